@@ -1,0 +1,73 @@
+# Two commands matter: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+# Outside CI, debug is on for local commands; production never runs through make.
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: run test lint format migrations-check test-sqlite test-postgres bench audit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q ".[dev]"
+	@touch $(RUN_STAMP) $@
+
+run: $(RUN_STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_content --if-empty --demo-accounts
+	@echo ""
+	@echo "  Patient site:    http://127.0.0.1:8000/"
+	@echo "  Clinician admin: http://127.0.0.1:8000/admin/  (demo logins were printed when the demo content was first loaded;"
+	@echo "                   make another with: DJANGO_DEBUG=1 $(BIN)/python manage.py createsuperuser)"
+	@echo ""
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(DEV_STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: $(DEV_STAMP)
+	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres" $(PYTEST_ARGS)
+
+test-postgres: $(DEV_STAMP)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+
+# The whole suite. With DATABASE_URL set, once on that database. Otherwise on SQLite (with the
+# browser tests), then on PostgreSQL; under CI=true both runs and the browser tests are required.
+test: lint migrations-check
+	@if [ -n "$$DATABASE_URL" ]; then \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	else \
+		$(MAKE) --no-print-directory test-sqlite || exit 1; \
+		if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+			$(MAKE) --no-print-directory test-postgres || exit 1; \
+		elif [ "$$CI" = "true" ]; then \
+			echo "PostgreSQL at $(PG_URL) is not answering, and CI=true requires the PostgreSQL run."; exit 1; \
+		else \
+			echo "Skipped the PostgreSQL run: no server at $(PG_URL). Start PostgreSQL or set PG_URL to enable it."; \
+		fi; \
+	fi
+
+audit: $(DEV_STAMP)
+	$(BIN)/pip-audit --strict --progress-spinner off .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

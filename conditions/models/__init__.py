@@ -1,0 +1,61 @@
+from conditions.models.articles import (
+    FAQ,
+    CareAdvice,
+    ClinicalCode,
+    Condition,
+    ConditionImage,
+    Reference,
+    Section,
+)
+from conditions.models.kiosk import KioskProfile
+from conditions.models.questionnaires import (
+    AnswerOption,
+    Outcome,
+    OutcomeTally,
+    OutcomeTrigger,
+    Question,
+    Questionnaire,
+    ShowIf,
+)
+from conditions.models.review import Reviewable, ReviewQuerySet, Status
+from conditions.models.treatments import (
+    EVIDENCE_EXPLANATIONS,
+    ComparisonRow,
+    CostBand,
+    EvidenceLevel,
+    Recommendation,
+    Setting,
+    Suitability,
+    Treatment,
+    TreatmentComparison,
+)
+
+__all__ = [
+    "FAQ",
+    "AnswerOption",
+    "CareAdvice",
+    "ClinicalCode",
+    "ComparisonRow",
+    "Condition",
+    "ConditionImage",
+    "CostBand",
+    "EVIDENCE_EXPLANATIONS",
+    "EvidenceLevel",
+    "KioskProfile",
+    "Outcome",
+    "OutcomeTally",
+    "OutcomeTrigger",
+    "Question",
+    "Questionnaire",
+    "Recommendation",
+    "Reference",
+    "ReviewQuerySet",
+    "Reviewable",
+    "Section",
+    "Setting",
+    "ShowIf",
+    "Status",
+    "Suitability",
+    "Treatment",
+    "TreatmentComparison",
+]

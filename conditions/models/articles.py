@@ -1,0 +1,382 @@
+"""Condition articles: the text patients read, and everything hanging off it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from conditions import content
+from conditions import search as search_text
+from conditions.models.review import Reviewable, ReviewQuerySet
+
+SEARCH_LIMIT = 30
+SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text")
+
+
+class ConditionQuerySet(ReviewQuerySet):
+    def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[Condition]:
+        """Published conditions matching a patient's words, best first (name and synonyms first).
+
+        PostgreSQL: full-text search on search_text plus trigram similarity on name and
+        synonyms (indexed by migration 0002). Elsewhere: substring match on search_text and
+        edit-distance on names and synonyms. Each result carries `match_score` and
+        `matched_synonym`. Nothing is stored. At most two queries.
+        """
+        query = search_text.clean_query(query)
+        if not query:
+            return []
+        if self.db and connections[self.db].vendor == "postgresql":
+            results = self._search_postgresql(query, limit)
+        else:
+            results = self._search_fallback(query, limit)
+        for condition in results:
+            score, synonym = search_text.name_score(query, condition.name, condition.synonyms)
+            condition.matched_synonym = synonym if score >= 0.6 else ""
+        return results
+
+    def _search_postgresql(self, query: str, limit: int) -> list[Condition]:
+        from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
+        from django.contrib.postgres.search import (
+            SearchQuery,
+            SearchRank,
+            SearchVector,
+            TrigramSimilarity,
+            TrigramWordSimilarity,
+        )
+        from django.db.models.functions import Greatest
+
+        vector = SearchVector("search_text", config="english")
+        tsquery = SearchQuery(query, config="english", search_type="websearch")
+        name_similarity = Greatest(
+            TrigramSimilarity("name", query), TrigramWordSimilarity(query, "name")
+        )
+        rows = (
+            self.published()
+            .annotate(
+                document=vector,
+                rank=SearchRank(vector, tsquery),
+                name_similarity=name_similarity,
+                synonym_similarity=TrigramWordSimilarity(query, "also_known_as"),
+            )
+            .filter(
+                models.Q(document=tsquery)
+                | models.Q(TrigramSimilar(models.F("name"), query))
+                | models.Q(TrigramWordSimilar(models.F("name"), query))
+                | models.Q(TrigramWordSimilar(models.F("also_known_as"), query))
+            )
+            .annotate(
+                match_score=Greatest("name_similarity", "synonym_similarity") * 2 + models.F("rank")
+            )
+            .order_by("-match_score", "-name_similarity", "name")
+            .only(*SEARCH_FIELDS)
+        )
+        return list(rows[:limit])
+
+    def _search_fallback(self, query: str, limit: int) -> list[Condition]:
+        names = {}
+        for pk, name, also_known_as in self.published().values_list("pk", "name", "also_known_as"):
+            synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
+            score, _synonym = search_text.name_score(query, name, synonyms)
+            if score >= 0.7:
+                names[pk] = score
+        best_names = sorted(names, key=names.get, reverse=True)[:limit]
+        terms = search_text.query_terms(query)
+        in_text = models.Q(search_text__icontains=query)
+        hits = models.Case(
+            models.When(search_text__icontains=query, then=len(terms) + 1), default=0
+        )
+        for term in terms:
+            in_text |= models.Q(search_text__icontains=term)
+            hits += models.Case(models.When(search_text__icontains=term, then=1), default=0)
+        rows = (
+            self.published()
+            .filter(models.Q(pk__in=best_names) | in_text)
+            .annotate(
+                hits=hits,
+                by_name=models.Case(models.When(pk__in=best_names, then=1), default=0),
+            )
+            .order_by("-by_name", "-hits", "name")
+            .only(*SEARCH_FIELDS)
+        )
+        results = list(rows[:limit])
+        most = 2 * len(terms) + 1
+        for condition in results:
+            condition.match_score = 2 * names.get(condition.pk, 0) + condition.hits / most
+        results.sort(key=lambda c: (-c.match_score, c.name))
+        return results
+
+
+class Condition(Reviewable):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    also_known_as = models.TextField(
+        _("also known as"),
+        blank=True,
+        help_text=_("The words patients use, one per line (e.g. milk spots)."),
+    )
+    summary = models.TextField(_("summary"), help_text=_("One plain-language paragraph."))
+    related = models.ManyToManyField(
+        "self", verbose_name=_("related conditions"), blank=True, symmetrical=True
+    )
+    featured = models.BooleanField(_("featured on the home page"), default=False)
+    # Derived on save: plain text of name, synonyms, summary and sections, for search.
+    search_text = models.TextField(editable=False, blank=True, default="")
+    # Derived on save: reading grades of the patient text (see conditions.content).
+    reading_grade = models.FloatField(
+        _("reading grade (FK)"), null=True, blank=True, editable=False
+    )
+    smog_grade = models.FloatField(_("SMOG grade"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("condition article")
+        verbose_name_plural = _("condition articles")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conditions:condition_detail", args=[self.slug])
+
+    @property
+    def synonyms(self) -> list[str]:
+        return [line.strip() for line in self.also_known_as.splitlines() if line.strip()]
+
+    def publish_problems(self) -> list[str]:
+        problems = super().publish_problems()
+        if self.pk is None or not self.references.exists():
+            problems.append(str(_("Add at least one reference.")))
+        if self.pk is None or not self.sections.exists():
+            problems.append(str(_("Add at least one section.")))
+        return problems
+
+    def patient_text(self) -> str:
+        """The prose a patient reads, as plain text: for reading grades and search."""
+        parts = [self.summary]
+        if self.pk:
+            for section in self.sections.all():
+                parts.append(section.heading)
+                parts.append(content.markdown_to_text(section.body))
+            for faq in self.faqs.all():
+                parts.append(faq.question)
+                parts.append(content.markdown_to_text(faq.answer))
+        return "\n\n".join(p for p in parts if p)
+
+    def refresh_derived(self, save: bool = True) -> None:
+        """Recompute search text and reading grades from the current sections and FAQs."""
+        text = self.patient_text()
+        grades = content.reading_grades(text)
+        self.reading_grade = grades.flesch_kincaid
+        self.smog_grade = grades.smog
+        self.search_text = "\n".join([self.name, *self.synonyms, text])
+        if save and self.pk:
+            type(self).objects.filter(pk=self.pk).update(
+                reading_grade=self.reading_grade,
+                smog_grade=self.smog_grade,
+                search_text=self.search_text,
+            )
+
+
+class Section(models.Model):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    slug = models.SlugField(_("anchor"), max_length=200, blank=True)
+    body = models.TextField(_("body (Markdown)"))
+    body_html = models.TextField(editable=False, blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        from django.utils.text import slugify
+
+        self.slug = self.slug or slugify(self.heading)[:200]
+        self.body_html = content.render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class FAQ(models.Model):
+    class Verdict(models.TextChoices):
+        NONE = "", _("No verdict")
+        MYTH = "myth", _("Myth")
+        FACT = "fact", _("Fact")
+        PARTLY = "partly", _("Partly true")
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="faqs")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    question = models.CharField(_("question"), max_length=300)
+    verdict = models.CharField(
+        _("myth or fact"), max_length=10, choices=Verdict.choices, blank=True, default=""
+    )
+    answer = models.TextField(_("answer (Markdown)"))
+    answer_html = models.TextField(editable=False, blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("FAQ or myth")
+        verbose_name_plural = _("FAQs and myths")
+
+    def __str__(self) -> str:
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = content.render_markdown(self.answer)
+        super().save(*args, **kwargs)
+
+
+class Reference(models.Model):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="references")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    accessed = models.DateField(_("accessed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.url and not self.url.lower().startswith(("https://", "http://")):
+            raise ValidationError({"url": _("Use a web address starting with https://")})
+
+
+class ClinicalCode(models.Model):
+    class System(models.TextChoices):
+        ICD10CM = "icd-10-cm", "ICD-10-CM"
+        ICD10 = "icd-10", "ICD-10 (WHO)"
+        ICD10GM = "icd-10-gm", "ICD-10-GM"
+        ICD11 = "icd-11", "ICD-11 MMS"
+        SNOMED = "snomed-ct", "SNOMED CT"
+
+    SYSTEM_URIS = {
+        "icd-10-cm": "http://hl7.org/fhir/sid/icd-10-cm",
+        "icd-10": "http://hl7.org/fhir/sid/icd-10",
+        "icd-10-gm": "http://fhir.de/CodeSystem/bfarm/icd-10-gm",
+        "icd-11": "http://id.who.int/icd/release/11/mms",
+        "snomed-ct": "http://snomed.info/sct",
+    }
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="codes")
+    system = models.CharField(_("code system"), max_length=20, choices=System.choices)
+    version = models.CharField(_("edition or version"), max_length=40, blank=True)
+    code = models.CharField(_("code"), max_length=40)
+    display = models.CharField(_("display"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["system", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "system", "version", "code"], name="unique_code_per_condition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.code}"
+
+    @property
+    def system_uri(self) -> str:
+        return self.SYSTEM_URIS.get(self.system, "")
+
+
+class CareAdvice(models.Model):
+    """'When to get help', by urgency level, as the NHS presents it."""
+
+    class Level(models.TextChoices):
+        SELF_CARE = "self_care", _("You can look after this yourself")
+        ROUTINE = "routine", _("See a GP or pharmacist")
+        URGENT = "urgent", _("Get help today")
+        EMERGENCY = "emergency", _("Emergency: call 999 or go to A&E")
+
+    LEVEL_ORDER = ["self_care", "routine", "urgent", "emergency"]
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="care_advice")
+    level = models.CharField(_("urgency"), max_length=20, choices=Level.choices)
+    signs = models.TextField(_("signs (Markdown list)"))
+    signs_html = models.TextField(editable=False, blank=True, default="")
+    action = models.CharField(_("what to do"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("when to get help")
+        verbose_name_plural = _("when to get help")
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "level"], name="one_advice_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_level_display()
+
+    def save(self, *args, **kwargs):
+        self.signs_html = content.render_markdown(self.signs)
+        super().save(*args, **kwargs)
+
+    @property
+    def level_rank(self) -> int:
+        return self.LEVEL_ORDER.index(self.level)
+
+
+class ConditionImage(models.Model):
+    class SkinTone(models.TextChoices):
+        NOT_STATED = "", _("Not stated")
+        I_II = "light", _("Light (Fitzpatrick I–II)")
+        III_IV = "medium", _("Medium (Fitzpatrick III–IV)")
+        V_VI = "dark", _("Dark (Fitzpatrick V–VI)")
+        NOT_SKIN = "n/a", _("Not a picture of skin")
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="images")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    image = models.ImageField(_("image"), upload_to="conditions/")
+    alt_text = models.CharField(
+        _("alt text"), max_length=250, help_text=_("What the picture shows, for screen readers.")
+    )
+    caption = models.CharField(_("caption"), max_length=250, blank=True)
+    skin_tone = models.CharField(
+        _("skin tone shown"), max_length=10, choices=SkinTone.choices, blank=True, default=""
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    def clean(self):
+        super().clean()
+        if not (self.alt_text or "").strip():
+            raise ValidationError(
+                {"alt_text": _("Describe the picture for people who cannot see it.")}
+            )
+        if self.image and not getattr(self.image, "_committed", True):
+            # A new upload: real JPEG/PNG/WebP content, size and dimension caps.
+            from conditions.uploads import validate_image_upload
+
+            try:
+                validate_image_upload(self.image.file)
+            except ValidationError as error:
+                raise ValidationError({"image": error.messages}) from error

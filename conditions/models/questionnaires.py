@@ -1,0 +1,258 @@
+"""Questionnaires that clinicians build and patients answer one question at a time.
+
+Answers are never stored: see conditions/answers.py. Which questions show and which outcome
+wins is computed by the pure functions in conditions/rules.py.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from conditions.models.articles import CareAdvice, Condition
+from conditions.models.review import Reviewable
+
+
+class Questionnaire(Reviewable):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    intro = models.TextField(_("introduction"))
+    conditions = models.ManyToManyField(
+        Condition, verbose_name=_("conditions"), related_name="questionnaires", blank=True
+    )
+    featured = models.BooleanField(_("featured on the home page"), default=False)
+
+    history = HistoricalRecords(m2m_fields=[conditions])
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("conditions:questionnaire_start", args=[self.slug])
+
+    def publish_problems(self) -> list[str]:
+        from conditions import rules
+
+        problems = super().publish_problems()
+        if self.pk is None or not self.questions.exists():
+            problems.append(str(_("Add at least one question.")))
+            return problems
+        problems.extend(rules.safety_problems(rules.questionnaire_spec(self)))
+        return problems
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        YES_NO = "yes_no", _("Yes or no")
+        NUMBER = "number", _("Number")
+
+    class Match(models.TextChoices):
+        ANY = "any", _("any of the conditions")
+        ALL = "all", _("all of the conditions")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    key = models.SlugField(
+        _("key"), max_length=60, help_text=_("A short stable name, used in FHIR exports.")
+    )
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.TextField(_("help text"), blank=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    required = models.BooleanField(_("required"), default=True)
+    min_value = models.DecimalField(
+        _("minimum"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("maximum"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    show_if_match = models.CharField(
+        _("show when"), max_length=3, choices=Match.choices, default=Match.ANY
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="unique_question_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.NUMBER:
+            if self.min_value is None or self.max_value is None:
+                raise ValidationError(_("A number question needs a minimum and a maximum."))
+            if self.min_value >= self.max_value:
+                raise ValidationError(_("The minimum must be less than the maximum."))
+
+
+class AnswerOption(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    code = models.SlugField(_("code"), max_length=60)
+    text = models.CharField(_("answer"), max_length=200)
+    score = models.IntegerField(_("score"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question__order", "question_id", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "code"], name="unique_option_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.text} → {self.text}"
+
+
+class AnswerTest(models.Model):
+    """One test on an earlier answer: 'answer is X' for choices, a comparison for numbers."""
+
+    class Operator(models.TextChoices):
+        IS = "is", _("is")
+        IS_NOT = "is_not", _("is not")
+        LT = "lt", _("is less than")
+        GTE = "gte", _("is at least")
+
+    source_question = models.ForeignKey(
+        Question, verbose_name=_("earlier question"), on_delete=models.CASCADE, related_name="+"
+    )
+    operator = models.CharField(_("test"), max_length=6, choices=Operator.choices, default="is")
+    option = models.ForeignKey(
+        AnswerOption,
+        verbose_name=_("answer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    number = models.DecimalField(_("number"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def describe(self) -> str:
+        """The test in words, by the question's and answer's text: never by id."""
+        target = self.option.text if self.option_id else self.number
+        return f"{self.source_question.text} {self.get_operator_display()} {target}"
+
+    def clean(self):
+        super().clean()
+        if not self.source_question_id:
+            return
+        if self.source_question.kind == Question.Kind.NUMBER:
+            if self.operator not in (self.Operator.LT, self.Operator.GTE) or self.number is None:
+                raise ValidationError(
+                    _("For a number question, choose 'is less than' or 'is at least' and a number.")
+                )
+        else:
+            if self.operator not in (self.Operator.IS, self.Operator.IS_NOT) or not self.option_id:
+                raise ValidationError(
+                    _("Choose 'is' or 'is not' and one of the question's answers.")
+                )
+            if self.option.question_id != self.source_question_id:
+                raise ValidationError(_("That answer belongs to a different question."))
+
+
+class ShowIf(AnswerTest):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="show_if")
+
+    class Meta:
+        verbose_name = _("show this question if")
+        verbose_name_plural = _("show this question if")
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class Outcome(models.Model):
+    class Rule(models.TextChoices):
+        RED_FLAG = "red_flag", _("Red flag: any of the trigger answers")
+        ANY = "any", _("Any of the trigger answers")
+        ALL = "all", _("All of the trigger answers")
+        SCORE = "score", _("Total score at least the threshold")
+        DEFAULT = "default", _("Default (when nothing else matches)")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    slug = models.SlugField(_("slug"), max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    urgency = models.CharField(_("urgency"), max_length=20, choices=CareAdvice.Level.choices)
+    priority = models.PositiveIntegerField(
+        _("priority"), default=0, help_text=_("Higher wins. Red flags outrank everything.")
+    )
+    rule = models.CharField(_("reached when"), max_length=10, choices=Rule.choices)
+    score_threshold = models.IntegerField(_("score threshold"), null=True, blank=True)
+    explanation = models.TextField(_("what this means"))
+    next_steps = models.TextField(_("what to do next (Markdown)"))
+    next_steps_html = models.TextField(editable=False, blank=True, default="")
+    conditions = models.ManyToManyField(
+        Condition, verbose_name=_("related articles"), blank=True, related_name="+"
+    )
+    needs_signoff = models.BooleanField(
+        _("threshold needs clinician sign-off"),
+        default=False,
+        help_text=_("Set when a threshold is a product decision rather than from a source."),
+    )
+    signoff_note = models.CharField(_("sign-off note"), max_length=300, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[conditions])
+
+    class Meta:
+        ordering = ["-priority", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "slug"], name="unique_outcome_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from conditions import content
+
+        self.next_steps_html = content.render_markdown(self.next_steps)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The general advice page for this outcome: never carries anybody's answers."""
+        return reverse("conditions:outcome_advice", args=[self.questionnaire.slug, self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.rule == self.Rule.SCORE and self.score_threshold is None:
+            raise ValidationError({"score_threshold": _("A score rule needs a threshold.")})
+
+
+class OutcomeTrigger(AnswerTest):
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="triggers")
+
+    class Meta:
+        verbose_name = _("trigger answer")
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class OutcomeTally(models.Model):
+    """How often each outcome was reached: a count, with no answers and no identifiers."""
+
+    outcome = models.OneToOneField(Outcome, on_delete=models.CASCADE, related_name="tally")
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.count}"

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from conditions.views import kiosk as kiosk_views
+from portal import views
+
+ADMIN_PATH = getattr(settings, "ADMIN_PATH", "admin/")
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path(ADMIN_PATH, admin.site.urls),
+    # Uploaded pictures with safe headers; 404 unless settings.SERVE_MEDIA (see portal/views.py).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
+    # Kiosk pages are the same views under /kiosk/, as a second instance of the app's URLs;
+    # a template's {% url 'conditions:...' %} stays inside whichever instance it is in.
+    # The kiosk's own screens come first: /kiosk/ itself is the start screen, which is also
+    # where {% url 'conditions:home' %} leads inside the kiosk.
+    path("kiosk/", kiosk_views.start, name="kiosk_home"),
+    path("kiosk/az/<str:letter>/", kiosk_views.letter, name="kiosk_letter"),
+    path("kiosk/start/<slug:slug>/", kiosk_views.choose_profile, name="kiosk_start"),
+    path("kiosk/reset/", kiosk_views.reset, name="kiosk_reset"),
+    path("kiosk/", include("conditions.urls", namespace="kiosk")),
+    path("", include("conditions.urls")),
+]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
