@@ -1,0 +1,956 @@
+"""Demo condition articles: milia in full, and short pages for its look-alikes.
+
+Written fresh from shared/content-notes/milia.md (facts and sources carry over, the seed
+texts' sentences do not). Every article is published through Condition.publish(), so the
+same rules as the admin apply: reviewer, dates, references and sections.
+
+Codes: only verified codes ship (ICD-10-CM L72.0 and SNOMED CT 254679001 for milia, both
+from VisualDx). WHO ICD-10 / ICD-10-GM L72.8 and any ICD-11 code are unverified in the
+notes and are deliberately left out until a coder checks them in the WHO browser.
+
+load() is idempotent: an article whose slug (or name) already exists is left exactly as it
+is, so a clinician's edits are never overwritten and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from conditions.models import FAQ, CareAdvice, ClinicalCode, Condition, Reference, Section
+
+LAST_REVIEWED = datetime.date(2026, 11, 1)
+NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
+ACCESSED = datetime.date(2026, 11, 1)
+
+MYTH, FACT, PARTLY = FAQ.Verdict.MYTH, FAQ.Verdict.FACT, FAQ.Verdict.PARTLY
+
+# -- sources (from the content notes) ------------------------------------------------------
+CC_MILIA = (
+    "Milia",
+    "Cleveland Clinic",
+    "https://my.clevelandclinic.org/health/diseases/17868-milia",
+)
+CC_TREATMENT = (
+    "Milia: management and treatment",
+    "Cleveland Clinic",
+    "https://my.clevelandclinic.org/health/diseases/17868-milia/management-and-treatment",
+)
+CC_PREVENTION = (
+    "Milia: prevention",
+    "Cleveland Clinic",
+    "https://my.clevelandclinic.org/health/diseases/17868-milia/prevention",
+)
+CC_OUTLOOK = (
+    "Milia: outlook / prognosis",
+    "Cleveland Clinic",
+    "https://my.clevelandclinic.org/health/diseases/17868-milia/outlook--prognosis",
+)
+STATPEARLS = (
+    "Milia (StatPearls, NCBI Bookshelf, PMID 32809316)",
+    "StatPearls Publishing",
+    "https://dev2.statpearls.com/articlelibrary/viewarticle/25157",
+)
+MEDSCAPE_PEDS = (
+    "Pediatric milia: overview",
+    "Medscape (eMedicine)",
+    "https://emedicine.medscape.com/article/910405-overview",
+)
+MEDSCAPE_PEDS_TREATMENT = (
+    "Pediatric milia: treatment and management",
+    "Medscape (eMedicine)",
+    "https://emedicine.medscape.com/article/910405-treatment",
+)
+MEDSCAPE_WORKUP = (
+    "Milia: workup",
+    "Medscape (eMedicine)",
+    "https://emedicine.staging.medscape.com/article/1058063-workup",
+)
+DERMNET = ("Milium (milia)", "DermNet", "https://dermnetnz.org/topics/milium")
+MAYO = ("Milia (in newborns)", "Mayo Clinic", "http://www.mayoclinic.com/health/milia/DS01059")
+NHS_HT_RASH = (
+    "My baby has a rash (worried your baby is unwell, under 3 months)",
+    "NHS Healthier Together",
+    "https://www.hnyhealthiertogether.nhs.uk/parentscarers/worried-your-baby-unwell-under-3-months/my-baby-has-rash",
+)
+NHS_HT_NEWBORN_RASHES = (
+    "New parent and baby: rashes",
+    "NHS Healthier Together",
+    "https://staging.healthiertogether.nhs.uk/new-parent-and-baby/rashes",
+)
+NHS_WALES_RASHES = (
+    "Skin rashes in babies and children",
+    "NHS 111 Wales",
+    "https://111.wales.nhs.uk/encyclopaedia/s/article/skinrashesinbabiesandchildren/",
+)
+NHS_NMSC = (
+    "Non-melanoma skin cancer: symptoms",
+    "NHS",
+    "https://nhs.uk/conditions/non-melanoma-skin-cancer/symptoms",
+)
+NHS_CRYO = (
+    "Cryotherapy (patient leaflet)",
+    "Kingston and Richmond NHS Foundation Trust",
+    "https://kingstonandrichmond.nhs.uk/patients-and-families/patient-leaflets/cryotherapy",
+)
+AAD_SUNSCREEN = (
+    "Sunscreen FAQs",
+    "American Academy of Dermatology",
+    "https://aad.org/media-resources/stats-and-facts/prevention-and-care/sunscreen-faqs",
+)
+GPNOTEBOOK = (
+    "Milia",
+    "GPnotebook",
+    "https://gpnotebook.com/en-au/simplepage.cfm?ID=-1476001782",
+)
+GPONLINE = (
+    "Differential diagnoses: facial lesions (Dr N. Stollery)",
+    "GPonline",
+    "https://www.gponline.com/differential-diagnoses-facial-lesions/dermatology/article/1316291",
+)
+BERK_BAYLISS = (
+    "Berk DR, Bayliss SJ. Milia: a review and classification. J Am Acad Dermatol 2008;59:1050-63",
+    "Journal of the American Academy of Dermatology",
+    "",
+)
+JAAD_ACV = (
+    "Chemical burn from topical apple cider vinegar (letter), doi:10.1016/j.jaad.2011.11.932",
+    "Journal of the American Academy of Dermatology",
+    "https://doi.org/10.1016/j.jaad.2011.11.932",
+)
+SEMIN_LASER = (
+    "Complications of periocular laser resurfacing (Semin Plast Surg 2007)",
+    "Seminars in Plastic Surgery (PubMed Central)",
+    "https://pmc.ncbi.nlm.nih.gov/articles/PMC2884823",
+)
+
+CHECKED_NOTE = (
+    "This page is part of the demo content that comes with the portal. "
+    "On 1 November 2026 it was checked against the sources listed below. "
+    "A clinic's own clinician should review it before patients rely on it. "
+    "The next review is due by 1 November 2027."
+)
+
+# -- the emergency and urgent signs for babies (NHS Healthier Together, NHS 111 Wales) -----
+BABY_EMERGENCY_SIGNS = """\
+- A rash that does not fade when you press a clear glass firmly against it.
+- A rash with a stiff neck, or with eyes that hurt in bright light.
+- A rash with confusion.
+- A rash with fast breathing, or breathing that looks hard work.
+- A rash with skin that looks pale, blue, grey or blotchy.
+"""
+
+BABY_URGENT_SIGNS = """\
+- Your baby is under 3 months old and has a temperature of 38°C or higher.
+- Your baby has a rash and a fever, is not feeding well, or is much more sleepy than usual.
+- The spots are red, full of pus or blistered, and your baby seems unwell.
+"""
+
+
+MILIA = {
+    "slug": "milia",
+    "name": "Milia",
+    "featured": True,
+    "also_known_as": [
+        "milium",
+        "milia spots",
+        "milk spots",
+        "oil seeds",
+        "white spots on face",
+        "hard white spots on face",
+        "hard white bumps",
+        "white bumps under eye",
+        "tiny white bumps on skin",
+        "white spots on baby's nose",
+        "Epstein pearls",
+        "Bohn nodules",
+        "milia en plaque",
+        "multiple eruptive milia",
+    ],
+    "summary": (
+        "Milia are tiny, hard, white or yellow bumps just under the skin. "
+        "Each one is a small pocket of keratin, a tough protein found in skin, hair and nails. "
+        "They are harmless. They do not hurt, and you cannot catch them. "
+        "About half of all newborn babies have them, but people of any age can get them. "
+        "Most need no treatment. Do not squeeze them. It does not work, and it can leave a scar."
+    ),
+    "sections": [
+        (
+            "What milia look like",
+            """\
+Milia are small, round bumps just under the top layer of skin.
+They are white or a little yellow. They feel firm, like a grain of sand.
+
+Most are 1 to 2 millimetres across, about the size of a pinhead.
+They are rarely bigger than 3 millimetres.
+
+They are most common on the face. Look around the eyes and on the eyelids, nose, cheeks and forehead.
+They can also come up on the scalp, chest, back, arms, legs and genitals.
+You may have just one, or many in a small group.
+
+Milia do not usually itch or hurt.
+""",
+        ),
+        (
+            "What milia are",
+            """\
+One bump is called a milium. It is a tiny cyst: a closed pocket filled with keratin.
+Keratin is the tough protein in skin, hair and nails.
+Dead skin cells that should flake away get trapped in the pocket instead.
+
+**Milia are not pimples.** A whitehead forms in a pore, which has an opening.
+A milium has no opening to the surface. That is why you cannot squeeze it out.
+
+**Milia are not caused by germs.** There is no pus or fluid inside, only layers of keratin.
+
+**Milia are not contagious.** You cannot catch them or pass them on by touch.
+Touching them does not spread them to other parts of your body.
+
+Milia are not caused by dirt or by how often you wash.
+""",
+        ),
+        (
+            "Who gets milia",
+            """\
+- **Newborn babies.** About 4 or 5 babies in every 10 have milia.
+- **Children and adults.** People of any age can get them.
+- **Men and women** get them about equally. Two rare types are more common in women.
+""",
+        ),
+        (
+            "Types of milia",
+            """\
+Doctors sort milia into types. The type helps tell you how long they may last.
+It also shows if anything else needs checking.
+
+- **Newborn milia** (neonatal milia). These may be there at birth. They are most common on the nose, cheeks, eyelids and scalp.
+- **Primary milia.** These come up in older children and adults on skin that has not been hurt. They are often around the eyes, or on the forehead, cheeks or genitals.
+- **Secondary milia.** These form as skin heals after damage. Blisters, burns, rashes, some skin treatments and sun damage can all lead to them. So can using a steroid cream for a long time, or heavy creams.
+- **Milia en plaque.** This type is rare. Many milia sit together on a raised, red patch of skin. The patch is often behind an ear, or on an eyelid, cheek or jaw. It is most common in middle-aged women.
+- **Multiple eruptive milia.** This type is rare too. Lots of milia appear quite fast, over weeks or months. They come up on the face, upper arms and body. Sometimes they run in families or follow a new medicine. Sometimes no cause is found.
+- **Milia with an inherited skin condition.** A few rare conditions that run in families cause milia. The milia may be there at birth or come later. There are often other signs too, such as changes in the hair, teeth, nails or sweating.
+""",
+        ),
+        (
+            "Milia in newborn babies",
+            """\
+Milia are very common in newborns. They may be there at birth.
+You will usually see tiny white dots on the nose or cheeks.
+They do not hurt your baby or make them unwell.
+
+Newborn milia clear up by themselves. Most are gone within the first 4 weeks.
+They do not leave a mark.
+
+**White "pearls" in the mouth.** Some babies also have tiny white or yellow bumps in the mouth.
+They are the same kind of little keratin cyst as milia on the skin.
+
+- **Epstein pearls** are on the roof of the mouth.
+- **Bohn nodules** are along the edges of the gums.
+
+Mouth pearls are harmless. Like milia on the skin, they go away by themselves.
+Do not try to rub, pick or scrape them off.
+""",
+        ),
+        (
+            "Looking after a baby with milia",
+            """\
+Newborn milia need no treatment. Gentle care is all your baby needs.
+
+- Wash your baby's face once a day with warm water. You can use a mild soap.
+- Pat the skin dry. Do not rub it.
+- Do not put adult creams, lotions or oils on the spots.
+- Do not squeeze, pick or scrub the spots.
+- Leave any pearls in the mouth alone.
+
+If the spots are red, full of pus or blistered, or your baby seems unwell, see "When to get help" below.
+""",
+        ),
+        (
+            "How long milia last",
+            """\
+How long milia last depends on the type.
+
+| Type | How long they usually last |
+| --- | --- |
+| Newborn milia and mouth pearls | A few weeks. Most are gone by 4 weeks. |
+| Primary milia in children and adults | Some clear in a few months. Many stay for a long time. |
+| Secondary milia | They can stay for good. This is most likely after blisters. |
+| Milia en plaque, multiple eruptive milia and inherited types | They often last. A doctor can tell you what to expect. |
+""",
+        ),
+        (
+            "What causes milia",
+            """\
+Nobody knows for sure what causes newborn milia or primary milia.
+They are not caused by anything you or your baby did.
+
+Secondary milia form as skin heals after damage. Known causes include:
+
+- rare skin diseases that cause blisters
+- burns, and shingles
+- a bad rash, such as a strong skin allergy
+- skin treatments that remove the top layer, such as dermabrasion, laser resurfacing and chemical peels
+- freezing treatment, radiotherapy and tattoos
+- using a strong steroid cream for a long time, mainly where the skin has become thin
+- a lot of sun damage over the years
+- heavy, thick creams or ointments on the face
+- a few medicines, such as some cancer medicines, ciclosporin and imiquimod cream
+
+**What does not cause milia.** Some websites blame diabetes, diet, not drinking enough water, dirt or psoriasis.
+There is no good evidence for any of these.
+There is also no good evidence that retinoid creams cause milia.
+In fact, retinoid creams are used to treat them.
+""",
+        ),
+        (
+            "How milia are diagnosed",
+            """\
+A doctor, nurse or health visitor can usually tell milia just by looking. No tests are needed.
+
+A small skin sample (a biopsy) is only needed if it is not clear what the bumps are.
+For example, a doctor may want to check milia on a red patch.
+They may also check a shiny, see-through bump that could be a skin cancer.
+
+If you have secondary milia, your doctor may look for the skin problem that caused them.
+""",
+        ),
+        (
+            "What you can do",
+            """\
+Most milia need no treatment. If they do not bother you, leave them alone.
+
+If you want to do something:
+
+- Use a gentle face wash, and pat your skin dry.
+- Swap thick, greasy creams for light ones.
+- Adults can ask a pharmacist about a mild product that helps skin shed dead cells. These often contain an acid (AHA or BHA). Keep them away from your eyes. Results are small and take weeks. Do not use them on babies.
+- Protect your skin from the sun. Use a broad-spectrum sunscreen of SPF 30 or higher. Put more on about every 2 hours when you are outside, and after swimming or sweating.
+- If you have used a steroid cream for a long time, ask your doctor or pharmacist to review it. Do not stop a prescribed medicine without advice.
+
+Most milia cannot be prevented.
+These steps may lower the chance of new secondary milia. They will not remove the ones you have.
+""",
+        ),
+        (
+            "What not to do",
+            """\
+- **Do not squeeze, pop or pick milia.** They have no opening, so nothing comes out. Squeezing damages the skin. It can cause bruising, infection and a scar that may not fade.
+- **Do not use needles, pins, tweezers or blackhead tools at home.** Take extra care near the eyes.
+- **Do not steam your face to "open the pores".** Milia have no pore to open.
+- **Do not use pore strips or rough scrubs.** Strips cannot reach milia. Hard scrubbing only irritates the skin.
+- **Do not put apple cider vinegar on your skin.** It has caused chemical burns. Baking soda scrubs have no proven benefit either.
+- **Do not use coconut oil or other heavy oils.** Thick, greasy products can trigger milia.
+- **Do not trust "milia removal creams" sold online.** There is no evidence that they work.
+""",
+        ),
+        (
+            "Treatments a clinician can offer",
+            """\
+Treatment is a choice, not a need. People have it because of how milia look.
+
+- **Opening and emptying (de-roofing).** A doctor or nurse makes a tiny opening in the top of each bump with a clean needle or blade. Then they gently press the keratin out. This is the usual first choice. It stings a little, but most people do not need numbing. A bump removed this way almost never comes back. There is a small risk of a tiny scar, a dark mark or infection.
+- **Electrosurgery** (also called diathermy or hyfrecation). A fine tip with a weak electric current dries out the top so the contents can be removed. It helps when there are many milia. It can leave dark marks or small pits.
+- **Freezing** (cryotherapy). Liquid nitrogen freezes each bump. The spot blisters, then heals in 1 to 3 weeks. The skin may end up lighter or darker, which shows more on dark skin. It can leave numbness, and rarely a scar. Freezing can also trigger new milia.
+- **Retinoid cream or gel**, such as tretinoin or adapalene. A doctor may suggest it when there are many milia. It takes weeks to work. It can make skin red, dry, flaky and more sensitive to the sun. Tell your doctor if you are pregnant, trying for a baby or breastfeeding. It is not for babies or for use close to the eyes.
+- **Chemical peels, dermabrasion and laser.** These are only for milia that cover a large area. They carry real risks, such as colour changes, scars and infection. Laser near the eyes must be done by a specialist, with eye shields. These treatments can also cause new milia.
+- **Minocycline tablets.** This antibiotic is only used for milia en plaque.
+- **Treating the cause.** For secondary milia, your doctor treats the skin problem behind them, or changes a medicine. This stops new milia forming. It may not clear the ones you have.
+
+Milia on the edge of the eyelid, or very close to the eye, should only be removed by a skin or eye specialist with experience.
+""",
+        ),
+        (
+            "Is it milia or something else?",
+            """\
+Other bumps and rashes can look like milia. A doctor can tell them apart.
+
+- **Whiteheads (acne)** have a tiny opening. There are often red or pus-filled spots too. They come and go over days.
+- **Baby acne** is red spots or pus spots. It starts at about 2 to 4 weeks old, not at birth.
+- **A blotchy newborn rash** (erythema toxicum) shows red blotches with small bumps. It starts on day 2 or 3 and clears in a few days.
+- **Heat rash** (miliaria) looks like tiny clear blisters, like drops of water.
+- **Molluscum** shows pearly bumps with a dip in the middle. Unlike milia, it spreads by touch.
+- **Syringoma** shows small, skin-coloured or see-through bumps on the eyelids. It starts after puberty.
+- **Xanthelasma** shows flat, yellow patches near the inner corner of the eye.
+- **Sebaceous hyperplasia** shows yellow bumps with a dip in the middle, on an adult's forehead or cheeks.
+- **Basal cell carcinoma**, a common skin cancer, can be a pearly or waxy lump. It grows, bleeds or crusts. See a GP about any spot like this.
+""",
+        ),
+        (
+            "Outlook",
+            """\
+Milia are harmless. They do not scar by themselves. Scars come from squeezing or picking.
+
+Newborn milia clear on their own. In adults, milia may last for months or longer, and new ones can come up.
+For secondary milia, treating the cause stops new ones forming.
+""",
+        ),
+        ("How we checked this page", CHECKED_NOTE),
+    ],
+    "faqs": [
+        (
+            "Is it true that squeezing milia gets rid of them?",
+            MYTH,
+            "No. A milium has no opening, so squeezing cannot push the keratin out. "
+            "It damages the skin around it. That can lead to bruising, infection and a scar that stays. "
+            "A doctor or nurse first makes a tiny opening with a clean needle, then empties it. "
+            "That is a different thing from squeezing.",
+        ),
+        (
+            "Is it true that squeezing milia has benefits, like smoother or more even skin?",
+            MYTH,
+            "No. There is no evidence for any benefit. "
+            "Squeezing does not stop dark marks. It can cause them, along with scars and infection.",
+        ),
+        (
+            "Is it true that apple cider vinegar clears milia?",
+            MYTH,
+            "No. Milia are not caused by germs, so a vinegar that kills germs cannot help. "
+            "Vinegar left on the skin has caused chemical burns, including in a child.",
+        ),
+        (
+            "Is it true that laser treatment works by killing the bacteria that cause milia?",
+            MYTH,
+            "No. Milia have no bacteria in them. "
+            "Laser removes the top layer of skin, and it is only used when milia cover a large area. "
+            "It is not free of risk. It can change skin colour or leave scars, "
+            "and it can cause new milia. Near the eyes it needs a specialist and eye shields.",
+        ),
+        (
+            "Is it true that milia leave scars if you do not treat them?",
+            MYTH,
+            "No. Milia do not cause scars or dark marks when left alone. "
+            "Scars come from squeezing, picking or scraping them. "
+            "There is no need to treat milia early.",
+        ),
+        (
+            "Is it true that a healthy diet or drinking more water prevents milia?",
+            MYTH,
+            "No. There is no evidence that food or water has any effect on milia. "
+            "Most milia cannot be prevented. Sun protection and avoiding thick creams may help "
+            "with one type: secondary milia.",
+        ),
+        (
+            "Is it true that you can catch milia from someone?",
+            MYTH,
+            "No. Milia are not an infection. You cannot catch them or pass them on, "
+            "and they do not spread across your own skin.",
+        ),
+        (
+            "Is it true that newborn milia go away on their own?",
+            FACT,
+            "Yes. Most clear within the first 4 weeks and leave no mark. "
+            "Just wash your baby's face gently with warm water.",
+        ),
+        (
+            "Is it true that steaming your face opens pores so milia can be squeezed out?",
+            MYTH,
+            "No. Milia have no pore or opening. Steam will not change that, "
+            "and squeezing afterwards still risks scars and infection.",
+        ),
+        (
+            "Is it true that retinoid creams cause milia?",
+            MYTH,
+            "No. Retinoid creams are one of the treatments for milia. "
+            "Long-term use of steroid creams, which are a different kind of cream, can cause milia.",
+        ),
+        (
+            "Is it true that milia are a sign of diabetes?",
+            MYTH,
+            "No. Diabetes is not a known cause of milia. "
+            "But milia after blisters can be a sign of a skin disease that needs checking.",
+        ),
+        (
+            "Is it true that steroid injections clear stubborn milia?",
+            MYTH,
+            "No. They are not a standard treatment for milia, and they did not help much "
+            "in a reported case. Steroids used on the skin for a long time can even cause milia.",
+        ),
+        (
+            "Can milia come back after they are removed?",
+            PARTLY,
+            "A bump that has been opened and emptied almost never comes back. "
+            "But new milia can form somewhere else, mainly if the cause is still there.",
+        ),
+    ],
+    "care_advice": [
+        (
+            CareAdvice.Level.SELF_CARE,
+            """\
+- A newborn baby who is well and feeding has tiny white spots on the nose or cheeks.
+- A baby has tiny white pearls on the roof of the mouth or the gums.
+- An adult has a few small white bumps, often around the eyes, that do not hurt or change.
+""",
+            "Leave them alone and wash gently. They are harmless, and most clear by themselves.",
+        ),
+        (
+            CareAdvice.Level.ROUTINE,
+            """\
+- Your baby still has milia at about 3 months old, or has a lot of them, or in unusual places.
+- Your child has milia and problems with their hair, teeth, nails or sweating.
+- Lots of milia came up over a few weeks, mainly after starting a new medicine.
+- Milia formed where blisters have been. Or the skin on the backs of your hands blisters easily after sun.
+- The milia sit on a red, raised patch of skin.
+- One white spot looks pearly or see-through, has tiny blood vessels, grows, bleeds or crusts, or has not healed in 4 weeks.
+- You have flat, yellow patches on your eyelids.
+- The bumps itch, hurt or look red, or you are not sure what they are.
+- You have used a steroid cream for a long time and the skin there is thin.
+- You want milia removed, mainly near the eye. Do not try it yourself.
+""",
+            "Book an appointment with your GP, health visitor or pharmacist. It is not urgent.",
+        ),
+        (
+            CareAdvice.Level.URGENT,
+            BABY_URGENT_SIGNS
+            + """\
+- After squeezing or picking a spot, the redness is spreading, or there is swelling, pus, pain or a fever.
+""",
+            "Call your GP surgery today, or call NHS 111.",
+        ),
+        (
+            CareAdvice.Level.EMERGENCY,
+            BABY_EMERGENCY_SIGNS,
+            "Call 999 or go to A&E now.",
+        ),
+    ],
+    "codes": [
+        (ClinicalCode.System.ICD10CM, "", "L72.0", "Epidermal cyst"),
+        (ClinicalCode.System.SNOMED, "", "254679001", "Milia"),
+    ],
+    "references": [
+        CC_MILIA,
+        CC_TREATMENT,
+        CC_PREVENTION,
+        CC_OUTLOOK,
+        DERMNET,
+        STATPEARLS,
+        MEDSCAPE_PEDS,
+        MEDSCAPE_PEDS_TREATMENT,
+        MEDSCAPE_WORKUP,
+        MAYO,
+        BERK_BAYLISS,
+        GPNOTEBOOK,
+        NHS_HT_RASH,
+        NHS_WALES_RASHES,
+        NHS_NMSC,
+        NHS_CRYO,
+        AAD_SUNSCREEN,
+        JAAD_ACV,
+        SEMIN_LASER,
+        GPONLINE,
+    ],
+}
+
+
+ACNE = {
+    "slug": "acne",
+    "name": "Acne",
+    "featured": True,
+    "also_known_as": [
+        "spots",
+        "pimples",
+        "zits",
+        "whiteheads",
+        "blackheads",
+        "baby acne",
+        "acne vulgaris",
+    ],
+    "summary": (
+        "Acne is a common skin problem that causes spots, mostly on the face, chest and back. "
+        "People often mix it up with milia. "
+        "Acne spots start in a pore that has an opening. They are often red or full of pus, "
+        "and they come and go over days. "
+        "Milia are firm, white bumps with no opening, and they stay the same for weeks or longer."
+    ),
+    "sections": [
+        (
+            "How acne differs from milia",
+            """\
+| | Acne | Milia |
+| --- | --- | --- |
+| What it is | A blocked pore with an opening | A tiny closed pocket of keratin |
+| How it looks | Whiteheads, blackheads, red spots, pus spots | Firm white or yellow dots, 1 to 2 mm |
+| Red or sore? | Often | No |
+| How it changes | Spots come and go over days | Bumps stay the same for weeks or longer |
+| Newborns | Baby acne starts at 2 to 4 weeks | Often there at birth |
+""",
+        ),
+        (
+            "Baby acne",
+            """\
+Baby acne is red spots or small pus spots on a baby's face.
+It starts at about 2 to 4 weeks old. It is not there at birth.
+Newborn milia are different. They are white, not red, and are often there from birth.
+
+- Wash your baby's face with warm water and pat it dry.
+- Do not use adult spot creams or lotions on a baby.
+- Do not squeeze the spots.
+
+Ask your health visitor or GP if you are not sure what the spots are.
+""",
+        ),
+        (
+            "Treatment",
+            """\
+A pharmacist or GP can help you choose a treatment for acne.
+Some treatments are used for both acne and milia. Retinoid creams are one example.
+Others are not. Benzoyl peroxide, a common acne cream, has no known use for milia.
+""",
+        ),
+        ("How we checked this page", CHECKED_NOTE),
+    ],
+    "faqs": [
+        (
+            "Is it true that milia are a kind of acne?",
+            MYTH,
+            "No. Acne starts in a pore with an opening. Milia are closed pockets of keratin. "
+            "They are not red or sore, and they do not come and go like spots.",
+        ),
+        (
+            "Is it true that acne treatments never work on milia?",
+            PARTLY,
+            "Some do. Retinoid creams are used for both. "
+            "Others, such as benzoyl peroxide, have no known use for milia.",
+        ),
+    ],
+    "care_advice": [
+        (
+            CareAdvice.Level.SELF_CARE,
+            "- Your baby has a few red spots from about 2 to 4 weeks old, and is well and feeding.\n",
+            "Wash gently with warm water. Do not use adult products on your baby.",
+        ),
+        (
+            CareAdvice.Level.ROUTINE,
+            """\
+- You are not sure if the spots are acne, milia or something else.
+- Your baby's spots are red, full of pus or blistered, but your baby is well.
+""",
+            "Talk to a pharmacist, your health visitor or your GP.",
+        ),
+        (
+            CareAdvice.Level.URGENT,
+            BABY_URGENT_SIGNS,
+            "Call your GP surgery today, or call NHS 111.",
+        ),
+        (CareAdvice.Level.EMERGENCY, BABY_EMERGENCY_SIGNS, "Call 999 or go to A&E now."),
+    ],
+    "codes": [],
+    "references": [NHS_HT_NEWBORN_RASHES, CC_MILIA, CC_TREATMENT, DERMNET, MEDSCAPE_WORKUP],
+}
+
+
+SYRINGOMA = {
+    "slug": "syringoma",
+    "name": "Syringoma",
+    "featured": False,
+    "also_known_as": [
+        "syringomas",
+        "small bumps under the eyes",
+        "bumps on eyelids",
+        "skin-coloured bumps under eye",
+    ],
+    "summary": (
+        "Syringomas are small, harmless bumps that grow from sweat glands. "
+        "They are skin-coloured or a little see-through, and 1 to 5 millimetres across. "
+        "They are most common on the eyelids and start after puberty. "
+        "They can look like milia, but milia are white and firm."
+    ),
+    "sections": [
+        (
+            "What syringomas look like",
+            """\
+- Small bumps, 1 to 5 millimetres across.
+- Skin-coloured, or a little see-through.
+- Usually on the eyelids.
+- They start after puberty.
+""",
+        ),
+        (
+            "How syringomas differ from milia",
+            """\
+Milia are white or yellow and feel firm, like a grain of sand.
+Syringomas are the colour of your skin, or a little see-through.
+Babies often have milia, but syringomas start later in life.
+A doctor can usually tell the two apart by looking.
+""",
+        ),
+        (
+            "Treatment",
+            """\
+Syringomas are harmless, so treatment is a choice, not a need.
+If they bother you, a skin specialist can talk you through the options.
+Near the eye, only an experienced specialist should treat them.
+Do not try to squeeze or cut them off yourself.
+""",
+        ),
+        ("How we checked this page", CHECKED_NOTE),
+    ],
+    "faqs": [
+        (
+            "Is it true that syringomas are the same as milia?",
+            MYTH,
+            "No. Both can show up around the eyes, but milia are white keratin cysts. "
+            "Syringomas grow from sweat glands and are skin-coloured.",
+        ),
+    ],
+    "care_advice": [
+        (
+            CareAdvice.Level.SELF_CARE,
+            "- A doctor has told you the bumps are syringomas, and they are not changing.\n",
+            "No treatment is needed unless they bother you.",
+        ),
+        (
+            CareAdvice.Level.ROUTINE,
+            """\
+- You are not sure what the bumps are.
+- A bump grows, bleeds, crusts, or has not healed in 4 weeks.
+""",
+            "Book an appointment with your GP. It is not urgent.",
+        ),
+    ],
+    "codes": [],
+    "references": [GPONLINE, DERMNET, CC_MILIA, NHS_NMSC],
+}
+
+
+XANTHELASMA = {
+    "slug": "xanthelasma",
+    "name": "Xanthelasma",
+    "featured": False,
+    "also_known_as": [
+        "xanthelasma palpebrarum",
+        "yellow patches on eyelids",
+        "yellow bumps on eyelids",
+        "cholesterol spots around eyes",
+    ],
+    "summary": (
+        "Xanthelasma are flat, yellow patches on the eyelids, most often near the inner corner "
+        "of the eye. They are fatty deposits in the skin. They are harmless in themselves. "
+        "But they are often linked with high levels of fat (cholesterol) in the blood, "
+        "so it is worth seeing a GP for a blood test."
+    ),
+    "sections": [
+        (
+            "What xanthelasma look like",
+            """\
+- Flat, yellow patches.
+- On the eyelids, most often near the inner corner of the eye.
+""",
+        ),
+        (
+            "Why it is worth seeing a GP",
+            """\
+Xanthelasma are often linked with high levels of fat in the blood.
+Your GP can check this with a blood test.
+If your blood fats are high, your GP can talk to you about what to do.
+""",
+        ),
+        (
+            "How xanthelasma differ from milia",
+            """\
+Milia are tiny, round, white bumps that feel firm.
+Xanthelasma are flat, yellow patches, and they are often bigger.
+Milia are not linked with blood fats.
+""",
+        ),
+        (
+            "Treatment",
+            """\
+The patches are harmless, so removing them is a choice.
+If they bother you, ask your GP about seeing a skin or eye specialist.
+Do not try to cut, burn or squeeze them off yourself.
+""",
+        ),
+        ("How we checked this page", CHECKED_NOTE),
+    ],
+    "faqs": [
+        (
+            "Is it true that yellow patches on the eyelids can be a sign of high cholesterol?",
+            FACT,
+            "Yes, they often are. That is why a GP blood test is a good idea, "
+            "even though the patches are harmless.",
+        ),
+    ],
+    "care_advice": [
+        (
+            CareAdvice.Level.ROUTINE,
+            "- You notice flat, yellow patches on your eyelids.\n",
+            "Book a routine GP appointment for a blood fat (cholesterol) test.",
+        ),
+    ],
+    "codes": [],
+    "references": [GPONLINE, DERMNET, CC_MILIA],
+}
+
+
+SEBACEOUS_HYPERPLASIA = {
+    "slug": "sebaceous-hyperplasia",
+    "name": "Sebaceous hyperplasia",
+    "featured": False,
+    "also_known_as": [
+        "enlarged oil glands",
+        "oil gland bumps",
+        "yellow bumps on face",
+        "yellow bumps on forehead",
+    ],
+    "summary": (
+        "Sebaceous hyperplasia means that oil glands in the skin have grown bigger than usual. "
+        "It shows up as small yellow or skin-coloured bumps on the forehead or cheeks "
+        "of adults. Each bump often has a small dip in the middle. It is harmless. "
+        "But it can look like a common skin cancer, so a doctor should check any bump that "
+        "grows, bleeds or does not heal."
+    ),
+    "sections": [
+        (
+            "What it looks like",
+            """\
+- Yellow or skin-coloured bumps, 2 to 5 millimetres across.
+- A small dip in the middle of each bump.
+- Tiny blood vessels may show on the surface.
+- Most often on the forehead and cheeks of adults.
+""",
+        ),
+        (
+            "How it differs from milia",
+            """\
+Milia are white, firm and smaller, usually 1 to 2 millimetres.
+They have no dip in the middle.
+The bumps of sebaceous hyperplasia are yellow and a little bigger.
+""",
+        ),
+        (
+            "When it could be something else",
+            """\
+A common skin cancer called basal cell carcinoma can look a lot like these bumps.
+See a GP if a bump:
+
+- looks pearly or waxy
+- grows
+- bleeds, crusts or scabs
+- has not healed in 4 weeks
+""",
+        ),
+        (
+            "Treatment",
+            """\
+Treatment is not needed for your health.
+If the bumps bother you, a skin specialist can talk you through the options.
+Do not squeeze or pick them.
+""",
+        ),
+        ("How we checked this page", CHECKED_NOTE),
+    ],
+    "faqs": [
+        (
+            "Is it true that sebaceous hyperplasia is a skin cancer?",
+            MYTH,
+            "No, it is harmless. But it can look like one, so let a doctor check any bump "
+            "that grows, bleeds or does not heal.",
+        ),
+    ],
+    "care_advice": [
+        (
+            CareAdvice.Level.SELF_CARE,
+            "- A doctor has told you the bumps are sebaceous hyperplasia, and they are not changing.\n",
+            "No treatment is needed unless they bother you.",
+        ),
+        (
+            CareAdvice.Level.ROUTINE,
+            """\
+- A bump looks pearly or waxy, grows, bleeds, crusts, or has not healed in 4 weeks.
+- You are not sure what the bumps are.
+""",
+            "Book an appointment with your GP. It is not urgent, but do not put it off.",
+        ),
+    ],
+    "codes": [],
+    "references": [GPONLINE, NHS_NMSC, CC_MILIA, DERMNET],
+}
+
+
+ARTICLES = [MILIA, ACNE, SYRINGOMA, XANTHELASMA, SEBACEOUS_HYPERPLASIA]
+
+# Milia's look-alikes; the relation is symmetrical, so acne also lists milia.
+RELATED = [
+    ("milia", "acne"),
+    ("milia", "syringoma"),
+    ("milia", "xanthelasma"),
+    ("milia", "sebaceous-hyperplasia"),
+    ("syringoma", "xanthelasma"),
+    ("sebaceous-hyperplasia", "acne"),
+]
+
+
+def _existing(data: dict) -> Condition | None:
+    return (
+        Condition.objects.filter(slug=data["slug"]).first()
+        or Condition.objects.filter(name=data["name"]).first()
+    )
+
+
+def _create(data: dict, author, reviewer) -> Condition:
+    condition = Condition(
+        slug=data["slug"],
+        name=data["name"],
+        featured=data["featured"],
+        also_known_as="\n".join(data["also_known_as"]),
+        summary=data["summary"],
+        author=author,
+        reviewer=reviewer,
+        last_reviewed=LAST_REVIEWED,
+        next_review_due=NEXT_REVIEW_DUE,
+    )
+    condition._history_user = author
+    condition.save()
+    children = []
+    for order, (heading, body) in enumerate(data["sections"], start=1):
+        children.append(Section(condition=condition, order=order, heading=heading, body=body))
+    for order, (question, verdict, answer) in enumerate(data["faqs"], start=1):
+        children.append(
+            FAQ(condition=condition, order=order, question=question, verdict=verdict, answer=answer)
+        )
+    for order, (title, publisher, url) in enumerate(data["references"], start=1):
+        children.append(
+            Reference(
+                condition=condition,
+                order=order,
+                title=title,
+                publisher=publisher,
+                url=url,
+                accessed=ACCESSED,
+            )
+        )
+    for level, signs, action in data["care_advice"]:
+        children.append(CareAdvice(condition=condition, level=level, signs=signs, action=action))
+    for system, version, code, display in data["codes"]:
+        children.append(
+            ClinicalCode(
+                condition=condition, system=system, version=version, code=code, display=display
+            )
+        )
+    for child in children:
+        child.full_clean()
+        child._history_user = author
+        child.save()  # one by one: save() renders the Markdown and writes history
+    condition._history_user = reviewer
+    condition.publish(by=reviewer)
+    condition.refresh_derived()
+    return condition
+
+
+def load(author, reviewer) -> list[str]:
+    """Create the demo articles that do not exist yet; return the slugs created."""
+    created = []
+    with transaction.atomic():
+        for data in ARTICLES:
+            if _existing(data) is None:
+                _create(data, author, reviewer)
+                created.append(data["slug"])
+        by_slug = {
+            c.slug: c for c in Condition.objects.filter(slug__in=[a["slug"] for a in ARTICLES])
+        }
+        for one, other in RELATED:
+            # Only link pairs made in this run: a clinician's later unlinking is respected.
+            if (one in created or other in created) and one in by_slug and other in by_slug:
+                by_slug[one].related.add(by_slug[other])
+    return created

@@ -1,0 +1,161 @@
+"""Load the demo content: articles, treatment comparisons, questionnaires and kiosk setup.
+
+    python manage.py load_demo_content [--if-empty] [--demo-accounts]
+
+Idempotent: what already exists is left as it is. Everything loads in one transaction, so a
+failure leaves the database as it was (and a later `--if-empty` run tries again).
+`--demo-accounts` (DEBUG only) gives the demo author and reviewer random passwords and prints
+them once; in production it is refused and no login-capable account is created.
+"""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from conditions.models import Condition
+
+# Called in this order; a module that does not exist yet is skipped.
+DEMO_MODULES = [
+    "conditions.demo.articles",
+    "conditions.demo.treatments",
+    "conditions.demo.questionnaires",
+    "conditions.demo.kiosk",
+]
+
+DEMO_USERS = {
+    "author": {
+        "username": "demo-author",
+        "first_name": "Grace",
+        "last_name": "Mensah",
+        "email": "demo-author@clinic.example",
+        "group": "Author",
+        "role": "nurse, author",
+    },
+    "reviewer": {
+        "username": "demo-reviewer",
+        "first_name": "Amara",
+        "last_name": "Okafor",
+        "email": "demo-reviewer@clinic.example",
+        "group": "Clinical reviewer",
+        "role": "dermatologist, clinical reviewer",
+    },
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo condition articles, treatment comparisons, questionnaires and kiosk "
+        "setup. Safe to run again: existing content is left unchanged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only when no condition article exists yet (used by `make run`).",
+        )
+        parser.add_argument(
+            "--demo-accounts",
+            action="store_true",
+            help="DEBUG only: give the demo author and reviewer passwords and print them once.",
+        )
+
+    def handle(self, *args, if_empty=False, demo_accounts=False, **options):
+        if demo_accounts and not settings.DEBUG:
+            raise CommandError(
+                "--demo-accounts is refused because DEBUG is off (production). It would create "
+                "staff logins with printed passwords. Nothing was loaded. Run without "
+                "--demo-accounts, and create real accounts with `manage.py createsuperuser`."
+            )
+
+        if if_empty and Condition.objects.exists():
+            self.stdout.write("Condition articles already exist; demo content not loaded.")
+            if demo_accounts:
+                self._report_existing_accounts()
+            return
+
+        with transaction.atomic():
+            users = {role: self._ensure_user(**spec) for role, spec in DEMO_USERS.items()}
+            loaded, missing = [], []
+            for name in DEMO_MODULES:
+                module = self._import(name)
+                if module is None:
+                    missing.append(name)
+                    continue
+                result = module.load(users["author"], users["reviewer"])
+                loaded.append(name)
+                if isinstance(result, (list, tuple)):
+                    created = ", ".join(map(str, result)) or "nothing new (already present)"
+                    self.stdout.write(f"{name}: created {created}")
+
+        self.stdout.write(self.style.SUCCESS("Loaded: " + (", ".join(loaded) or "nothing")))
+        if missing:
+            self.stdout.write("Not present yet (skipped): " + ", ".join(missing))
+        if demo_accounts:
+            self._give_passwords(users.values())
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _import(name: str):
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # the module itself is absent; a broken import still fails
+                return None
+            raise
+
+    def _ensure_user(self, *, username, first_name, last_name, email, group, role):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": email,
+                "is_staff": True,
+            },
+        )
+        if created:
+            # A named reviewer, not a login, unless --demo-accounts gives a password (DEBUG).
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            self.stdout.write(f"Created demo user {username} ({first_name} {last_name}, {role}).")
+        named_group = Group.objects.filter(name=group).first()
+        if named_group is not None and not user.groups.filter(pk=named_group.pk).exists():
+            user.groups.add(named_group)
+        return user
+
+    def _give_passwords(self, users) -> None:
+        for user in users:
+            if user.has_usable_password():
+                self._say_exists(user)
+                continue
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Demo login (shown only once): username {user.get_username()}  "
+                    f"password {password}"
+                )
+            )
+
+    def _report_existing_accounts(self) -> None:
+        User = get_user_model()
+        names = [spec["username"] for spec in DEMO_USERS.values()]
+        for user in User.objects.filter(username__in=names):
+            if user.has_usable_password():
+                self._say_exists(user)
+
+    def _say_exists(self, user) -> None:
+        self.stdout.write(
+            f"Demo account {user.get_username()} already exists; its password is not shown "
+            f"again. Reset it with: python manage.py changepassword {user.get_username()}"
+        )

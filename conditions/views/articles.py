@@ -1,0 +1,299 @@
+"""Patient pages for condition articles. Every query starts from published()."""
+
+from __future__ import annotations
+
+import json
+import string
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Aggregate, Count, OuterRef, Subquery, TextField
+from django.db.models.functions import JSONObject, Substr, Upper
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from conditions.caching import cache_patient_page
+from conditions.models import (
+    FAQ,
+    CareAdvice,
+    ClinicalCode,
+    Condition,
+    ConditionImage,
+    Questionnaire,
+    Reference,
+    Section,
+)
+
+LETTERS = list(string.ascii_uppercase)
+OTHER = "#"  # names that start with a digit or a letter outside A-Z
+# Up to this many published conditions the A-Z page lists them all on one page with anchors;
+# beyond it (a big clinic group) it shows one letter at a time.
+ALL_ON_ONE_PAGE = 400
+
+
+# -- A to Z ---------------------------------------------------------------------------------
+def letter_counts(conditions) -> dict[str, int]:
+    """How many conditions start with each letter, in one grouped query."""
+    counts: dict[str, int] = {}
+    rows = (
+        conditions.order_by()
+        .annotate(initial=Upper(Substr("name", 1, 1)))
+        .values_list("initial")
+        .annotate(n=Count("pk"))
+    )
+    for initial, n in rows:
+        key = initial if initial in LETTERS else OTHER
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def letter_index(counts: dict[str, int], one_page: bool, current: str = "") -> list[dict]:
+    """The A-Z index: every letter, linked when it has conditions (anchor or ?letter=)."""
+    index = []
+    for letter in [*LETTERS, OTHER]:
+        if letter == OTHER and not counts.get(OTHER):
+            continue
+        label = "0–9" if letter == OTHER else letter
+        anchor = "letter-other" if letter == OTHER else f"letter-{letter}"
+        query = "0-9" if letter == OTHER else letter
+        href = f"#{anchor}" if one_page else f"?letter={query}#{anchor}"
+        index.append(
+            {
+                "letter": letter,
+                "label": label,
+                "count": counts.get(letter, 0),
+                "href": href,
+                "anchor": anchor,
+                "current": letter == current,
+            }
+        )
+    return index
+
+
+def _starting_with(conditions, letter: str):
+    if letter == OTHER:
+        return conditions.exclude(name__regex=r"^[A-Za-z]")
+    return conditions.filter(name__istartswith=letter)
+
+
+@cache_patient_page
+@require_GET
+def home(request):
+    conditions = Condition.objects.published()
+    counts = letter_counts(conditions)
+    one_page = sum(counts.values()) <= ALL_ON_ONE_PAGE
+    context = {
+        "featured": conditions.filter(featured=True).only("name", "slug", "summary")[:12],
+        "questionnaires": Questionnaire.objects.published()
+        .filter(featured=True)
+        .only("title", "slug", "intro")[:6],
+        "letters": letter_index(counts, one_page),
+    }
+    return TemplateResponse(request, "conditions/home.html", context)
+
+
+@cache_patient_page
+@require_GET
+def condition_list(request):
+    published = Condition.objects.published()
+    counts = letter_counts(published)
+    one_page = sum(counts.values()) <= ALL_ON_ONE_PAGE
+    requested = request.GET.get("letter", "").strip().upper()
+    letter = OTHER if requested in {"0-9", OTHER} else requested
+    if letter and letter not in LETTERS and letter != OTHER:
+        raise Http404("No such letter")
+    if not letter and not one_page:
+        letter = next((x for x in [*LETTERS, OTHER] if counts.get(x)), "A")
+    shown = _starting_with(published, letter) if letter else published
+    groups: dict[str, list] = {}
+    for condition in shown.only("name", "slug", "summary"):
+        initial = condition.name[:1].upper()
+        groups.setdefault(initial if initial in LETTERS else OTHER, []).append(condition)
+    index = letter_index(counts, one_page and not letter, current=letter)
+    context = {
+        "index": index,
+        "groups": [
+            (entry, groups[entry["letter"]]) for entry in index if entry["letter"] in groups
+        ],
+        "letter": letter,
+        "one_page": one_page,
+        "total": sum(counts.values()),
+    }
+    return TemplateResponse(request, "conditions/condition_list.html", context)
+
+
+# -- the article ------------------------------------------------------------------------------
+class JSONRows(Aggregate):
+    """Rows of a related table as one JSON array (as text): one query for the whole article."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="JSON_AGG",
+            template="%(function)s(%(expressions)s)::text",
+            **extra_context,
+        )
+
+
+def _rows(queryset, link: str, **fields) -> Subquery:
+    """A correlated subquery giving the rows of `queryset` for the outer condition as JSON."""
+    return Subquery(
+        queryset.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(rows=JSONRows(JSONObject(**fields)))
+        .values("rows")
+    )
+
+
+def _fields(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
+
+
+ARTICLE_PARTS = {
+    "sections": (Section, _fields("id", "order", "heading", "slug", "body_html")),
+    "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html")),
+    "references": (Reference, _fields("id", "order", "title", "publisher", "url", "accessed")),
+    "codes": (ClinicalCode, _fields("id", "system", "version", "code", "display")),
+    "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action")),
+    "images": (ConditionImage, _fields("id", "order", "image", "alt_text", "caption")),
+}
+
+
+def _instances(model, raw: str | None, order=("order", "id")) -> list:
+    """Unsaved model instances from a JSON array of rows, in the model's display order."""
+    rows = json.loads(raw) if raw else []
+    objects = [
+        model(**{key: model._meta.get_field(key).to_python(value) for key, value in row.items()})
+        for row in rows
+    ]
+    return sorted(objects, key=lambda obj: tuple(getattr(obj, key) or 0 for key in order))
+
+
+def article_queryset():
+    """Published conditions with everything the article page shows, fetched in one query."""
+    related = Condition.related.through.objects.filter(
+        to_condition__in=Condition.objects.published()
+    )
+    questionnaires = Questionnaire.conditions.through.objects.filter(
+        questionnaire__in=Questionnaire.objects.published()
+    )
+    parts = {
+        f"{name}_json": _rows(model.objects.all(), "condition", **fields)
+        for name, (model, fields) in ARTICLE_PARTS.items()
+    }
+    return (
+        Condition.objects.published()
+        .select_related("reviewer", "comparison")
+        .annotate(
+            **parts,
+            related_json=_rows(
+                related, "from_condition", name="to_condition__name", slug="to_condition__slug"
+            ),
+            questionnaires_json=_rows(
+                questionnaires,
+                "condition",
+                title="questionnaire__title",
+                slug="questionnaire__slug",
+            ),
+        )
+    )
+
+
+# Ids the page itself uses; a section called "Questions" must not take them.
+RESERVED_IDS = {"main", "header-q", "contents", "when-to-get-help", "questions", "sources"}
+RESERVED_IDS |= {"related", "next-steps"}
+
+
+def _with_anchors(sections: list) -> list:
+    """Give each section a unique id for the contents list."""
+    seen = set(RESERVED_IDS)
+    for section in sections:
+        base = section.slug or f"section-{section.id}"
+        anchor, n = base, 2
+        while anchor in seen:
+            anchor, n = f"{base}-{n}", n + 1
+        seen.add(anchor)
+        section.anchor = anchor
+    return sections
+
+
+def article_content(condition: Condition) -> dict:
+    """Turn the JSON columns of article_queryset() into lists the template can loop over."""
+    try:
+        comparison = condition.comparison
+    except ObjectDoesNotExist:
+        comparison = None
+    advice = _instances(CareAdvice, condition.care_advice_json, order=("level_rank",))
+    return {
+        "sections": _with_anchors(_instances(Section, condition.sections_json)),
+        "faqs": _instances(FAQ, condition.faqs_json),
+        "references": _instances(Reference, condition.references_json),
+        "codes": _instances(ClinicalCode, condition.codes_json, order=("system", "code")),
+        "care_advice": advice,
+        "images": _instances(ConditionImage, condition.images_json),
+        "related": _instances(Condition, condition.related_json, order=("name",)),
+        "questionnaires": _instances(Questionnaire, condition.questionnaires_json, ("title",)),
+        "comparison": comparison if comparison and comparison.is_published else None,
+    }
+
+
+def json_ld(condition: Condition, canonical: str, content: dict) -> str:
+    """schema.org MedicalWebPage about a MedicalCondition, escaped for a <script> element."""
+    about = {
+        "@type": "MedicalCondition",
+        "name": condition.name,
+        "description": condition.summary,
+    }
+    if condition.synonyms:
+        about["alternateName"] = condition.synonyms
+    if content["codes"]:
+        about["code"] = [
+            {
+                "@type": "MedicalCode",
+                "codeValue": code.code,
+                "codingSystem": code.get_system_display(),
+                "name": code.display,
+            }
+            for code in content["codes"]
+        ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": condition.name,
+        "url": canonical,
+        "description": condition.summary,
+        "inLanguage": "en-GB",
+        "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "about": about,
+    }
+    if condition.last_reviewed:
+        data["lastReviewed"] = condition.last_reviewed.isoformat()
+    if condition.reviewer_id:
+        data["reviewedBy"] = {"@type": "Person", "name": condition.reviewer_name()}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    escapes = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+    return mark_safe(text.translate(escapes))  # noqa: S308 - JSON with <, > and & escaped
+
+
+@cache_patient_page
+@require_GET
+def condition_detail(request, slug):
+    try:
+        condition = article_queryset().get(slug=slug)
+    except Condition.DoesNotExist:
+        raise Http404("No published condition with that address") from None
+    content = article_content(condition)
+    canonical = request.build_absolute_uri(condition.get_absolute_url())
+    context = {
+        "condition": condition,
+        "canonical_url": canonical,
+        "json_ld": json_ld(condition, canonical, content),
+        **content,
+    }
+    return TemplateResponse(request, "conditions/condition_detail.html", context)
