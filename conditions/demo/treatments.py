@@ -1,0 +1,672 @@
+"""Demo content: the milia treatment comparison (every option from the content notes, §3).
+
+Facts and sources come from /shared/content-notes/milia.md; the sentences are written fresh in
+plain language. Evidence levels follow the notes' key: C -> consensus and case series,
+C- -> case reports only, D -> no evidence found, X -> evidence of harm. No randomised trials
+were found for any milia treatment, so nothing is rated higher than consensus.
+
+`load(author, reviewer)` is idempotent (an existing comparison is left alone; refresh=True
+rewrites it with update_or_create) and expects the milia
+condition (slug "milia") to exist already: conditions.demo.articles creates it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from conditions.models import (
+    ComparisonRow,
+    Condition,
+    CostBand,
+    EvidenceLevel,
+    Recommendation,
+    Reference,
+    Setting,
+    Status,
+    Suitability,
+    Treatment,
+    TreatmentComparison,
+)
+
+LAST_REVIEWED = datetime.date(2026, 11, 1)
+NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
+ACCESSED = datetime.date(2026, 11, 1)
+
+E, C, S, R = EvidenceLevel, CostBand, Suitability, Recommendation
+
+# Sources, matched to the condition's references by URL (created if missing). Only the
+# authoritative sources from the notes; no clinic or shop pages.
+REFERENCES = {
+    "cc": (
+        "Cleveland Clinic",
+        "Milia",
+        "https://my.clevelandclinic.org/health/diseases/17868-milia",
+    ),
+    "cc_treatment": (
+        "Cleveland Clinic",
+        "Milia: management and treatment",
+        "https://my.clevelandclinic.org/health/diseases/17868-milia/management-and-treatment",
+    ),
+    "cc_prevention": (
+        "Cleveland Clinic",
+        "Milia: prevention",
+        "https://my.clevelandclinic.org/health/diseases/17868-milia/prevention",
+    ),
+    "cc_outlook": (
+        "Cleveland Clinic",
+        "Milia: outlook and prognosis",
+        "https://my.clevelandclinic.org/health/diseases/17868-milia/outlook--prognosis",
+    ),
+    "dermnet": ("DermNet", "Milium (milia)", "https://dermnetnz.org/topics/milium"),
+    "statpearls": (
+        "StatPearls (NCBI Bookshelf)",
+        "Milia",
+        "https://dev2.statpearls.com/articlelibrary/viewarticle/25157",
+    ),
+    "medscape_peds": (
+        "Medscape",
+        "Pediatric milia: treatment",
+        "https://emedicine.medscape.com/article/910405-treatment",
+    ),
+    "medscape_workup": (
+        "Medscape",
+        "Milia: workup",
+        "https://emedicine.staging.medscape.com/article/1058063-workup",
+    ),
+    "nhs_ht": (
+        "NHS Healthier Together",
+        "My baby has a rash (babies under 3 months)",
+        "https://www.hnyhealthiertogether.nhs.uk/parentscarers/worried-your-baby-unwell-under-3-months/my-baby-has-rash",
+    ),
+    "mayo": (
+        "Mayo Clinic",
+        "Milia (infants)",
+        "http://www.mayoclinic.com/health/milia/DS01059",
+    ),
+    "gpnotebook": (
+        "GPnotebook",
+        "Milia",
+        "https://gpnotebook.com/en-au/simplepage.cfm?ID=-1476001782",
+    ),
+    "gponline": (
+        "GPonline",
+        "Differential diagnoses: facial lesions",
+        "https://www.gponline.com/differential-diagnoses-facial-lesions/dermatology/article/1316291",
+    ),
+    "nhs_cryo": (
+        "Kingston and Richmond NHS Foundation Trust",
+        "Cryotherapy (patient leaflet)",
+        "https://kingstonandrichmond.nhs.uk/patients-and-families/patient-leaflets/cryotherapy",
+    ),
+    "aad_sunscreen": (
+        "American Academy of Dermatology",
+        "Sunscreen FAQs",
+        "https://aad.org/media-resources/stats-and-facts/prevention-and-care/sunscreen-faqs",
+    ),
+    "peel_complications": (
+        "Journal of Cutaneous and Aesthetic Surgery (2012)",
+        "Complications of chemical peels",
+        "https://pmc.ncbi.nlm.nih.gov/articles/PMC3560165/",
+    ),
+    "periocular_laser": (
+        "Seminars in Plastic Surgery (2007)",
+        "Complications of laser treatment around the eyes",
+        "https://pmc.ncbi.nlm.nih.gov/articles/PMC2884823",
+    ),
+    "steroid_milia": (
+        "Archives of Dermatology (1986)",
+        "Milia after long-term use of steroid creams",
+        "http://jamanetwork.com/journals/jamadermatology/article-abstract/546864",
+    ),
+    "pct_case": (
+        "CMAJ (2018)",
+        "Porphyria cutanea tarda presenting with milia and blisters",
+        "https://www.cmaj.ca/content/190/20/E623.full.txt",
+    ),
+    "mem_case": (
+        "Dermatology Online Journal",
+        "Multiple eruptive milia: a case report",
+        "http://escholarship.org/uc/item/8dm9d1zf",
+    ),
+    "acv_burn": (
+        "Journal of the American Academy of Dermatology",
+        "Chemical burn from topical apple cider vinegar",
+        "https://doi.org/10.1016/j.jaad.2011.11.932",
+    ),
+}
+
+# (slug, name, setting, who does it, plain description)
+TREATMENTS = {
+    "no-treatment": (
+        "No treatment: wait and see",
+        Setting.HOME,
+        "You, or your baby's parent or carer",
+        "Leave the spots alone and keep washing the skin gently as usual.",
+    ),
+    "gentle-skin-care": (
+        "Gentle skin care",
+        Setting.HOME,
+        "You",
+        "Use light products instead of thick creams, protect the skin from the sun, and wash "
+        "babies with water and a mild soap only.",
+    ),
+    "pharmacy-exfoliant": (
+        "Exfoliating skin products from a pharmacy",
+        Setting.PHARMACY,
+        "You, with advice from a pharmacist",
+        "Skin products with mild acids (such as AHA or BHA) that loosen dead skin cells.",
+    ),
+    "prescription-retinoid": (
+        "Prescription retinoid cream or gel",
+        Setting.GP,
+        "A GP or dermatologist prescribes it; you put it on at home",
+        "A vitamin A cream or gel, such as tretinoin or adapalene, put on at night.",
+    ),
+    "de-roofing": (
+        "De-roofing and extraction by a clinician",
+        Setting.GP,
+        "A doctor or nurse",
+        "A clinician makes a tiny opening in the top of the spot with a sterile needle or "
+        "blade and presses the contents out.",
+    ),
+    "electrosurgery": (
+        "Electrosurgery (electrodesiccation or curettage)",
+        Setting.DERMATOLOGIST,
+        "A doctor or trained nurse",
+        "A weak electric current dries and opens the top of the spot; the contents are "
+        "scraped out or left to come away.",
+    ),
+    "cryotherapy": (
+        "Cryotherapy (freezing)",
+        Setting.GP,
+        "A doctor or nurse",
+        "Very cold liquid nitrogen freezes the spot for a few seconds. A blister forms and "
+        "then peels off.",
+    ),
+    "chemical-peel": (
+        "Chemical peel",
+        Setting.DERMATOLOGIST,
+        "A dermatologist or trained practitioner",
+        "A strong acid is put on the skin to remove its top layers.",
+    ),
+    "dermabrasion": (
+        "Dermabrasion",
+        Setting.DERMATOLOGIST,
+        "A dermatologist",
+        "The top layers of the skin are sanded away with a special tool.",
+    ),
+    "microdermabrasion": (
+        "Microdermabrasion and facials",
+        Setting.AESTHETIC,
+        "An aesthetic practitioner",
+        "A light, surface-only sanding or polishing of the skin in a beauty or aesthetic clinic.",
+    ),
+    "laser-ablation": (
+        "Laser ablation",
+        Setting.DERMATOLOGIST,
+        "A dermatologist or laser specialist",
+        "A strong laser (such as CO2 or erbium) burns away the top of the spot or the skin "
+        "around it.",
+    ),
+    "minocycline": (
+        "Minocycline tablets",
+        Setting.DERMATOLOGIST,
+        "A doctor prescribes a course of tablets",
+        "An antibiotic taken by mouth, used for one rare type of milia.",
+    ),
+    "treat-the-cause": (
+        "Treating the underlying cause",
+        Setting.GP,
+        "A GP or dermatologist",
+        "Finding and treating what caused the milia, such as a blistering skin disease or "
+        "long-term use of a steroid cream.",
+    ),
+    "steroid-injection": (
+        "Steroid injections into the spots",
+        Setting.AESTHETIC,
+        "Offered by some clinics",
+        "A steroid medicine injected into each spot.",
+    ),
+    "squeezing-at-home": (
+        "Squeezing or picking at home",
+        Setting.HOME,
+        "You",
+        "Squeezing, picking or digging at the spots with fingers, tweezers or a tool, "
+        "sometimes after steaming the face.",
+    ),
+    "pore-strips-scrubbing": (
+        "Pore strips and harsh scrubbing",
+        Setting.HOME,
+        "You",
+        "Sticky strips pulled off the skin, or rough scrubs rubbed hard on the face.",
+    ),
+    "apple-cider-vinegar": (
+        "Home remedies such as apple cider vinegar",
+        Setting.HOME,
+        "You",
+        "Putting apple cider vinegar, baking soda paste, coconut oil or warm compresses on "
+        "the spots, or changing diet or drinking more water to clear them.",
+    ),
+    "milia-remover-creams": (
+        "Creams sold as milia removers",
+        Setting.HOME,
+        "You, with a product bought online or in a shop",
+        "Creams advertised as removing milia.",
+    ),
+}
+
+# One dict per row, in the order patients see them (Option Grid: waiting first).
+ROWS = [
+    {
+        "treatment": "no-treatment",
+        "involves": "Nothing to do. Keep washing the skin gently. Do not squeeze the spots.",
+        "effectiveness": (
+            "Newborn milia clear on their own, usually in about 4 weeks. In older children and "
+            "adults they can take months, or stay. Milia that follow skin damage may not go away."
+        ),
+        "evidence": E.CONSENSUS,
+        "pain": "None",
+        "downtime": "None",
+        "risks": "None. Milia are harmless. The spots may stay for a while.",
+        "cost": C.FREE,
+        "near_eyes": S.YES,
+        "children": S.YES,
+        "recommendation": R.RECOMMENDED,
+        "reason": ("Milia are harmless and often go away. For babies, waiting is the best choice."),
+        "references": ["nhs_ht", "statpearls", "mayo", "cc_outlook"],
+    },
+    {
+        "treatment": "gentle-skin-care",
+        "involves": (
+            "Swap thick creams and ointments for light ones. Protect your skin from the sun. "
+            "For babies: water and a mild soap, pat dry, no adult lotions or oils."
+        ),
+        "effectiveness": (
+            "Does not remove milia you already have. It may help stop new ones that come from "
+            "heavy creams or sun damage."
+        ),
+        "evidence": E.CONSENSUS,
+        "pain": "None",
+        "downtime": "None",
+        "risks": "Very few.",
+        "cost": C.LOW,
+        "near_eyes": S.YES,
+        "children": S.YES,
+        "recommendation": R.RECOMMENDED,
+        "reason": "Safe for everyone, and it may prevent some new milia.",
+        "references": ["cc_prevention", "cc_treatment", "aad_sunscreen"],
+    },
+    {
+        "treatment": "pharmacy-exfoliant",
+        "involves": "Use a mild acid skin product regularly, as the label says.",
+        "effectiveness": (
+            "May help a little over several weeks. Reference texts say adults can try it, but we "
+            "found no studies."
+        ),
+        "evidence": E.NONE,
+        "pain": "May sting a little",
+        "downtime": "None",
+        "risks": "Redness, dryness and irritation. It stings if it gets in the eyes.",
+        "cost": C.LOW,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.OPTION,
+        "reason": "Adults may try it. Not for babies, and keep it away from the eyes.",
+        "references": ["cc_treatment"],
+    },
+    {
+        "treatment": "prescription-retinoid",
+        "involves": "Put a thin layer on the skin at night for several weeks.",
+        "effectiveness": (
+            "Helps when there are many milia. It works slowly: expect to wait weeks."
+        ),
+        "evidence": E.CONSENSUS,
+        "pain": "Mild stinging",
+        "downtime": "None, but the skin may peel",
+        "risks": (
+            "Redness, peeling, stinging and skin that burns more easily in the sun. Tell the "
+            "prescriber if you are pregnant, planning a pregnancy or breastfeeding."
+        ),
+        "cost": C.LOW,
+        "near_eyes": S.NO,
+        "children": S.WITH_CARE,
+        "recommendation": R.OPTION,
+        "reason": "A choice for widespread milia. Not for newborn milia, which clear by themselves.",
+        "references": ["cc_treatment", "dermnet", "medscape_peds"],
+    },
+    {
+        "treatment": "de-roofing",
+        "involves": "A tiny nick in each spot, then the white core is pressed out. Takes minutes.",
+        "effectiveness": (
+            "Works straight away. A spot that has been removed almost never comes back, but new "
+            "ones can appear."
+        ),
+        "evidence": E.CONSENSUS,
+        "pain": "A brief sharp prick; most people do not need numbing",
+        "downtime": "A pin-prick scab for a few days",
+        "risks": "Small risk of a tiny pitted scar, a darker mark, or infection.",
+        "cost": C.MEDIUM,
+        "near_eyes": S.WITH_CARE,
+        "children": S.WITH_CARE,
+        "recommendation": R.OPTION,
+        "reason": (
+            "The usual first choice if you want milia removed. On the eyelids, only an "
+            "experienced specialist should do it."
+        ),
+        "references": ["dermnet", "medscape_peds", "gpnotebook"],
+    },
+    {
+        "treatment": "electrosurgery",
+        "involves": "A fine probe touches each spot. Numbing cream or an injection may be used.",
+        "effectiveness": "Works well, including when there are many spots.",
+        "evidence": E.CONSENSUS,
+        "pain": "Some discomfort; numbing is often used",
+        "downtime": "A few days",
+        "risks": "Darker or lighter marks (more likely on darker skin) and small pitted scars.",
+        "cost": C.MEDIUM,
+        "near_eyes": S.WITH_CARE,
+        "children": S.NO,
+        "recommendation": R.OPTION,
+        "reason": "Useful for many spots. Take care near the eyes and on darker skin.",
+        "references": ["dermnet", "gponline"],
+    },
+    {
+        "treatment": "cryotherapy",
+        "involves": "Each spot is frozen for a few seconds. It may need repeating.",
+        "effectiveness": "Works, but may need more than one session.",
+        "evidence": E.CONSENSUS,
+        "pain": "Stings during freezing and for a while after",
+        "downtime": "1 to 3 weeks for the blister to heal",
+        "risks": (
+            "A blister, which may be large or dark. Lighter or darker patches (more visible on "
+            "darker skin), numbness, and rarely a scar. Freezing can itself cause new milia."
+        ),
+        "cost": C.MEDIUM,
+        "near_eyes": S.WITH_CARE,
+        "children": S.NO,
+        "recommendation": R.OPTION,
+        "reason": "An option, used carefully. Extra care on the eyelids and on darker skin.",
+        "references": ["cc_treatment", "dermnet", "gpnotebook", "nhs_cryo"],
+    },
+    {
+        "treatment": "chemical-peel",
+        "involves": "An acid is painted on the face and then removed. Often several sessions.",
+        "effectiveness": "Reported to help only when milia are very widespread.",
+        "evidence": E.CASE_REPORTS,
+        "pain": "Burning or stinging during the peel",
+        "downtime": "Days for a light peel; weeks for a deep one",
+        "risks": (
+            "Redness, dark patches (more likely on darker skin), scarring, and cold sores coming "
+            "back. Deeper peels can cause new milia."
+        ),
+        "cost": C.HIGH,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.OPTION,
+        "reason": "Only for very widespread milia, after talking it through with a dermatologist.",
+        "references": ["dermnet", "peel_complications"],
+    },
+    {
+        "treatment": "dermabrasion",
+        "involves": "The skin is numbed and its top layers are sanded away.",
+        "effectiveness": "Reported to help only when milia are very widespread.",
+        "evidence": E.CASE_REPORTS,
+        "pain": "Done under numbing; sore afterwards",
+        "downtime": "Days to weeks",
+        "risks": "Irritation, colour changes and scarring. Dermabrasion itself often causes milia.",
+        "cost": C.HIGH,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.OPTION,
+        "reason": "Only for very widespread milia. It can also cause new milia.",
+        "references": ["dermnet", "medscape_workup"],
+    },
+    {
+        "treatment": "microdermabrasion",
+        "involves": "A machine polishes the surface of the skin. Usually a course of sessions.",
+        "effectiveness": "We found no good evidence that it removes or prevents milia.",
+        "evidence": E.NONE,
+        "pain": "Mild",
+        "downtime": "A day of redness",
+        "risks": "Redness and irritation.",
+        "cost": C.MEDIUM,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.NOT_RECOMMENDED,
+        "reason": (
+            "No evidence that it helps milia. Milia sit under the surface, below what light "
+            "polishing reaches."
+        ),
+        "references": ["dermnet", "medscape_workup"],
+    },
+    {
+        "treatment": "laser-ablation",
+        "involves": "Eye shields are worn, the skin is numbed, and a laser treats each area.",
+        "effectiveness": (
+            "Reported to help very widespread milia and one rare type (milia en plaque), mostly "
+            "in single-patient reports. It is not the quick, painless fix some adverts claim."
+        ),
+        "evidence": E.CASE_REPORTS,
+        "pain": "Done under numbing; sore afterwards",
+        "downtime": "Days to weeks",
+        "risks": (
+            "Redness that lasts, lighter or darker skin, scarring and infection. Near the eye it "
+            "can pull the lower eyelid down or injure the eye. It can also cause new milia."
+        ),
+        "cost": C.HIGH,
+        "near_eyes": S.WITH_CARE,
+        "children": S.NO,
+        "recommendation": R.OPTION,
+        "reason": (
+            "Only for very widespread or unusual milia. Near the eyes, only a specialist using "
+            "eye protection."
+        ),
+        "references": ["dermnet", "periocular_laser"],
+    },
+    {
+        "treatment": "minocycline",
+        "involves": "A course of antibiotic tablets from a doctor.",
+        "effectiveness": (
+            "May help milia en plaque, a rare type where milia sit on a raised red patch. It "
+            "does not help ordinary milia."
+        ),
+        "evidence": E.CASE_REPORTS,
+        "pain": "None",
+        "downtime": "None",
+        "risks": "The side effects of an antibiotic. The doctor who prescribes it will explain them.",
+        "cost": C.MEDIUM,
+        "near_eyes": S.YES,
+        "children": S.WITH_CARE,
+        "recommendation": R.OPTION,
+        "reason": "Only for milia en plaque, which a dermatologist diagnoses.",
+        "references": ["cc", "dermnet"],
+    },
+    {
+        "treatment": "treat-the-cause",
+        "involves": (
+            "A check for what caused the milia, then treatment: for example stopping a "
+            "long-term steroid cream, or treating a blistering skin disease."
+        ),
+        "effectiveness": ("Stops new milia forming. The ones you already have may stay."),
+        "evidence": E.CONSENSUS,
+        "pain": "Depends on the cause",
+        "downtime": "Depends on the cause",
+        "risks": "Depends on the cause and its treatment.",
+        "cost": C.LOW,
+        "near_eyes": S.YES,
+        "children": S.YES,
+        "recommendation": R.RECOMMENDED,
+        "reason": (
+            "If milia come from another skin problem or a medicine, this matters most. See a GP "
+            "if milia appear where you had blisters or after a new medicine."
+        ),
+        "references": ["medscape_workup", "pct_case", "steroid_milia"],
+    },
+    {
+        "treatment": "steroid-injection",
+        "involves": "A steroid is injected into each spot.",
+        "effectiveness": "No good evidence. In one reported case it did not work.",
+        "evidence": E.HARM,
+        "pain": "Injections sting",
+        "downtime": "A few days",
+        "risks": "Steroids can thin the skin, and long-term steroid use is linked to causing milia.",
+        "cost": C.MEDIUM,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.NOT_RECOMMENDED,
+        "reason": "No medical reference lists it as a treatment, and steroids can cause milia.",
+        "references": ["mem_case", "steroid_milia"],
+    },
+    {
+        "treatment": "squeezing-at-home",
+        "involves": "Trying to push the spot out yourself.",
+        "effectiveness": (
+            "Does not work. Milia have no opening, so there is nothing to squeeze out. Steaming "
+            "does not open them."
+        ),
+        "evidence": E.HARM,
+        "pain": "Painful",
+        "downtime": "Days to weeks if the skin is damaged",
+        "risks": "Scars (which can be permanent), infection and bruising.",
+        "cost": C.FREE,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.NOT_RECOMMENDED,
+        "reason": (
+            "It can scar the skin or cause an infection. Never do it on a baby or near the eyes."
+        ),
+        "references": ["cc_treatment", "cc_outlook"],
+    },
+    {
+        "treatment": "pore-strips-scrubbing",
+        "involves": "Sticking strips on the skin and pulling them off, or scrubbing hard.",
+        "effectiveness": (
+            "Does not work. Strips only lift things from open pores, and milia are closed."
+        ),
+        "evidence": E.NONE,
+        "pain": "Can sting",
+        "downtime": "None, unless the skin gets sore",
+        "risks": "Sore, red, irritated skin.",
+        "cost": C.LOW,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.NOT_RECOMMENDED,
+        "reason": "It cannot reach milia and irritates the skin.",
+        "references": ["cc_prevention", "cc_treatment"],
+    },
+    {
+        "treatment": "apple-cider-vinegar",
+        "involves": "Dabbing or soaking the skin with a home-made mix.",
+        "effectiveness": (
+            "Does not work. Milia are not caused by germs, dirt or diet, so vinegar, baking soda, "
+            "diet or water cannot clear them."
+        ),
+        "evidence": E.HARM,
+        "pain": "Vinegar can burn",
+        "downtime": "Weeks if the skin is burned",
+        "risks": (
+            "Apple cider vinegar has caused chemical burns. Coconut oil and other heavy oils may "
+            "lead to more milia."
+        ),
+        "cost": C.LOW,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.NOT_RECOMMENDED,
+        "reason": "No benefit, and vinegar on the skin has caused burns.",
+        "references": ["acv_burn", "cc_prevention"],
+    },
+    {
+        "treatment": "milia-remover-creams",
+        "involves": "Putting on a cream that claims to remove milia.",
+        "effectiveness": "We found no evidence that any such cream works.",
+        "evidence": E.NONE,
+        "pain": "None, unless it irritates",
+        "downtime": "None",
+        "risks": "Irritation. Thick creams may lead to more milia. You may waste money.",
+        "cost": C.MEDIUM,
+        "near_eyes": S.NO,
+        "children": S.NO,
+        "recommendation": R.NOT_RECOMMENDED,
+        "reason": (
+            "No evidence that they work. If a cream helps, it is one a clinician prescribes, "
+            "such as a retinoid."
+        ),
+        "references": ["cc_prevention", "cc_treatment"],
+    },
+]
+
+INTRO = (
+    "Milia are harmless and often go away without treatment. If you want them removed, these "
+    "are the options, side by side, with the ones we advise against and why."
+)
+
+
+@transaction.atomic
+def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
+    """Create the published milia treatment comparison and return it.
+
+    Like the rest of the demo content, an existing milia comparison is left exactly as it is
+    (a clinician may have edited or archived it). With refresh=True every demo value is
+    written again with update_or_create, and the comparison is published again.
+    """
+    try:
+        milia = Condition.objects.get(slug="milia")
+    except Condition.DoesNotExist:
+        raise LookupError(
+            "The milia condition (slug 'milia') does not exist yet: load the milia article "
+            "first (conditions.demo.articles), then the treatment comparison."
+        ) from None
+    existing = TreatmentComparison.objects.filter(condition=milia).first()
+    if existing is not None and not refresh:
+        return existing
+
+    references = {}
+    for index, (key, (publisher, title, url)) in enumerate(REFERENCES.items()):
+        references[key], _ = Reference.objects.get_or_create(
+            condition=milia,
+            url=url,
+            defaults={
+                "publisher": publisher,
+                "title": title,
+                "accessed": ACCESSED,
+                "order": 100 + index,
+            },
+        )
+
+    treatments = {}
+    for slug, (name, setting, who, description) in TREATMENTS.items():
+        treatments[slug], _ = Treatment.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "setting": setting,
+                "who_does_it": who,
+                "description": description,
+                "is_no_treatment": slug == "no-treatment",
+            },
+        )
+
+    comparison, _ = TreatmentComparison.objects.update_or_create(
+        condition=milia,
+        defaults={
+            "intro": INTRO,
+            "author": author,
+            "reviewer": reviewer,
+            "last_reviewed": LAST_REVIEWED,
+            "next_review_due": NEXT_REVIEW_DUE,
+        },
+    )
+    for order, data in enumerate(ROWS):
+        fields = dict(data)
+        row_references = [references[key] for key in fields.pop("references")]
+        treatment = treatments[fields.pop("treatment")]
+        row, _ = ComparisonRow.objects.update_or_create(
+            comparison=comparison, treatment=treatment, defaults={**fields, "order": order * 10}
+        )
+        row.references.set(row_references)
+
+    if comparison.status != Status.PUBLISHED:
+        comparison.publish(by=reviewer)
+    return comparison

@@ -1,0 +1,130 @@
+"""The treatment comparison in Chromium: HTMX filters, JavaScript off, cards on a phone, axe."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conditions import models
+from tests.browser.axe import assert_no_axe_violations
+from tests.factories import (
+    ComparisonRowFactory,
+    ConditionFactory,
+    ReferenceFactory,
+    TreatmentComparisonFactory,
+    TreatmentFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PATH = "/conditions/milia/treatments/"
+
+
+@pytest.fixture
+def comparison():
+    condition = ConditionFactory(published=True, name="Milia", slug="milia")
+    comp = TreatmentComparisonFactory(published=True, condition=condition)
+    reference = ReferenceFactory(condition=condition, publisher="DermNet")
+    for order, (name, setting, near_eyes, recommendation) in enumerate(
+        [
+            ("Gentle skin care", models.Setting.HOME, "yes", "recommended"),
+            ("De-roofing", models.Setting.GP, "care", "option"),
+            ("Cryotherapy", models.Setting.GP, "care", "option"),
+            ("Laser ablation", models.Setting.DERMATOLOGIST, "no", "option"),
+            ("Squeezing at home", models.Setting.HOME, "no", "not_recommended"),
+        ],
+        start=1,
+    ):
+        row = ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name=name, setting=setting),
+            near_eyes=near_eyes,
+            recommendation=recommendation,
+            order=order,
+        )
+        row.references.add(reference)
+    return comp
+
+
+def option_rows(page):
+    return page.locator("#comparison-table tbody tr.option")
+
+
+def test_choosing_a_filter_swaps_the_table_and_updates_the_address(site, comparison):
+    page = site.go(PATH)
+    expect(option_rows(page)).to_have_count(6)
+    page.evaluate("window.pageWasNotReloaded = true")
+
+    page.get_by_label("Done by a clinician").check()
+
+    page.wait_for_url("**setting=clinic**")
+    expect(option_rows(page)).to_have_count(4)  # waiting is always shown
+    expect(page.locator("caption")).to_contain_text("showing 4 of 6")
+    assert page.evaluate("window.pageWasNotReloaded") is True
+
+    page.get_by_label("suitable near the eyes").check()
+    page.wait_for_url("**near_eyes=1**")
+    expect(option_rows(page)).to_have_count(3)
+
+    page.reload()  # the address is bookmarkable: the full page has the same filter
+    expect(option_rows(page)).to_have_count(3)
+    expect(page.get_by_label("suitable near the eyes")).to_be_checked()
+
+
+def test_compare_selected_shows_two_options_in_columns(site, comparison):
+    page = site.go(PATH)
+    page.get_by_label("Compare De-roofing").check()
+    page.get_by_label("Compare Laser ablation").check()
+    page.get_by_role("button", name="Compare selected").click()
+
+    page.wait_for_url("**compare=**")
+    columns = page.locator(".compare-columns thead th")
+    expect(columns).to_have_text(["De-roofing", "Laser ablation"])
+    page.get_by_role("link", name="Back to all the options").click()
+    expect(option_rows(page)).to_have_count(6)
+
+
+def test_with_javascript_off_the_filters_still_work_through_the_form(
+    browser, live_server, comparison
+):
+    context = browser.new_context(java_script_enabled=False, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + PATH)
+    page.get_by_label("Things I can do myself").check()
+    page.get_by_role("button", name="Show options").click()
+
+    page.wait_for_url("**setting=home**")
+    expect(option_rows(page)).to_have_count(3)
+    expect(page.locator("h1")).to_have_count(1)
+
+    page.get_by_label("Compare Gentle skin care").check()
+    page.get_by_role("button", name="Compare selected").click()
+    expect(page.locator(".filter-problems")).to_contain_text("at least 2 options")
+    context.close()
+
+
+def test_the_page_has_no_accessibility_violations(site, comparison):
+    page = site.go(PATH)
+    assert_no_axe_violations(page)
+    page.emulate_media(color_scheme="dark")
+    assert_no_axe_violations(page)
+    page.emulate_media(color_scheme="light")
+    page.get_by_label("Compare De-roofing").check()
+    page.get_by_label("Compare Cryotherapy").check()
+    page.get_by_role("button", name="Compare selected").click()
+    page.wait_for_url("**compare=**")
+    expect(page.locator(".compare-columns")).to_be_visible()
+    assert_no_axe_violations(page)
+
+
+def test_on_a_narrow_screen_each_option_is_a_card_with_its_own_labels(site, comparison):
+    page = site.go(PATH)
+    page.set_viewport_size({"width": 375, "height": 800})
+    first = option_rows(page).first
+    assert first.evaluate("el => getComputedStyle(el).display") == "block"
+    expect(first.locator(".cell-label").first).to_be_visible()
+    assert page.locator(".option-grid thead").bounding_box()["height"] <= 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_axe_violations(page)
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert first.evaluate("el => getComputedStyle(el).display") == "table-row"
+    expect(first.locator(".cell-label").first).to_be_hidden()

@@ -1,0 +1,554 @@
+"""The treatment comparison: model rules, the patient page, its filters, the admin and the demo."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.sites import AdminSite
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from conditions import models
+from conditions.admin.treatments import TreatmentComparisonAdmin
+from tests.factories import (
+    ComparisonRowFactory,
+    ConditionFactory,
+    ReferenceFactory,
+    TreatmentComparisonFactory,
+    TreatmentFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = models.Suitability
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(comparison, query=""):
+    return reverse("conditions:treatment_comparison", args=[comparison.condition.slug]) + query
+
+
+@pytest.fixture
+def comparison():
+    """A published comparison: waiting, a home option, a pharmacy option, two clinic options
+    and a harmful one."""
+    comp = TreatmentComparisonFactory(published=True)
+    rows = {
+        "home": ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name="Gentle skin care", setting=models.Setting.HOME),
+            near_eyes=S.YES,
+            children=S.YES,
+            recommendation=models.Recommendation.RECOMMENDED,
+            order=1,
+        ),
+        "pharmacy": ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name="Pharmacy exfoliant", setting=models.Setting.PHARMACY),
+            order=2,
+        ),
+        "eyes": ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name="De-roofing", setting=models.Setting.GP),
+            near_eyes=S.WITH_CARE,
+            children=S.WITH_CARE,
+            order=3,
+        ),
+        "laser": ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name="Laser ablation", setting=models.Setting.DERMATOLOGIST),
+            order=4,
+        ),
+        "squeeze": ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name="Squeezing at home", setting=models.Setting.HOME),
+            evidence=models.EvidenceLevel.HARM,
+            recommendation=models.Recommendation.NOT_RECOMMENDED,
+            reason="It can leave scars and cause infection.",
+            order=5,
+        ),
+    }
+    comp.test_rows = rows
+    return comp
+
+
+def option_names(response):
+    return [row.treatment.name for row in response.context_data["rows"]]
+
+
+# -- model ------------------------------------------------------------------------------------
+
+
+def test_rows_follow_the_order_field_not_the_order_of_creation():
+    comp = TreatmentComparisonFactory()
+    ComparisonRowFactory(comparison=comp, treatment=TreatmentFactory(name="Third"), order=30)
+    ComparisonRowFactory(comparison=comp, treatment=TreatmentFactory(name="Second"), order=20)
+    assert [row.treatment.name for row in comp.rows.all()] == [
+        "No treatment: wait and see",
+        "Second",
+        "Third",
+    ]
+
+
+def test_every_row_answers_the_same_questions(comparison):
+    row = comparison.test_rows["squeeze"]
+    for field in ("involves", "effectiveness", "pain", "downtime", "risks", "reason"):
+        assert getattr(row, field)
+    assert row.get_evidence_display() == "Evidence of harm"
+    assert "harm" in row.evidence_explanation
+    assert row.get_cost_display() == "Medium"
+    assert row.get_recommendation_display() == "Not recommended"
+
+
+def test_publishing_is_refused_without_a_no_treatment_row():
+    comp = TreatmentComparisonFactory(with_no_treatment=False)
+    ComparisonRowFactory(comparison=comp)
+    reviewer = UserFactory()
+    comp.last_reviewed = datetime.date(2026, 11, 1)
+    comp.next_review_due = datetime.date(2027, 11, 1)
+    with pytest.raises(ValidationError) as error:
+        comp.publish(by=reviewer)
+    assert "no treatment / wait and see" in str(error.value)
+    comp.refresh_from_db()
+    assert comp.status == models.Status.DRAFT
+
+
+def test_publishing_is_refused_without_a_reviewer_and_dates_and_says_what_is_missing():
+    comp = TreatmentComparisonFactory()
+    with pytest.raises(ValidationError) as error:
+        comp.publish()
+    messages = error.value.messages
+    assert "Choose the clinical reviewer." in messages
+    assert "Enter the date it was last reviewed." in messages
+    assert "Enter the date the next review is due." in messages
+    assert not any("no treatment" in m for m in messages)
+
+
+# -- patient page: what is shown --------------------------------------------------------------
+
+
+def test_published_comparison_shows_every_option_with_the_review_line(client, comparison):
+    comparison.reviewer.first_name, comparison.reviewer.last_name = "Dana", "Okafor"
+    comparison.reviewer.save()
+    response = client.get(url(comparison))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert option_names(response)[0] == "No treatment: wait and see"
+    assert len(option_names(response)) == 6
+    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
+    assert "How to read this" in html
+    assert "Reviewed by Dana Okafor on" in html
+    for _label, explanation in response.context_data["evidence_scale"]:
+        assert str(explanation) in html
+    assert "It can leave scars and cause infection." in html
+    assert "Not recommended" in html
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+
+
+def test_draft_comparison_is_404(client):
+    comp = TreatmentComparisonFactory()
+    assert client.get(url(comp)).status_code == 404
+
+
+def test_comparison_of_a_draft_condition_is_404(client):
+    comp = TreatmentComparisonFactory(published=True, condition=ConditionFactory())
+    assert comp.condition.status == models.Status.DRAFT
+    assert client.get(url(comp)).status_code == 404
+
+
+def test_condition_without_a_comparison_is_404(client):
+    condition = ConditionFactory(published=True)
+    response = client.get(reverse("conditions:treatment_comparison", args=[condition.slug]))
+    assert response.status_code == 404
+
+
+def test_a_reference_link_is_shown_for_a_row_but_no_shop_link(client, comparison):
+    ref = ReferenceFactory(condition=comparison.condition, publisher="DermNet")
+    comparison.test_rows["laser"].references.add(ref)
+    html = client.get(url(comparison)).content.decode()
+    assert f'href="{ref.url}"' in html
+    assert "buy" not in html.lower()
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "?setting=home",
+            [
+                "No treatment: wait and see",
+                "Gentle skin care",
+                "Pharmacy exfoliant",
+                "Squeezing at home",
+            ],
+        ),
+        ("?setting=clinic", ["No treatment: wait and see", "De-roofing", "Laser ablation"]),
+        ("?near_eyes=1", ["No treatment: wait and see", "Gentle skin care", "De-roofing"]),
+        ("?children=1", ["No treatment: wait and see", "Gentle skin care", "De-roofing"]),
+        ("?setting=home&children=1", ["No treatment: wait and see", "Gentle skin care"]),
+    ],
+)
+def test_each_filter_works_with_and_without_htmx(client, comparison, query, expected, htmx):
+    response = client.get(url(comparison, query), **(HX if htmx else {}))
+    assert response.status_code == 200
+    assert option_names(response) == expected
+    html = response.content.decode()
+    if htmx:
+        assert "<html" not in html
+        assert html.lstrip().startswith('<div id="comparison-table"')
+        assert f'hx-get="{url(comparison)}"' in html
+    else:
+        assert "<html" in html and 'id="comparison-table"' in html
+        assert "<h1>" in html
+    assert f"showing {len(expected)} of 6" in html
+
+
+def test_the_filter_form_shows_the_filters_from_the_url(client, comparison):
+    html = client.get(url(comparison, "?setting=clinic&near_eyes=1")).content.decode()
+    assert 'value="clinic" checked' in html
+    assert 'name="near_eyes" value="1" checked' in html
+    assert 'name="children" value="1" checked' not in html
+
+
+def test_the_filter_form_works_without_javascript_and_pushes_the_url_with_it(client, comparison):
+    html = client.get(url(comparison)).content.decode()
+    assert 'method="get"' in html
+    assert 'hx-push-url="true"' in html
+    assert 'hx-target="#comparison-table"' in html
+
+
+def test_a_history_restore_request_gets_the_whole_page(client, comparison):
+    response = client.get(
+        url(comparison, "?setting=home"), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX
+    )
+    assert "<html" in response.content.decode()
+
+
+# -- compare selected -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_compare_selected_shows_the_chosen_options_in_columns(client, comparison, htmx):
+    a, b = comparison.test_rows["eyes"], comparison.test_rows["laser"]
+    response = client.get(
+        url(comparison, f"?compare={a.pk}&compare={b.pk}"), **(HX if htmx else {})
+    )
+    assert response.status_code == 200
+    assert response.context_data["comparing"] is True
+    assert option_names(response) == ["De-roofing", "Laser ablation"]
+    html = response.content.decode()
+    assert '<th scope="col">De-roofing</th>' in html
+    assert '<th scope="col">Laser ablation</th>' in html
+    assert "Comparing 2 options side by side" in html
+    assert f'href="{url(comparison)}"' in html  # back to all the options
+    assert ("<html" in html) is not htmx
+
+
+def test_compare_selected_ignores_filters_but_keeps_them_for_the_way_back(client, comparison):
+    a, b, c = (comparison.test_rows[k] for k in ("home", "laser", "squeeze"))
+    query = f"?setting=clinic&compare={a.pk}&compare={b.pk}&compare={c.pk}"
+    response = client.get(url(comparison, query))
+    assert option_names(response) == ["Gentle skin care", "Laser ablation", "Squeezing at home"]
+    assert "?setting=clinic" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?setting=spa", "We did not recognise that place"),
+        ("?setting=<script>", "We did not recognise that place"),
+        ("?near_eyes=yes-please", "near the eyes"),
+        ("?children=2", "children"),
+        ("?compare=abc&compare=1", "were not valid"),
+        ("?compare=1.5&compare=2", "were not valid"),
+        ("?compare=99999999999999999999999&compare=2", "not in this comparison"),
+        ("?compare=-3&compare=2", "were not valid"),
+    ],
+)
+def test_bad_filter_values_are_ignored_with_a_message(client, comparison, query, message):
+    for headers in ({}, HX):
+        response = client.get(url(comparison, query), **headers)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert response.context_data["comparing"] is False
+        assert len(option_names(response)) == 6
+    assert "<script>" not in client.get(url(comparison, query)).content.decode()
+
+
+def test_comparing_more_than_three_options_is_refused_with_a_message(client, comparison):
+    ids = [row.pk for row in comparison.rows.all()][:4]
+    response = client.get(url(comparison, "?" + "&".join(f"compare={i}" for i in ids)))
+    assert response.status_code == 200
+    assert "up to 3 options" in response.content.decode()
+    assert response.context_data["comparing"] is False
+
+
+def test_comparing_one_option_asks_for_at_least_two(client, comparison):
+    row = comparison.test_rows["laser"]
+    response = client.get(url(comparison, f"?compare={row.pk}&compare={row.pk}"))
+    assert "at least 2 options" in response.content.decode()
+    assert response.context_data["comparing"] is False
+
+
+def test_options_from_another_condition_cannot_be_compared(client, comparison):
+    other = ComparisonRowFactory(comparison=TreatmentComparisonFactory(published=True))
+    mine = comparison.test_rows["laser"]
+    response = client.get(url(comparison, f"?compare={mine.pk}&compare={other.pk}"))
+    assert "not in this comparison" in response.content.decode()
+    assert other.treatment.name not in response.content.decode()
+
+
+def test_a_valid_filter_still_applies_next_to_a_bad_one(client, comparison):
+    response = client.get(url(comparison, "?setting=clinic&children=maybe"))
+    assert option_names(response) == [
+        "No treatment: wait and see",
+        "De-roofing",
+        "Laser ablation",
+    ]
+    assert "children" in response.content.decode()
+
+
+def test_only_get_is_allowed(client, comparison):
+    assert client.post(url(comparison)).status_code == 405
+
+
+# -- query budget -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra_rows", [2, 14])
+def test_query_count_does_not_grow_with_the_number_of_rows(
+    client, django_assert_max_num_queries, extra_rows
+):
+    comp = TreatmentComparisonFactory(published=True)
+    for _ in range(extra_rows):
+        row = ComparisonRowFactory(comparison=comp)
+        row.references.add(ReferenceFactory(condition=comp.condition))
+    assert comp.rows.count() == extra_rows + 1
+    with django_assert_max_num_queries(5):
+        response = client.get(url(comp, "?setting=clinic"))
+    assert response.status_code == 200
+    ids = [row.pk for row in comp.rows.all()][:3]
+    with django_assert_max_num_queries(5):
+        client.get(url(comp, "?" + "&".join(f"compare={i}" for i in ids)), **HX)
+
+
+# -- admin ------------------------------------------------------------------------------------
+
+
+def admin_request(user):
+    request = RequestFactory().post("/admin/")
+    request.user = user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_admin_publish_action_lists_exactly_what_is_missing():
+    comp = TreatmentComparisonFactory(with_no_treatment=False)
+    model_admin = TreatmentComparisonAdmin(models.TreatmentComparison, AdminSite())
+    request = admin_request(UserFactory(is_superuser=True))
+    model_admin.publish(request, models.TreatmentComparison.objects.filter(pk=comp.pk))
+    texts = [str(m) for m in request._messages]
+    assert any(
+        "Enter the date it was last reviewed." in t and "no treatment / wait and see" in t
+        for t in texts
+    )
+    comp.refresh_from_db()
+    assert comp.status == models.Status.DRAFT
+
+
+def test_admin_actions_submit_publish_and_archive_call_the_workflow():
+    reviewer = UserFactory(is_superuser=True)
+    comp = TreatmentComparisonFactory(
+        last_reviewed=datetime.date(2026, 11, 1), next_review_due=datetime.date(2027, 11, 1)
+    )
+    model_admin = TreatmentComparisonAdmin(models.TreatmentComparison, AdminSite())
+    queryset = models.TreatmentComparison.objects.filter(pk=comp.pk)
+    model_admin.submit_for_review(admin_request(reviewer), queryset)
+    comp.refresh_from_db()
+    assert comp.status == models.Status.IN_REVIEW
+    model_admin.publish(admin_request(reviewer), queryset)
+    comp.refresh_from_db()
+    assert comp.status == models.Status.PUBLISHED and comp.reviewer == reviewer
+    model_admin.archive(admin_request(reviewer), queryset)
+    comp.refresh_from_db()
+    assert comp.status == models.Status.ARCHIVED
+
+
+def test_admin_row_references_are_limited_to_the_same_condition(admin_client):
+    comp = TreatmentComparisonFactory()
+    own = ReferenceFactory(condition=comp.condition, title="Own reference")
+    other = ReferenceFactory(title="Someone else's reference")
+    response = admin_client.get(
+        reverse("admin:conditions_treatmentcomparison_change", args=[comp.pk])
+    )
+    assert response.status_code == 200
+    formset = response.context_data["inline_admin_formsets"][0].formset
+    queryset = formset.forms[0].fields["references"].queryset
+    assert own in queryset and other not in queryset
+    assert "What stops publishing" in response.content.decode()
+
+
+def test_admin_pages_load(admin_client, comparison):
+    for name, args in [
+        ("admin:conditions_treatmentcomparison_changelist", []),
+        ("admin:conditions_treatmentcomparison_add", []),
+        ("admin:conditions_treatmentcomparison_history", [comparison.pk]),
+        ("admin:conditions_treatment_changelist", []),
+        ("admin:conditions_treatment_change", [comparison.test_rows["laser"].treatment.pk]),
+    ]:
+        assert admin_client.get(reverse(name, args=args)).status_code == 200, name
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+def test_demo_comparison_needs_the_milia_condition():
+    from conditions.demo import treatments as demo
+
+    with pytest.raises(LookupError, match="milia"):
+        demo.load(UserFactory(), UserFactory())
+
+
+def test_demo_comparison_loads_published_and_is_idempotent(client):
+    from conditions.demo import treatments as demo
+
+    milia = ConditionFactory(published=True, name="Milia", slug="milia")
+    author, reviewer = UserFactory(), UserFactory()
+    demo.load(author, reviewer)
+    comp = models.TreatmentComparison.objects.get(condition=milia)
+    counts = (
+        comp.rows.count(),
+        models.Treatment.objects.count(),
+        milia.references.count(),
+        models.ComparisonRow.references.through.objects.count(),
+    )
+    demo.load(author, reviewer)
+    demo.load(author, reviewer, refresh=True)
+    assert counts == (
+        comp.rows.count(),
+        models.Treatment.objects.count(),
+        milia.references.count(),
+        models.ComparisonRow.references.through.objects.count(),
+    )
+    comp.refresh_from_db()
+    assert comp.status == models.Status.PUBLISHED
+    assert comp.reviewer == reviewer and comp.author == author
+    assert comp.last_reviewed == datetime.date(2026, 11, 1)
+    assert comp.next_review_due == datetime.date(2027, 11, 1)
+    assert comp.rows.count() >= 16
+    assert comp.rows.first().treatment.is_no_treatment
+    names = " ".join(comp.rows.values_list("treatment__name", flat=True)).lower()
+    for word in (
+        "retinoid",
+        "peel",
+        "de-roofing",
+        "cryotherapy",
+        "laser",
+        "electro",
+        "microdermabrasion",
+        "squeezing",
+        "pore strips",
+        "apple cider vinegar",
+        "milia remover",
+    ):
+        assert word in names, word
+    levels = set(comp.rows.values_list("evidence", flat=True))
+    assert models.EvidenceLevel.TRIALS not in levels
+    assert comp.rows.filter(recommendation=models.Recommendation.NOT_RECOMMENDED).count() >= 4
+    for row in comp.rows.all():
+        assert row.references.exists(), row
+        assert set(row.references.values_list("condition", flat=True)) == {milia.pk}
+    wait = comp.rows.get(treatment__is_no_treatment=True)
+    assert "4 weeks" in wait.effectiveness
+    response = client.get(reverse("conditions:treatment_comparison", args=["milia"]))
+    assert response.status_code == 200
+
+
+def author_with_comparison_permissions():
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory()
+    codenames = [
+        f"{action}_{model}"
+        for action in ("add", "change", "view", "delete")
+        for model in ("treatmentcomparison", "comparisonrow", "treatment")
+    ]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_authors_cannot_publish_or_edit_a_live_comparison_but_can_edit_a_draft(client):
+    author = author_with_comparison_permissions()
+    client.force_login(author)
+    draft, live = TreatmentComparisonFactory(), TreatmentComparisonFactory(published=True)
+    changelist = client.get(reverse("admin:conditions_treatmentcomparison_changelist"))
+    actions = dict(changelist.context["action_form"].fields["action"].choices)
+    assert "submit_for_review" in actions
+    assert "publish" not in actions and "archive" not in actions
+
+    draft_page = client.get(reverse("admin:conditions_treatmentcomparison_change", args=[draft.pk]))
+    assert "reviewer" not in draft_page.context["adminform"].form.fields
+    assert draft_page.context["has_change_permission"] is True
+    live_page = client.get(reverse("admin:conditions_treatmentcomparison_change", args=[live.pk]))
+    assert live_page.context["has_change_permission"] is False
+
+
+def test_admin_refuses_a_stale_edit_instead_of_overwriting(admin_client):
+    comp = TreatmentComparisonFactory(intro="Old intro")
+    change_url = reverse("admin:conditions_treatmentcomparison_change", args=[comp.pk])
+    form = admin_client.get(change_url).context["adminform"].form
+    stale_version = form.initial["version"]
+    comp.intro = "Someone else's intro"
+    comp.save()  # raises the version
+    data = {
+        "intro": "My intro",
+        "version": stale_version,
+        "author": "",
+        "reviewer": "",
+        "last_reviewed": "",
+        "next_review_due": "",
+        "rows-TOTAL_FORMS": "0",
+        "rows-INITIAL_FORMS": "0",
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post(change_url, data)
+    assert response.status_code == 200
+    assert "nothing was overwritten" in response.content.decode()
+    comp.refresh_from_db()
+    assert comp.intro == "Someone else's intro"
+    data["version"] = comp.version
+    assert admin_client.post(change_url, data).status_code == 302
+    comp.refresh_from_db()
+    assert comp.intro == "My intro"
+
+
+def test_loading_the_demo_again_leaves_a_clinicians_edits_alone_unless_refreshed():
+    from conditions.demo import treatments as demo
+
+    ConditionFactory(published=True, name="Milia", slug="milia")
+    author, reviewer = UserFactory(), UserFactory()
+    comp = demo.load(author, reviewer)
+    row = comp.rows.get(treatment__slug="cryotherapy")
+    row.pain = "Edited by a clinician"
+    row.save()
+    comp.archive()
+
+    demo.load(author, reviewer)
+    row.refresh_from_db()
+    comp.refresh_from_db()
+    assert row.pain == "Edited by a clinician"
+    assert comp.status == models.Status.ARCHIVED
+
+    demo.load(author, reviewer, refresh=True)
+    row.refresh_from_db()
+    comp.refresh_from_db()
+    assert row.pain != "Edited by a clinician"
+    assert comp.status == models.Status.PUBLISHED
