@@ -1,0 +1,333 @@
+"""The clinician's questionnaire builder.
+
+Questions, answers, show-if rules and outcome triggers are picked from lists BY THEIR TEXT
+(never by number or id), limited to earlier questions of the same questionnaire and their
+answers. Rules point at questions by foreign key, so reordering keeps them right; the safety
+check (conditions/rules.py) runs on every save and shows each problem, and publishing is
+refused while it fails (Questionnaire.publish_problems).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from conditions import rules
+from conditions.admin.articles import can_publish
+from conditions.models import (
+    AnswerOption,
+    Outcome,
+    OutcomeTrigger,
+    Question,
+    Questionnaire,
+    ShowIf,
+)
+
+
+def earlier_questions(question: Question | None):
+    """Questions that come before `question` in its questionnaire (by order, then id)."""
+    if question is None or question.pk is None:
+        return Question.objects.none()
+    return Question.objects.filter(questionnaire_id=question.questionnaire_id).filter(
+        Q(order__lt=question.order) | Q(order=question.order, pk__lt=question.pk)
+    )
+
+
+def safety_report(questionnaire: Questionnaire) -> list[str]:
+    return rules.safety_problems(rules.questionnaire_spec(questionnaire))
+
+
+def warn_about_safety(request, questionnaire: Questionnaire) -> None:
+    """Run the safety check after a save and show every problem."""
+    problems = safety_report(questionnaire)
+    if not problems:
+        messages.success(request, _("Safety check passed: every path of answers has an outcome."))
+        return
+    level = messages.ERROR if questionnaire.is_published else messages.WARNING
+    intro = (
+        _("This PUBLISHED questionnaire now fails its safety check:")
+        if questionnaire.is_published
+        else _("Safety check: this questionnaire cannot be published until these are fixed:")
+    )
+    messages.add_message(
+        request,
+        level,
+        format_html(
+            "{}<ul>{}</ul>", intro, format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        ),
+    )
+
+
+def touch(questionnaire: Questionnaire) -> None:
+    """Raise the questionnaire's version so cached specs and in-progress answers renew."""
+    questionnaire.save()
+
+
+# -- questionnaire ------------------------------------------------------------------------------
+class QuestionInline(admin.TabularInline):
+    model = Question
+    fields = ("order", "key", "text", "kind", "required", "min_value", "max_value", "unit")
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = gettext_lazy(
+        "Questions (save, then use “Change” to add answers and show-if rules)"
+    )
+
+
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    fields = ("title", "slug", "urgency", "priority", "rule", "score_threshold", "signoff_label")
+    readonly_fields = ("signoff_label",)
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = gettext_lazy("Outcomes (use “Change” to set trigger answers)")
+
+    @admin.display(description=gettext_lazy("sign-off"))
+    def signoff_label(self, obj):
+        return signoff_badge(obj)
+
+
+def signoff_badge(outcome: Outcome):
+    if not outcome.needs_signoff:
+        return "–"
+    return format_html(
+        '<strong class="needs-signoff">{}</strong> {}',
+        _("needs clinician sign-off"),
+        outcome.signoff_note,
+    )
+
+
+WORKFLOW = {
+    "submit": ("submit_for_review", gettext_lazy("submitted for review"), False),
+    "publish": ("publish", gettext_lazy("published"), True),
+    "archive": ("archive", gettext_lazy("archived"), True),
+}
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "status", "featured", "next_review_due", "safety_column")
+    list_filter = ("status", "featured")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("conditions",)
+    readonly_fields = ("status", "version", "safety_check", "links")
+    fields = (
+        "title",
+        "slug",
+        "intro",
+        "conditions",
+        "featured",
+        "status",
+        "author",
+        "reviewer",
+        "last_reviewed",
+        "next_review_due",
+        "safety_check",
+        "links",
+        "version",
+    )
+    inlines = [QuestionInline, OutcomeInline]
+    actions = ["submit_selected", "publish_selected", "archive_selected"]
+
+    @admin.display(description=gettext_lazy("safety check"))
+    def safety_column(self, obj):
+        problems = safety_report(obj)
+        if not problems:
+            return _("passes")
+        return format_html("<strong>{}</strong>", _("%(n)d problem(s)") % {"n": len(problems)})
+
+    @admin.display(description=gettext_lazy("safety check"))
+    def safety_check(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Runs when you save.")
+        problems = safety_report(obj)
+        if not problems:
+            return _("Passes: every path of answers reaches an outcome, and red flags always win.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
+
+    @admin.display(description=gettext_lazy("try it"))
+    def links(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("conditions:questionnaire_preview", args=[obj.slug]),
+            _("Preview and see which rule decides"),
+            reverse("conditions:questionnaire_fhir", args=[obj.slug]),
+            _("FHIR Questionnaire (published only)"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        touch(form.instance)
+        warn_about_safety(request, form.instance)
+
+    def run_workflow(self, request, obj, action: str) -> None:
+        method, verb, needs_publish = WORKFLOW[action]
+        if needs_publish and not can_publish(request.user):
+            raise PermissionDenied
+        try:
+            getattr(obj, method)(by=request.user)
+        except ValidationError as exc:
+            self.message_user(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    _("“%(name)s” was not %(verb)s. Still needed:") % {"name": obj, "verb": verb},
+                    format_html_join("", "<li>{}</li>", ((p,) for p in exc.messages)),
+                ),
+                messages.ERROR,
+            )
+            return
+        self.message_user(
+            request, _("“%(name)s” was %(verb)s.") % {"name": obj, "verb": verb}, messages.SUCCESS
+        )
+
+    @admin.action(description=gettext_lazy("Submit selected questionnaires for review"))
+    def submit_selected(self, request, queryset):
+        for obj in queryset:
+            self.run_workflow(request, obj, "submit")
+
+    @admin.action(description=gettext_lazy("Publish selected questionnaires"))
+    def publish_selected(self, request, queryset):
+        for obj in queryset:
+            self.run_workflow(request, obj, "publish")
+
+    @admin.action(description=gettext_lazy("Archive selected questionnaires"))
+    def archive_selected(self, request, queryset):
+        for obj in queryset:
+            self.run_workflow(request, obj, "archive")
+
+
+# -- question -----------------------------------------------------------------------------------
+class AnswerOptionInline(admin.TabularInline):
+    model = AnswerOption
+    fields = ("order", "code", "text", "score")
+    extra = 0
+
+
+class EarlierAnswerInline(admin.TabularInline):
+    """An AnswerTest inline whose question and answer lists hold only allowed choices, by text."""
+
+    fields = ("source_question", "operator", "option", "number")
+    extra = 0
+
+    def allowed_questions(self, obj):
+        raise NotImplementedError
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        questions = self.allowed_questions(obj)
+        options = AnswerOption.objects.filter(question__in=questions).select_related("question")
+        base = formset.form
+
+        class Form(base):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["source_question"].queryset = questions
+                self.fields["option"].queryset = options
+                self.fields["option"].label_from_instance = lambda o: (
+                    f"{o.question.text} → {o.text}"
+                )
+
+        formset.form = Form
+        return formset
+
+
+class ShowIfInline(EarlierAnswerInline):
+    model = ShowIf
+    fk_name = "question"
+    verbose_name = gettext_lazy("show this question only if")
+    verbose_name_plural = gettext_lazy("show this question only if (earlier questions only)")
+
+    def allowed_questions(self, obj):
+        return earlier_questions(obj)
+
+
+@admin.register(Question)
+class QuestionAdmin(SimpleHistoryAdmin):
+    list_display = ("text", "questionnaire", "order", "kind", "required")
+    list_filter = ("questionnaire", "kind")
+    list_select_related = ("questionnaire",)
+    search_fields = ("text", "key")
+    fields = (
+        "questionnaire",
+        "order",
+        "key",
+        "text",
+        "help_text",
+        "kind",
+        "required",
+        ("min_value", "max_value", "unit"),
+        "show_if_match",
+    )
+    inlines = [AnswerOptionInline, ShowIfInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("questionnaire",) if obj else ()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        if question.kind == Question.Kind.YES_NO and not question.options.exists():
+            AnswerOption.objects.create(question=question, order=0, code="yes", text=_("Yes"))
+            AnswerOption.objects.create(question=question, order=1, code="no", text=_("No"))
+        touch(question.questionnaire)
+        warn_about_safety(request, question.questionnaire)
+
+
+# -- outcome ------------------------------------------------------------------------------------
+class OutcomeTriggerInline(EarlierAnswerInline):
+    model = OutcomeTrigger
+    verbose_name = gettext_lazy("trigger answer")
+    verbose_name_plural = gettext_lazy("trigger answers")
+
+    def allowed_questions(self, obj):
+        if obj is None:
+            return Question.objects.none()
+        return Question.objects.filter(questionnaire_id=obj.questionnaire_id)
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "questionnaire", "urgency", "rule", "priority", "signoff_column")
+    list_filter = ("questionnaire", "urgency", "rule", "needs_signoff")
+    list_select_related = ("questionnaire",)
+    search_fields = ("title", "slug")
+    filter_horizontal = ("conditions",)
+    fields = (
+        "questionnaire",
+        "title",
+        "slug",
+        "urgency",
+        "priority",
+        "rule",
+        "score_threshold",
+        "explanation",
+        "next_steps",
+        "conditions",
+        "needs_signoff",
+        "signoff_note",
+    )
+    inlines = [OutcomeTriggerInline]
+
+    @admin.display(description=gettext_lazy("sign-off"))
+    def signoff_column(self, obj):
+        return signoff_badge(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("questionnaire",) if obj else ()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        touch(form.instance.questionnaire)
+        warn_about_safety(request, form.instance.questionnaire)

@@ -1,0 +1,153 @@
+"""The privacy boundary: the only code that reads or writes a patient's questionnaire answers.
+
+Answers live in one signed, HttpOnly cookie per questionnaire, scoped by path to that
+questionnaire's pages (``/check/<slug>/`` or ``/kiosk/check/<slug>/``) and valid for two hours.
+They are never written to the database, the session store, the cache or the logs. They are
+cleared once the result has been shown, on "Clear my answers", and on kiosk reset
+(``clear_all_answers``).
+
+A cookie that was tampered with, has expired, or belongs to an older version of the
+questionnaire raises ``AnswersUnreadable``; the views then ask the patient to start again.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core import signing
+from django.urls import reverse
+
+COOKIE_NAME = "questionnaire_answers"
+MAX_AGE_SECONDS = 2 * 60 * 60
+RESPONSE_TOKEN_MAX_AGE = MAX_AGE_SECONDS
+_SALT = "conditions.answers"
+_RESPONSE_SALT = "conditions.answers.fhir-response"
+
+
+class AnswersUnreadable(Exception):
+    """The answers cookie or download token is tampered with, expired or out of date."""
+
+
+def cookie_path(request, slug: str) -> str:
+    """The questionnaire's own URL prefix, in whichever instance (public or kiosk) we are."""
+    namespace = request.resolver_match.namespace if request.resolver_match else "conditions"
+    return reverse("conditions:questionnaire_start", args=[slug], current_app=namespace)
+
+
+def _salt(spec: dict) -> str:
+    return f"{_SALT}:{spec['slug']}"
+
+
+def _clean(spec: dict, raw) -> dict:
+    """Keep only answers that fit the questionnaire as it is now; anything else is refused."""
+    if not isinstance(raw, dict):
+        raise AnswersUnreadable("answers are not a mapping")
+    questions = {q["key"]: q for q in spec["questions"]}
+    answers = {}
+    for key, value in raw.items():
+        question = questions.get(key)
+        if question is None:
+            raise AnswersUnreadable("answer to an unknown question")
+        if value is None:
+            answers[key] = None
+            continue
+        codes = {o["code"] for o in question["options"]}
+        if question["kind"] == "number":
+            try:
+                number = Decimal(str(value))
+            except (InvalidOperation, ValueError) as exc:
+                raise AnswersUnreadable("not a number") from exc
+            if not (question["min"] <= number <= question["max"]):
+                raise AnswersUnreadable("number out of range")
+            answers[key] = number
+        elif question["kind"] == "multiple":
+            if not isinstance(value, list) or not set(value) <= codes:
+                raise AnswersUnreadable("unknown option")
+            answers[key] = list(value)
+        else:
+            if value not in codes:
+                raise AnswersUnreadable("unknown option")
+            answers[key] = value
+    return answers
+
+
+def _dump(spec: dict, answers: dict) -> dict:
+    return {
+        key: (str(value) if isinstance(value, Decimal) else value) for key, value in answers.items()
+    }
+
+
+def read(request, spec: dict) -> dict:
+    """The patient's answers so far ({} when there are none). Raises AnswersUnreadable."""
+    return read_run(request, spec)[0]
+
+
+def read_run(request, spec: dict) -> tuple[dict, bool]:
+    """(answers, finished): finished once the patient confirmed "Check your answers"."""
+    raw = request.COOKIES.get(COOKIE_NAME)
+    if not raw:
+        return {}, False
+    try:
+        payload = signing.loads(raw, salt=_salt(spec), max_age=MAX_AGE_SECONDS)
+    except signing.SignatureExpired as exc:
+        raise AnswersUnreadable("expired") from exc
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise AnswersUnreadable("tampered") from exc
+    if not isinstance(payload, dict) or payload.get("v") != spec["version"]:
+        raise AnswersUnreadable("questionnaire changed")
+    return _clean(spec, payload.get("a")), payload.get("f") is True
+
+
+def write(request, response, spec: dict, answers: dict, finished: bool = False) -> None:
+    """Store the answers in the signed cookie on this response."""
+    value = signing.dumps(
+        {"v": spec["version"], "a": _dump(spec, answers), "f": finished},
+        salt=_salt(spec),
+        compress=True,
+    )
+    response.set_cookie(
+        COOKIE_NAME,
+        value,
+        max_age=MAX_AGE_SECONDS,
+        path=cookie_path(request, spec["slug"]),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def clear(request, response, slug: str) -> None:
+    """Forget this questionnaire's answers in this browser."""
+    response.delete_cookie(COOKIE_NAME, path=cookie_path(request, slug), samesite="Lax")
+
+
+def clear_all_answers(response, slugs, prefixes=("/", "/kiosk/")) -> None:
+    """Kiosk reset: forget the answers to every questionnaire in `slugs`, public and kiosk."""
+    for slug in slugs:
+        public = reverse("conditions:questionnaire_start", args=[slug])
+        for prefix in prefixes:
+            response.delete_cookie(COOKIE_NAME, path=prefix + public.lstrip("/"), samesite="Lax")
+
+
+# -- the FHIR QuestionnaireResponse download (answers carried in the result page only) ----------
+def response_token(spec: dict, answers: dict) -> str:
+    """A signed token of the answers, embedded in the result page's download form (POST)."""
+    return signing.dumps(
+        {"v": spec["version"], "a": _dump(spec, answers)},
+        salt=f"{_RESPONSE_SALT}:{spec['slug']}",
+        compress=True,
+    )
+
+
+def read_response_token(spec: dict, token: str) -> dict:
+    try:
+        payload = signing.loads(
+            token, salt=f"{_RESPONSE_SALT}:{spec['slug']}", max_age=RESPONSE_TOKEN_MAX_AGE
+        )
+    except signing.SignatureExpired as exc:
+        raise AnswersUnreadable("expired") from exc
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise AnswersUnreadable("tampered") from exc
+    if not isinstance(payload, dict) or payload.get("v") != spec["version"]:
+        raise AnswersUnreadable("questionnaire changed")
+    return _clean(spec, payload.get("a"))

@@ -1,0 +1,133 @@
+"""Pure: a questionnaire spec (conditions/rules.py) to FHIR R4 JSON, and answers to a response.
+
+Questions become items (linkId = the question's key); single and multiple choice become
+`choice` items with `answerOption.valueCoding` (multiple choice `repeats`), yes/no becomes
+`boolean`, numbers become `decimal` with the minValue/maxValue and unit extensions.
+Show-if rules become `enableWhen` with `enableBehavior` any/all. Nothing here is stored.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from conditions import rules
+
+OPERATORS = {"is": "=", "is_not": "!=", "lt": "<", "gte": ">="}
+STATUS = {"draft": "draft", "in_review": "draft", "published": "active", "archived": "retired"}
+EXT = "http://hl7.org/fhir/StructureDefinition/"
+
+
+def code_system(spec: dict, key: str) -> str:
+    """A URI naming one question's answer codes."""
+    return f"urn:portal:questionnaire:{spec['slug']}:{key}"
+
+
+def _number(value) -> int | float:
+    value = Decimal(value)
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def _coding(spec: dict, question: dict, code: str) -> dict:
+    return {
+        "system": code_system(spec, question["key"]),
+        "code": code,
+        "display": rules.option_text(question, code),
+    }
+
+
+def _enable_when(spec: dict, test: dict) -> dict:
+    question = rules.question_by_key(spec, test["question"]) or {"kind": "single", "options": []}
+    entry: dict[str, Any] = {"question": test["question"], "operator": OPERATORS[test["op"]]}
+    if question["kind"] == "number":
+        entry["answerDecimal"] = _number(test["number"])
+    elif question["kind"] == "yes_no":
+        entry["answerBoolean"] = test["option"] == "yes"
+    else:
+        entry["answerCoding"] = _coding(spec, question, test["option"])
+    return entry
+
+
+def _item(spec: dict, question: dict) -> dict:
+    item: dict[str, Any] = {"linkId": question["key"], "text": question["text"]}
+    kind = question["kind"]
+    if kind == "number":
+        item["type"] = "decimal"
+        item["extension"] = [
+            {"url": EXT + "minValue", "valueDecimal": _number(question["min"])},
+            {"url": EXT + "maxValue", "valueDecimal": _number(question["max"])},
+        ]
+        if question["unit"]:
+            item["extension"].append(
+                {
+                    "url": EXT + "questionnaire-unit",
+                    "valueCoding": {"display": question["unit"]},
+                }
+            )
+    elif kind == "yes_no":
+        item["type"] = "boolean"
+    else:
+        item["type"] = "choice"
+        item["answerOption"] = [
+            {"valueCoding": _coding(spec, question, o["code"])} for o in question["options"]
+        ]
+        if kind == "multiple":
+            item["repeats"] = True
+    item["required"] = bool(question["required"])
+    if question["show_if"]:
+        item["enableWhen"] = [_enable_when(spec, t) for t in question["show_if"]]
+        if len(question["show_if"]) > 1:
+            item["enableBehavior"] = question["match"]
+    if question["help_text"]:
+        item["item"] = [
+            {"linkId": f"{question['key']}-help", "type": "display", "text": question["help_text"]}
+        ]
+    return item
+
+
+def questionnaire_resource(spec: dict, url: str, status: str = "published") -> dict:
+    """The questionnaire as a FHIR R4 Questionnaire resource (a JSON-ready dict)."""
+    return {
+        "resourceType": "Questionnaire",
+        "id": spec["slug"],
+        "url": url,
+        "version": str(spec["version"]),
+        "name": "".join(part.capitalize() for part in spec["slug"].split("-"))[:250],
+        "title": spec["title"],
+        "status": STATUS.get(status, "draft"),
+        "subjectType": ["Patient"],
+        "item": [_item(spec, q) for q in spec["questions"]],
+    }
+
+
+def _answer(spec: dict, question: dict, value) -> list[dict]:
+    if question["kind"] == "number":
+        return [{"valueDecimal": _number(value)}]
+    if question["kind"] == "yes_no":
+        return [{"valueBoolean": value == "yes"}]
+    codes = value if isinstance(value, list) else [value]
+    return [{"valueCoding": _coding(spec, question, code)} for code in codes]
+
+
+def questionnaire_response(spec: dict, answers: dict, url: str, authored: str) -> dict:
+    """The answers that count (hidden questions dropped) as a FHIR R4 QuestionnaireResponse."""
+    counted = rules.effective_answers(spec, answers)
+    items = []
+    for question in spec["questions"]:
+        value = counted.get(question["key"])
+        if value is None or value == []:
+            continue
+        items.append(
+            {
+                "linkId": question["key"],
+                "text": question["text"],
+                "answer": _answer(spec, question, value),
+            }
+        )
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"{url}|{spec['version']}",
+        "status": "completed",
+        "authored": authored,
+        "item": items,
+    }

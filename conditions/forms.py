@@ -1,0 +1,103 @@
+"""One form per questionnaire step, built from the question's spec dict (see conditions/rules.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from conditions import rules
+
+
+class UnknownOption(Exception):
+    """A submitted option code is not one of the question's answers (a tampered form)."""
+
+
+class QuestionForm(forms.Form):
+    """The answer to one question, named "answer"; validated against the options or min/max."""
+
+    def __init__(self, question: dict, *args, initial_answer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        choices = [(o["code"], o["text"]) for o in question["options"]]
+        required = question["required"]
+        kind = question["kind"]
+        if kind == "number":
+            field = forms.DecimalField(
+                min_value=question["min"],
+                max_value=question["max"],
+                max_digits=8,
+                decimal_places=2,
+                required=required,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+                error_messages={
+                    "required": _("Enter a number"),
+                    "invalid": _("Enter a number, like 12 or 3.5"),
+                    "min_value": _("Enter a number that is %(limit)s or more")
+                    % {"limit": rules.format_number(question["min"])},
+                    "max_value": _("Enter a number that is %(limit)s or less")
+                    % {"limit": rules.format_number(question["max"])},
+                    "max_decimal_places": _("Enter a number with no more than 2 decimal places"),
+                    "max_digits": _("Enter a smaller number"),
+                },
+            )
+        elif kind == "multiple":
+            field = forms.MultipleChoiceField(
+                choices=choices,
+                required=required,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"required": _("Select at least one answer")},
+            )
+        else:
+            field = forms.ChoiceField(
+                choices=choices,
+                required=required,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Select an answer")},
+            )
+        field.label = question["text"]
+        field.help_text = question["help_text"]
+        self.fields["answer"] = field
+        if initial_answer is not None:
+            self.initial["answer"] = initial_answer
+
+    def check_options(self) -> None:
+        """Raise UnknownOption when the posted codes are not the question's answers."""
+        if self.question["kind"] == "number" or not self.is_bound:
+            return
+        codes = {o["code"] for o in self.question["options"]}
+        posted = self.data.getlist("answer") if hasattr(self.data, "getlist") else []
+        if any(value not in codes for value in posted if value != ""):
+            raise UnknownOption
+
+    def answer(self):
+        """The cleaned answer as the rules expect it (None: an optional question left blank)."""
+        value = self.cleaned_data.get("answer")
+        if value in (None, "", []):
+            return None
+        if isinstance(value, Decimal):
+            return value.quantize(Decimal(1)) if value == value.to_integral() else value
+        return list(value) if isinstance(value, list | tuple) else value
+
+
+class PreviewForm(forms.Form):
+    """Staff preview: every question on one page, each optional (hidden ones are ignored)."""
+
+    def __init__(self, spec: dict, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        for question in spec["questions"]:
+            sub = QuestionForm(question)
+            field = sub.fields["answer"]
+            field.required = False
+            self.fields[question["key"]] = field
+
+    def answers(self) -> dict:
+        result = {}
+        for question in self.spec["questions"]:
+            value = self.cleaned_data.get(question["key"])
+            if value in (None, "", []):
+                continue
+            result[question["key"]] = list(value) if isinstance(value, list) else value
+        return result

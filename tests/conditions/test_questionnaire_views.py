@@ -1,0 +1,437 @@
+"""The patient questionnaire over HTTP, with the demo milia questionnaire."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core import signing
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+
+from conditions import answers as stored_answers
+from conditions.demo import questionnaires as demo
+from conditions.models import OutcomeTally, Question, Questionnaire
+from tests.factories import ConditionFactory, UserFactory
+
+BASE = "/check/white-spots/"
+
+ADULT_SELF_CARE = [
+    ("who", "adult"),
+    ("look", ["typical"]),
+    ("itch-pain", "no"),
+    ("squeezed", "no"),
+    ("history", ["none"]),
+]
+BABY_SELF_CARE = [
+    ("who", "baby"),
+    ("baby-age", "2"),
+    ("unwell", ["none"]),
+    ("fever", "no"),
+    ("look", ["typical"]),
+    ("itch-pain", "no"),
+    ("squeezed", "no"),
+    ("history", ["none"]),
+]
+
+
+@pytest.fixture
+def questionnaire(db):
+    ConditionFactory(published=True, slug="milia", name="Milia")
+    user = UserFactory()
+    demo.load(user, user)
+    return Questionnaire.objects.get(slug="white-spots")
+
+
+def answer(client, key, value, **extra):
+    return client.post(f"{BASE}q/{key}/", {"answer": value}, **extra)
+
+
+def run(client, steps):
+    """Answer each step as a no-JS browser does, following the redirects."""
+    for key, value in steps:
+        response = answer(client, key, value)
+        assert response.status_code == 302, (key, response.status_code)
+    return response
+
+
+def finish(client):
+    assert client.get(f"{BASE}review/").status_code == 200
+    response = client.post(f"{BASE}review/")
+    assert response.status_code == 302 and response["Location"] == f"{BASE}result/"
+    return client.get(f"{BASE}result/")
+
+
+def replace(steps, **changes):
+    return [(k, changes.get(k.replace("-", "_"), v)) for k, v in steps]
+
+
+# -- every outcome ------------------------------------------------------------------------------
+def test_the_start_page_introduces_the_questionnaire_and_is_not_cached(client, questionnaire):
+    response = client.get(BASE)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert f'href="{BASE}q/who/"' in response.content.decode()
+
+
+@pytest.mark.parametrize("steps", [ADULT_SELF_CARE, BABY_SELF_CARE], ids=["adult", "baby"])
+def test_typical_milia_reaches_self_care(client, questionnaire, steps):
+    run(client, steps)
+    response = finish(client)
+    assert response.status_code == 200
+    assert response.context["outcome"]["slug"] == "self-care"
+
+
+@pytest.mark.parametrize("sign", ["no-fade", "breathing", "colour", "neck-light", "drowsy"])
+@pytest.mark.parametrize("who", ["baby", "child"])
+def test_each_emergency_sign_leads_to_999_whatever_else_was_answered(
+    client, questionnaire, sign, who
+):
+    steps = replace(BABY_SELF_CARE, who=who, unwell=[sign, "none"], fever="yes")
+    if who == "child":
+        steps = [s for s in steps if s[0] != "baby-age"]
+    run(client, steps)
+    response = finish(client)
+    assert response.context["outcome"]["slug"] == "emergency"
+    assert response.context["decision"]["rule"] == "red_flag"
+
+
+def test_a_baby_with_a_temperature_needs_advice_today(client, questionnaire):
+    run(client, replace(BABY_SELF_CARE, fever="yes"))
+    assert finish(client).context["outcome"]["slug"] == "urgent"
+
+
+def test_an_infected_squeezed_spot_needs_advice_today(client, questionnaire):
+    steps = replace(ADULT_SELF_CARE, squeezed="yes")
+    steps.insert(4, ("infection", "yes"))
+    run(client, steps)
+    response = finish(client)
+    assert response.context["outcome"]["slug"] == "urgent"
+    assert "You answered “Yes” to" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"look": ["red-pus"]},
+        {"look": ["blisters"]},
+        {"look": ["typical", "pearly"]},
+        {"look": ["changing"]},
+        {"look": ["yellow-flat"]},
+        {"look": ["dimpled"]},
+        {"look": ["red-patch"]},
+        {"look": ["unsure"]},
+        {"itch_pain": "yes"},
+        {"history": ["sudden-crop"]},
+        {"history": ["new-medicine"]},
+        {"history": ["after-blisters"]},
+        {"history": ["steroid-cream"]},
+        {"history": ["near-eye"]},
+        {"history": ["widespread"]},
+    ],
+)
+def test_each_routine_red_flag_leads_to_a_gp_appointment(client, questionnaire, change):
+    run(client, replace(ADULT_SELF_CARE, **change))
+    assert finish(client).context["outcome"]["slug"] == "see-gp"
+
+
+@pytest.mark.parametrize(("weeks", "slug"), [("12.99", "self-care"), ("13", "persistent-baby")])
+def test_baby_spots_after_about_3_months_need_a_check(client, questionnaire, weeks, slug):
+    run(client, replace(BABY_SELF_CARE, baby_age=weeks))
+    assert finish(client).context["outcome"]["slug"] == slug
+
+
+def test_the_result_says_why_what_next_and_links_to_the_article(client, questionnaire):
+    run(client, replace(ADULT_SELF_CARE, itch_pain="yes"))
+    body = finish(client).content.decode()
+    assert "Book an appointment with your GP" in body
+    assert "You answered “Yes” to “Do the spots itch or hurt?”" in body
+    assert "What to do next" in body
+    assert 'href="/conditions/milia/"' in body
+    assert "data-print" in body
+    assert 'action="/check/white-spots/fhir/response/"' in body
+
+
+def test_the_outcome_tally_counts_each_completed_run_once(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    finish(client)
+    assert client.get(f"{BASE}result/").status_code == 200  # a reload: answers already cleared
+    run(client, ADULT_SELF_CARE)
+    finish(client)
+    tally = OutcomeTally.objects.get(outcome__slug="self-care")
+    assert tally.count == 2
+
+
+def test_answers_are_cleared_after_the_result_is_shown(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    response = finish(client)
+    cookie = response.cookies[stored_answers.COOKIE_NAME]
+    assert cookie.value == "" and cookie["path"] == BASE
+    again = client.get(f"{BASE}result/")
+    assert "have been cleared" in again.content.decode()
+    assert "outcome" not in again.context
+
+
+def test_clear_my_answers_forgets_them(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:2])
+    response = client.post(f"{BASE}clear/")
+    assert response.status_code == 302 and response["Location"] == f"{BASE}?cleared=1"
+    assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+    assert client.get(f"{BASE}review/")["Location"] == f"{BASE}q/who/"
+
+
+def test_clear_is_a_post_only(client, questionnaire):
+    assert client.get(f"{BASE}clear/").status_code == 405
+
+
+def test_no_database_row_holds_any_answer_after_a_complete_run(client, questionnaire):
+    steps = replace(BABY_SELF_CARE, baby_age="7.25", look=["typical", "dimpled"])
+    run(client, steps)
+    finish(client)
+    needles = {"7.25", "dimpled"} | {
+        o.text for o in questionnaire.questions.get(key="look").options.filter(code="dimpled")
+    }
+    hits = []
+    for model in apps.get_models():
+        text_fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        for row in model.objects.values_list(*text_fields) if text_fields else []:
+            for value in row:
+                for needle in needles:
+                    if isinstance(value, str) and needle in value:
+                        hits.append((model.__name__, needle))
+    # The question and option texts live in the questionnaire's own tables, not the answers.
+    answer_hits = [
+        h
+        for h in hits
+        if h[0]
+        not in {
+            "AnswerOption",
+            "HistoricalAnswerOption",
+            "OutcomeTrigger",
+            "Outcome",
+            "HistoricalOutcome",
+        }
+    ]
+    assert answer_hits == []
+    assert not apps.get_model("sessions", "Session").objects.exists()
+
+
+# -- navigation ---------------------------------------------------------------------------------
+def test_each_step_shows_progress_back_and_clear(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:1])
+    body = client.get(f"{BASE}q/look/").content.decode()
+    assert "Question 2 of about 5" in body
+    assert f'class="back-link" href="{BASE}q/who/"' in body
+    assert f'action="{BASE}clear/"' in body
+
+
+def test_back_shows_the_earlier_answer_and_changing_it_drops_hidden_answers(client, questionnaire):
+    run(client, BABY_SELF_CARE[:4])
+    body = client.get(f"{BASE}q/who/").content.decode()
+    assert 'value="baby" checked' in body
+    run(client, [("who", "adult")])
+    review = client.get(f"{BASE}review/")
+    assert review.status_code == 302  # the adult path still has unanswered questions
+    assert review["Location"] == f"{BASE}q/look/"
+    run(client, ADULT_SELF_CARE[1:])
+    rows = [r["question"]["key"] for r in client.get(f"{BASE}review/").context["rows"]]
+    assert "baby-age" not in rows and "fever" not in rows
+
+
+def test_change_from_the_review_page_returns_to_the_review(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    review = client.get(f"{BASE}review/").content.decode()
+    assert f'href="{BASE}q/itch-pain/?change=1"' in review
+    response = client.post(f"{BASE}q/itch-pain/?change=1", {"answer": "yes"})
+    assert response["Location"] == f"{BASE}review/"
+    assert finish(client).context["outcome"]["slug"] == "see-gp"
+
+
+def test_a_change_that_reveals_a_new_question_asks_it_before_the_review(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    response = client.post(f"{BASE}q/squeezed/?change=1", {"answer": "yes"})
+    assert response["Location"] == f"{BASE}q/infection/"
+
+
+def test_htmx_posts_get_the_next_step_fragment_and_its_url(client, questionnaire):
+    response = answer(client, "who", "adult", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == f"{BASE}q/look/"
+    assert "HX-Request" in response["Vary"]
+    body = response.content.decode()
+    assert body.lstrip().startswith("<title>What do the spots look like?")
+    assert '<div id="question-step"' in body
+    assert "<html" not in body and "What do the spots look like?" in body
+
+
+def test_the_last_htmx_step_swaps_in_the_review(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:-1])
+    response = answer(client, "history", ["none"], HTTP_HX_REQUEST="true")
+    assert response["HX-Push-Url"] == f"{BASE}review/"
+    assert "Check your answers" in response.content.decode()
+
+
+def test_a_step_uses_at_most_three_queries(client, questionnaire):
+    client.get(f"{BASE}q/who/")  # warm the spec cache
+    with CaptureQueriesContext(connection) as shown:
+        assert client.get(f"{BASE}q/who/").status_code == 200
+    with CaptureQueriesContext(connection) as answered:
+        assert answer(client, "who", "adult").status_code == 302
+    assert len(shown) <= 3, [q["sql"] for q in shown]
+    assert len(answered) <= 3, [q["sql"] for q in answered]
+
+
+def test_the_kiosk_runs_the_same_questionnaire_under_its_own_path(client, questionnaire):
+    response = client.post("/kiosk/check/white-spots/q/who/", {"answer": "adult"})
+    assert response["Location"] == "/kiosk/check/white-spots/q/look/"
+    assert response.cookies[stored_answers.COOKIE_NAME]["path"] == "/kiosk/check/white-spots/"
+
+
+# -- bad input ----------------------------------------------------------------------------------
+def test_a_missing_answer_re_asks_with_a_linked_error_summary(client, questionnaire):
+    response = client.post(f"{BASE}q/who/", {})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Who are the spots on?" in body
+    assert 'class="error-summary"' in body and 'href="#answer-1"' in body
+    assert 'aria-describedby="answer-error"' in body
+    assert stored_answers.COOKIE_NAME not in response.cookies
+
+
+def test_an_unknown_option_is_refused(client, questionnaire):
+    response = answer(client, "who", "martian")
+    assert response.status_code == 400
+    assert "Choose one of the answers shown" in response.content.decode()
+    assert stored_answers.COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("53", "52 or less"),
+        ("-1", "0 or more"),
+        ("twelve", "Enter a number"),
+        ("1.234", "2 decimal places"),
+        ("", "Enter a number"),
+    ],
+)
+def test_a_bad_number_re_asks_with_a_message(client, questionnaire, value, message):
+    run(client, BABY_SELF_CARE[:1])
+    response = answer(client, "baby-age", value)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_jumping_ahead_to_a_later_step_goes_back_to_the_first_unanswered(client, questionnaire):
+    response = client.get(f"{BASE}q/history/")
+    assert response["Location"] == f"{BASE}q/who/?skipped=1"
+    assert "Please answer this question first" in client.get(response["Location"]).content.decode()
+    assert answer(client, "history", ["none"]).status_code == 400
+    assert client.get(f"{BASE}result/").status_code == 200
+    assert client.get(f"{BASE}review/").status_code == 302
+
+
+def test_a_question_that_does_not_apply_cannot_be_answered(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:1])
+    assert answer(client, "fever", "yes").status_code == 400
+    assert client.get(f"{BASE}q/fever/").status_code == 302
+
+
+def test_the_result_needs_the_check_your_answers_step(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    response = client.get(f"{BASE}result/")
+    assert response.status_code == 302 and response["Location"] == f"{BASE}review/"
+    assert not OutcomeTally.objects.exists()
+
+
+def test_a_tampered_cookie_means_start_again_never_an_error(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:2])
+    value = client.cookies[stored_answers.COOKIE_NAME].value
+    client.cookies[stored_answers.COOKIE_NAME] = value[:-3] + "abc"
+    response = client.get(f"{BASE}q/itch-pain/")
+    assert response.status_code == 400
+    assert "Please start again" in response.content.decode()
+    assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+
+
+def test_a_forged_cookie_with_a_red_flag_answer_is_refused(client, questionnaire):
+    forged = signing.dumps({"v": questionnaire.version, "a": {"who": "adult"}}, salt="wrong")
+    client.cookies[stored_answers.COOKIE_NAME] = forged
+    assert client.get(f"{BASE}review/").status_code == 400
+
+
+def test_an_expired_cookie_means_start_again(client, questionnaire, monkeypatch):
+    run(client, ADULT_SELF_CARE[:2])
+    monkeypatch.setattr(stored_answers, "MAX_AGE_SECONDS", -1)
+    assert client.get(f"{BASE}q/itch-pain/").status_code == 400
+
+
+def test_answers_from_an_older_version_mean_start_again(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:2])
+    questionnaire.save()  # an edit in the admin raises the version
+    assert client.get(f"{BASE}q/itch-pain/").status_code == 400
+
+
+def test_a_huge_body_is_refused(client, questionnaire):
+    response = client.post(f"{BASE}q/who/", {"answer": "adult", "padding": "x" * 20_000})
+    assert response.status_code == 400
+    assert stored_answers.COOKIE_NAME not in response.cookies
+
+
+def test_an_unknown_step_or_questionnaire_is_404(client, questionnaire):
+    assert client.get(f"{BASE}q/nope/").status_code == 404
+    assert client.get("/check/nope/").status_code == 404
+
+
+def test_a_draft_questionnaire_is_404_for_patients_but_staff_can_preview_it(client, questionnaire):
+    questionnaire.unpublish()
+    assert client.get(BASE).status_code == 404
+    assert client.get(f"{BASE}preview/").status_code == 302  # to the admin login
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    page = client.post(f"{BASE}preview/", {"who": "adult", "look": ["typical"], "itch-pain": "yes"})
+    assert page.status_code == 200
+    decision = page.context["decision"]
+    assert decision["outcome"]["slug"] == "see-gp" and decision["rule"] == "any"
+    assert "Decided by the rule" in page.content.decode()
+
+
+# -- downloads and advice -------------------------------------------------------------------------
+def test_the_fhir_questionnaire_response_download_comes_from_the_result_page(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    token = finish(client).context["response_token"]
+    response = client.post(f"{BASE}fhir/response/", {"token": token})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    assert "attachment" in response["Content-Disposition"]
+    assert b'"QuestionnaireResponse"' in response.content
+    bad = client.post(f"{BASE}fhir/response/", {"token": token[:-2] + "zz"})
+    assert bad.status_code == 400
+
+
+def test_the_outcome_advice_page_has_the_advice_and_no_answers(client, questionnaire):
+    response = client.get(f"{BASE}advice/emergency/")
+    assert response.status_code == 200
+    assert "Call 999" in response.content.decode()
+    assert client.get(f"{BASE}advice/nope/").status_code == 404
+
+
+def test_the_demo_marks_the_3_month_threshold_for_clinician_signoff(questionnaire):
+    outcome = questionnaire.outcomes.get(slug="persistent-baby")
+    assert outcome.needs_signoff and "product decision" in outcome.signoff_note
+    assert questionnaire.featured and questionnaire.is_published
+    assert str(questionnaire.next_review_due) == "2027-11-01"
+
+
+def test_the_demo_loader_is_idempotent_and_needs_the_milia_article(db):
+    user = UserFactory()
+    with pytest.raises(demo.MissingCondition):
+        demo.load(user, user)
+    ConditionFactory(published=True, slug="milia", name="Milia")
+    assert demo.load(user, user) == ["white-spots"]
+    assert demo.load(user, user) == []
+    assert Question.objects.filter(questionnaire__slug="white-spots").count() == 9
