@@ -1,0 +1,179 @@
+"""Pure text functions for site search: clean a query, score near-misses, build a snippet.
+
+No ORM here: ConditionQuerySet.search() (conditions/models/articles.py) does the database part
+and calls these. Nothing a patient types is ever stored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_RADIUS = 90
+# Words too common to count as a match on their own.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "my",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "under",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def clean_query(raw: str | None) -> str:
+    """What we search for: no control or NUL characters, no surrogates, single spaces, short."""
+    text = unicodedata.normalize("NFC", raw or "")
+    text = text.encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for comparing words."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def query_terms(query: str) -> list[str]:
+    """The words that matter in a query (folded), longest first, at most eight."""
+    words = [fold(w) for w in _WORD.findall(query)]
+    terms = [w for w in words if len(w) >= 2 and w not in STOP_WORDS] or [w for w in words if w]
+    unique = list(dict.fromkeys(terms))
+    return sorted(unique, key=len, reverse=True)[:8]
+
+
+def name_score(query: str, name: str, synonyms: list[str]) -> tuple[float, str]:
+    """How well the query matches the name or one synonym (0..1), and which synonym matched.
+
+    1.0 for the whole query inside the name or a synonym; otherwise the best similarity of the
+    query, or of each query word, against the name, the synonyms and their words (typos).
+    """
+    q = fold(query)
+    if not q:
+        return 0.0, ""
+    best, matched = 0.0, ""
+    for label, is_synonym in [(name, False), *((s, True) for s in synonyms)]:
+        folded = fold(label)
+        if q == folded or q in folded:
+            score = 1.0 if q == folded or not is_synonym else 0.95
+        else:
+            score = _similarity(q, folded)
+            words = _WORD.findall(folded)
+            for term in query_terms(query):
+                if len(term) < 3:
+                    continue
+                for word in words:
+                    if term == word:
+                        score = max(score, 0.8)
+                    elif len(word) >= 3:
+                        score = max(score, 0.9 * _similarity(term, word))
+        if score > best:
+            best, matched = score, (label if is_synonym else "")
+    return best, matched
+
+
+def _similarity(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
+        return 0.0
+    return matcher.ratio()
+
+
+def snippet(text: str, query: str, fallback: str = "") -> SafeString:
+    """A short escaped extract around the first match, with every match wrapped in <mark>."""
+    plain = " ".join(html.unescape(text or "").split())
+    terms = [t for t in query_terms(query) if len(t) >= 2]
+    folded = fold(plain)
+    # fold() keeps one character per input character for almost all text; if not, give up
+    # on positions rather than highlight the wrong letters.
+    if len(folded) != len(plain):
+        folded = plain.casefold() if len(plain.casefold()) == len(plain) else ""
+    phrase = fold(query)
+    positions = [folded.find(phrase)] if phrase and len(phrase) >= 2 else []
+    positions += [folded.find(t) for t in terms]
+    positions = [p for p in positions if p >= 0]
+    if not positions:
+        short = " ".join(html.unescape(fallback or plain).split())
+        if len(short) > 2 * SNIPPET_RADIUS:
+            short = short[: 2 * SNIPPET_RADIUS].rsplit(" ", 1)[0] + "…"
+        return escape(short)
+    start = max(0, min(positions) - SNIPPET_RADIUS // 2)
+    end = min(len(plain), start + 2 * SNIPPET_RADIUS)
+    if start > 0:
+        start = plain.find(" ", start) + 1 or start
+    if end < len(plain):
+        end = plain.rfind(" ", start, end) if plain.rfind(" ", start, end) > start else end
+    spans = _match_spans(folded[start:end], [phrase, *terms])
+    out, cursor = [], start
+    for a, b in spans:
+        out.append(escape(plain[cursor : start + a]))
+        out.append("<mark>" + escape(plain[start + a : start + b]) + "</mark>")
+        cursor = start + b
+    out.append(escape(plain[cursor:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(plain) else ""
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above
+
+
+def _match_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for needle in needles:
+        if not needle or len(needle) < 2:
+            continue
+        start = folded.find(needle)
+        while start >= 0:
+            spans.append((start, start + len(needle)))
+            start = folded.find(needle, start + len(needle))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged

@@ -1,0 +1,63 @@
+from django.urls import path
+
+from conditions.views import articles, pages, preview, questionnaires, search, treatments
+
+app_name = "conditions"
+
+urlpatterns = [
+    path("", articles.home, name="home"),
+    path("conditions/", articles.condition_list, name="condition_list"),
+    path("conditions/<slug:slug>/", articles.condition_detail, name="condition_detail"),
+    path("search/", search.search_page, name="search"),
+    path(
+        "conditions/<slug:slug>/treatments/",
+        treatments.treatment_comparison,
+        name="treatment_comparison",
+    ),
+    path("about/privacy/", pages.privacy, name="privacy"),
+]
+
+# Staff preview of an article in any status, and the editorial statement.
+urlpatterns += [
+    path("conditions/<slug:slug>/preview/", preview.condition_preview, name="condition_preview"),
+    path("about/editorial/", pages.editorial, name="editorial"),
+]
+
+# The patient questionnaire (conditions/views/questionnaires.py).
+urlpatterns += [
+    path("check/<slug:slug>/", questionnaires.questionnaire_start, name="questionnaire_start"),
+    path(
+        "check/<slug:slug>/q/<slug:key>/",
+        questionnaires.questionnaire_step,
+        name="questionnaire_step",
+    ),
+    path(
+        "check/<slug:slug>/review/",
+        questionnaires.questionnaire_review,
+        name="questionnaire_review",
+    ),
+    path(
+        "check/<slug:slug>/result/",
+        questionnaires.questionnaire_result,
+        name="questionnaire_result",
+    ),
+    path(
+        "check/<slug:slug>/clear/", questionnaires.questionnaire_clear, name="questionnaire_clear"
+    ),
+    path("check/<slug:slug>/fhir/", questionnaires.questionnaire_fhir, name="questionnaire_fhir"),
+    path(
+        "check/<slug:slug>/fhir/response/",
+        questionnaires.questionnaire_response,
+        name="questionnaire_response",
+    ),
+    path(
+        "check/<slug:slug>/advice/<slug:outcome_slug>/",
+        questionnaires.outcome_advice,
+        name="outcome_advice",
+    ),
+    path(
+        "check/<slug:slug>/preview/",
+        questionnaires.questionnaire_preview,
+        name="questionnaire_preview",
+    ),
+]

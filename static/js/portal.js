@@ -1,0 +1,44 @@
+// Progressive enhancement only: every page works without this file.
+"use strict";
+
+(function () {
+  // After a boosted page swap, move focus to the new page's heading so screen-reader and
+  // keyboard users start at the top of the new content, as after a full page load.
+  function focusNewPage() {
+    var target = document.querySelector("main h1") || document.getElementById("main");
+    if (!target) return;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: !!window.location.hash });
+    if (window.location.hash) {
+      var anchor = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      if (anchor) anchor.scrollIntoView();
+    }
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.boosted) focusNewPage();
+  });
+})();
+
+// == questionnaire ==
+(function () {
+  // After HTMX swaps in the next question, move focus to its error summary or heading, so
+  // screen-reader and keyboard users start at the new question as after a page load.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target0 = event.detail && event.detail.target;
+    if (!target0 || target0.id !== "question-step") return;
+    var step = document.getElementById("question-step");
+    if (!step) return;
+    var target = step.querySelector("[data-focus-first]") || step.querySelector("[data-focus]");
+    if (target) target.focus();
+  });
+  // A print button only makes sense with JavaScript: reveal it and wire it up.
+  function wirePrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wirePrint);
+  else wirePrint();
+})();

@@ -1,0 +1,235 @@
+"""Site search: patients' own words, typos, ranking, snippets, live results, hostile input.
+
+The same tests run on SQLite (fallback search) and PostgreSQL (full-text + trigram).
+"""
+
+import pytest
+from django.db import connection
+
+from conditions import models
+from conditions.search import clean_query, snippet
+from tests.factories import ConditionFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def library():
+    milia = ConditionFactory(
+        published=True,
+        name="Milia",
+        slug="milia",
+        also_known_as="milk spots\nmilia spots\nwhite spots on face\nhard white bumps",
+        summary="Milia are tiny hard white bumps under the skin. They are harmless.",
+        with_content=False,
+    )
+    SectionFactory(
+        condition=milia,
+        heading="Milia in newborn babies",
+        body="Many babies are born with them. Spots on the gums are called Epstein pearls.",
+    )
+    acne = ConditionFactory(
+        published=True,
+        name="Acne",
+        slug="acne",
+        also_known_as="spots\npimples",
+        summary="Acne causes spots, oily skin and sometimes hot, painful lumps.",
+        with_content=False,
+    )
+    SectionFactory(
+        condition=acne,
+        heading="How acne differs from milia",
+        body="Unlike milia, milia-like whiteheads in acne come with redness. Milia milia milia.",
+    )
+    syringoma = ConditionFactory(
+        published=True,
+        name="Syringoma",
+        slug="syringoma",
+        summary="Small firm bumps, often under the eyes, from sweat glands.",
+        with_content=False,
+    )
+    SectionFactory(condition=syringoma, heading="Where", body="Usually on the lower eyelids.")
+    draft = ConditionFactory(
+        name="Milia en plaque",
+        slug="milia-en-plaque",
+        summary="A rare form.",
+        with_content=False,
+    )
+    SectionFactory(condition=draft, heading="Rare", body="Milk spots in a patch.")
+    for condition in (milia, acne, syringoma, draft):
+        condition.refresh_derived()
+    return {"milia": milia, "acne": acne, "syringoma": syringoma}
+
+
+def names(q: str) -> list[str]:
+    return [c.name for c in models.Condition.objects.search(q)]
+
+
+def page(client, q, **headers):
+    return client.get("/search/", {"q": q}, **headers)
+
+
+def test_search_finds_a_condition_by_a_word_patients_use(library):
+    assert names("milk spots")[0] == "Milia"
+    assert names("white spots on face")[0] == "Milia"
+
+
+@pytest.mark.parametrize("typo", ["mila", "millia", "Milai", "MILIA"])
+def test_search_tolerates_typos_and_case(library, typo):
+    assert names(typo)[0] == "Milia"
+
+
+def test_search_finds_words_that_are_only_in_section_text(library):
+    assert names("Epstein pearls") == ["Milia"]
+    assert "Syringoma" in names("eyelids")
+
+
+def test_search_ranks_name_and_synonym_matches_above_text_matches(library):
+    # Acne's text says "milia" more often than the milia article does, but Milia is the name.
+    assert names("milia")[:2] == ["Milia", "Acne"]
+    assert names("pimples")[0] == "Acne"
+
+
+def test_search_never_returns_drafts(library):
+    assert "Milia en plaque" not in names("milia en plaque")
+    assert "Milia en plaque" not in names("patch")
+
+
+def test_search_page_shows_a_highlighted_snippet_and_the_matched_synonym(client, library):
+    html = page(client, "pearls").content.decode()
+    assert "<mark>pearls</mark>" in html
+    html = page(client, "milk spots").content.decode()
+    assert "Also called milk spots" in html
+
+
+def test_snippet_escapes_everything_but_its_own_marks():
+    text = "Before <script>alert(1)</script> the word milia & more"
+    html = str(snippet(text, "milia"))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<mark>milia</mark>" in html and "&amp; more" in html
+
+
+def test_snippet_of_a_long_text_is_short_and_centred_on_the_match():
+    text = "word " * 200 + "the target is here " + "word " * 200
+    html = str(snippet(text, "target"))
+    assert "<mark>target</mark>" in html
+    assert html.startswith("…") and html.endswith("…") and len(html) < 260
+
+
+def test_full_page_without_htmx_and_fragment_with_htmx(client, library):
+    full = page(client, "milia")
+    assert full.status_code == 200
+    body = full.content.decode()
+    assert "<html" in body and "<h1>" in body and 'id="search-results"' in body
+    assert 'action="/search/"' in body and 'method="get"' in body
+    fragment = page(client, "milia", **HTMX)
+    text = fragment.content.decode()
+    assert "<html" not in text and "<h1" not in text
+    assert text.strip().startswith('<div id="search-results"')
+    assert 'hx-swap-oob="innerHTML"' in text and "results for “milia”" in text
+    for response in (full, fragment):
+        assert "HX-Request" in response["Vary"]
+
+
+def test_boosted_navigation_to_search_gets_the_full_page(client, library):
+    response = page(client, "milia", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+    assert "<h1>" in response.content.decode()
+    assert "HX-Boosted" in response["Vary"]
+
+
+def test_live_search_input_is_debounced_and_replaces_the_url(client):
+    html = client.get("/search/").content.decode()
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert 'hx-target="#search-results"' in html and 'hx-replace-url="true"' in html
+    assert 'role="status" aria-live="polite"' in html
+
+
+def test_no_results_says_so_and_suggests_a_to_z_and_the_questionnaires(client, library):
+    html = page(client, "zebra stripes").content.decode()
+    assert "We could not find anything for “zebra stripes”" in html
+    assert 'href="/conditions/"' in html and 'href="/#check"' in html
+    assert "0 results" in html
+
+
+def test_empty_query_shows_the_search_form_without_a_result_count(client, library):
+    html = page(client, "   ").content.decode()
+    assert 'name="q"' in html and "results for" not in html
+
+
+HOSTILE = [
+    "",
+    "x" * 10_000,
+    "😀🦠 spots",
+    "'; DROP TABLE conditions_condition; --",
+    "milia\x00spots",
+    "\x00",
+    "حبوب بيضاء على الوجه",
+    "%_\\",
+    "%",
+    "\\",
+    "a & b | !c <-> d:*",
+    '"unclosed quote',
+    "( ) ( (",
+    "\u202emilia",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_never_error(client, library, q):
+    for headers in ({}, HTMX):
+        response = client.get("/search/", {"q": q}, **headers)
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF%FE", "%00", "%E0%A4", "%%%"])
+def test_query_strings_that_are_not_valid_utf8_never_error(client, library, raw):
+    assert client.get(f"/search/?q={raw}").status_code == 200
+    assert client.get(f"/search/?q={raw}", **HTMX).status_code == 200
+
+
+def test_a_percent_sign_does_not_match_everything(library):
+    assert names("%") == [] and names("_") == []
+
+
+def test_clean_query_strips_control_characters_and_limits_length():
+    assert clean_query("milia\x00 \t spots") == "milia spots"
+    assert len(clean_query("y" * 10_000)) == 200
+    assert clean_query(None) == ""
+
+
+@pytest.mark.parametrize("q", ["milia", "zebra", "mila"])
+def test_search_fragment_takes_at_most_two_queries(
+    client, library, django_assert_max_num_queries, q
+):
+    with django_assert_max_num_queries(2):
+        assert page(client, q, **HTMX).status_code == 200
+
+
+def test_search_does_not_write_to_the_database(client, library, django_assert_max_num_queries):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page(client, "milk spots")
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
+
+
+@pytest.mark.postgres
+def test_postgresql_search_uses_full_text_and_trigram_indexes(library):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'conditions_condition'")
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone()
+    assert {
+        "conditions_condition_search_fts",
+        "conditions_condition_name_trgm",
+        "conditions_condition_aka_trgm",
+    } <= indexes
+
+
+@pytest.mark.postgres
+def test_postgresql_full_text_search_matches_word_forms(library):
+    # "baby" matches "babies" through the English stemmer.
+    assert names("baby")[0] == "Milia"
