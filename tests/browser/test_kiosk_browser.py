@@ -1,0 +1,219 @@
+"""The waiting-room kiosk in a real browser: a 1080x1920 portrait touch screen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conditions.models import KioskProfile, Questionnaire
+from tests.browser.axe import assert_no_axe_violations
+from tests.factories import (
+    ComparisonRowFactory,
+    ConditionFactory,
+    ReferenceFactory,
+    TreatmentComparisonFactory,
+    UserFactory,
+)
+from tests.qr import decode_png_qr
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+IDLE_MS = 90_000
+STORAGE = "() => ({session: {...sessionStorage}, local: {...localStorage}})"
+# htmx notes the page it loaded (here the start screen) in sessionStorage; nothing else stays.
+CLEAN_STORAGE = {"session": {"htmx-current-path-for-history": "/kiosk/"}, "local": {}}
+WARNING_MS = 30_000
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1080, "height": 1920},
+        "has_touch": True,
+    }
+
+
+@pytest.fixture
+def kiosk_content():
+    """Milia (featured, with a comparison and an off-site reference), acne, and a profile."""
+    milia = ConditionFactory(published=True, name="Milia", slug="milia")
+    ReferenceFactory(condition=milia, title="Milia explained", url="https://www.nhs.uk/milia/")
+    ConditionFactory(published=True, name="Acne", slug="acne")
+    comparison = TreatmentComparisonFactory(condition=milia, published=True)
+    ComparisonRowFactory(comparison=comparison)
+    profile = KioskProfile.objects.create(name="Waiting room", slug="waiting-room")
+    profile.featured_conditions.add(milia)
+    return profile
+
+
+def open_kiosk(site, page, profile):
+    """Set the kiosk up as staff would (its profile URL), which lands on the start screen."""
+    site.go(f"/kiosk/start/{profile.slug}/")
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    return page
+
+
+def test_a_patient_reaches_an_article_from_the_start_screen_by_taps_only(site, page, kiosk_content):
+    open_kiosk(site, page, kiosk_content)
+    entries = page.evaluate("history.length")
+
+    page.get_by_role("link", name=re.compile("^Milia")).tap()
+    expect(page).to_have_url(re.compile(r"/kiosk/conditions/milia/$"))
+    expect(page.locator("h1")).to_have_text("Milia")
+
+    page.get_by_role("navigation", name="Kiosk").get_by_role("link", name="Home").tap()
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    page.get_by_role("link", name="Topics starting with A").tap()
+    expect(page.locator("h1")).to_have_text("Topics starting with A")
+    page.get_by_role("link", name=re.compile("^Acne")).tap()
+    expect(page.locator("h1")).to_have_text("Acne")
+
+    # Every step replaced the one history entry; the on-screen Back button walks the trail.
+    assert page.evaluate("history.length") == entries
+    page.get_by_role("navigation", name="Kiosk").get_by_role("button", name="Back").tap()
+    expect(page.locator("h1")).to_have_text("Topics starting with A")
+
+
+MEASURE_CONTROLS = """
+() => Array.from(document.querySelectorAll('a, button, input, select, [role=button]'))
+  .filter(el => {
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return style.visibility !== 'hidden' && style.display !== 'none' && box.width > 0 && box.height > 0;
+  })
+  .map(el => ({html: el.outerHTML.slice(0, 120), width: el.getBoundingClientRect().width,
+               height: el.getBoundingClientRect().height}))
+"""
+
+
+def test_no_visible_control_on_any_kiosk_page_is_smaller_than_44px(site, page, kiosk_content):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    user = UserFactory()
+    demo_questionnaires.load(user, user)
+    kiosk_content.featured_questionnaires.add(Questionnaire.objects.get(slug="white-spots"))
+    paths = [
+        "/kiosk/",
+        "/kiosk/az/M/",
+        "/kiosk/conditions/",
+        "/kiosk/conditions/milia/",
+        "/kiosk/conditions/milia/treatments/",
+        "/kiosk/check/white-spots/",
+        "/kiosk/check/white-spots/q/who/",
+        "/kiosk/nowhere/",
+    ]
+    open_kiosk(site, page, kiosk_content)
+    too_small = {}
+    for path in paths:
+        site.go(path)
+        controls = page.evaluate(MEASURE_CONTROLS)
+        assert controls, path
+        small = [c for c in controls if c["width"] < 44 or c["height"] < 44]
+        if small:
+            too_small[path] = small
+    assert not too_small, too_small
+
+
+def assert_back_cannot_reveal_the_last_patient(page, entries):
+    """No history entry was added since the kiosk was set up, so Back leads out of the test's
+    blank first page (on a real kiosk there is nothing before the start screen)."""
+    assert page.evaluate("history.length") == entries
+    page.go_back()
+    assert "/conditions/" not in page.url
+    expect(page.get_by_text("Milia")).to_have_count(0)
+
+
+def test_idle_warning_continue_then_reset_forgets_the_patient(site, page, kiosk_content):
+    Questionnaire.objects.create(title="White spots", slug="white-spots")
+    page.clock.install()
+    open_kiosk(site, page, kiosk_content)
+    entries = page.evaluate("history.length")
+    page.get_by_role("link", name=re.compile("^Milia")).tap()
+    expect(page).to_have_url(re.compile(r"/kiosk/conditions/milia/$"))
+    page.context.add_cookies(
+        [
+            {
+                "name": "questionnaire_answers",
+                "value": "signed-answers-of-the-last-patient",
+                "url": f"{site.url}/kiosk/check/white-spots/",
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page.evaluate("sessionStorage.setItem('x', '1'); localStorage.setItem('y', '2')")
+    dialog = page.get_by_role("dialog", name="Are you still here?")
+
+    page.clock.fast_forward(IDLE_MS + 1000)
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("30 seconds")
+    page.clock.fast_forward(5000)
+    expect(dialog.locator("[data-kiosk-countdown]")).to_have_text(re.compile(r"^2[4-6]$"))
+    dialog.get_by_role("button", name="Continue").tap()
+    expect(dialog).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/kiosk/conditions/milia/$"))
+
+    page.clock.fast_forward(IDLE_MS + 1000)
+    expect(dialog).to_be_visible()
+    page.clock.fast_forward(WARNING_MS + 1000)
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    expect(page.locator("h1")).to_have_text("Welcome")
+
+    names = {cookie["name"] for cookie in page.context.cookies()}
+    assert "questionnaire_answers" not in names
+    assert "kiosk_profile" in names  # the device keeps its profile
+    assert page.evaluate(STORAGE) == CLEAN_STORAGE
+    assert page.evaluate("window.scrollY") == 0
+    assert_back_cannot_reveal_the_last_patient(page, entries)
+
+
+def test_start_again_resets_on_demand(site, page, kiosk_content):
+    open_kiosk(site, page, kiosk_content)
+    entries = page.evaluate("history.length")
+    page.get_by_role("link", name=re.compile("^Milia")).tap()
+    expect(page.locator("h1")).to_have_text("Milia")
+    page.evaluate("sessionStorage.setItem('x', '1')")
+
+    page.get_by_role("navigation", name="Kiosk").get_by_role("button", name="Start again").tap()
+
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    assert page.evaluate(STORAGE) == CLEAN_STORAGE
+    assert_back_cannot_reveal_the_last_patient(page, entries)
+
+
+def test_the_kiosk_waits_calmly_while_the_server_is_away_and_carries_on(site, page, kiosk_content):
+    open_kiosk(site, page, kiosk_content)
+    page.route("**/*", lambda route: route.abort())
+    overlay = page.get_by_role("dialog", name="One moment…")
+
+    page.get_by_role("link", name=re.compile("^Milia")).tap()
+
+    expect(overlay).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))  # no browser error page
+    page.unroute("**/*")
+    expect(overlay).to_be_hidden(timeout=10_000)
+    expect(page).to_have_url(re.compile(r"/kiosk/conditions/milia/$"))
+    expect(page.locator("h1")).to_have_text("Milia")
+
+
+def test_the_take_home_code_scans_to_the_public_page(site, page, kiosk_content):
+    open_kiosk(site, page, kiosk_content)
+    site.go("/kiosk/conditions/milia/")
+
+    code = page.locator(".kiosk-take-home-code svg")
+    expect(code).to_have_accessible_name(re.compile("QR code"))
+    assert decode_png_qr(code.screenshot()) == f"{site.url}/conditions/milia/"
+    # The off-site reference is text with its own code, not a link.
+    expect(page.get_by_role("link", name="Milia explained")).to_have_count(0)
+    reference_code = page.locator(".kiosk-offsite-qr", has_text="www.nhs.uk").locator("svg")
+    assert decode_png_qr(reference_code.screenshot()) == "https://www.nhs.uk/milia/"
+
+
+def test_kiosk_start_screen_and_article_have_no_accessibility_violations(site, page, kiosk_content):
+    open_kiosk(site, page, kiosk_content)
+    assert_no_axe_violations(page)
+    site.go("/kiosk/conditions/milia/")
+    assert_no_axe_violations(page)
