@@ -1,0 +1,254 @@
+"""Every patient page: the security headers, strict cookies, and markup the strict CSP allows.
+
+The crawl loads the demo content, then follows every same-site link from the public and kiosk
+home pages (plus a search), so new pages are checked as soon as they are linked.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+SKIP_PREFIXES = ("/static/", "/media/", f"/{settings.ADMIN_PATH}")
+MAX_PAGES = 250
+
+
+class MarkupProblems(HTMLParser):
+    """Collects anything in a page that a strict CSP would block or that loads from elsewhere."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.links: list[str] = []
+        self._in_inline_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on") or name.startswith("hx-on") or name.startswith("data-hx-on"):
+                self.problems.append(f"<{tag} {name}=...> inline handler")
+            if name == "style":
+                self.problems.append(f"<{tag} style=...> inline style")
+            if name in {"href", "src", "action", "formaction", "data", "poster"} and (
+                value or ""
+            ).strip().lower().startswith(("javascript:", "vbscript:")):
+                self.problems.append(f"<{tag} {name}={value!r}> script URL")
+        if tag == "style":
+            self.problems.append("<style> element")
+        if tag in {"iframe", "object", "embed", "frame", "base"}:
+            self.problems.append(f"<{tag}> element")
+        if tag == "script":
+            src = attributes.get("src")
+            if src is None:
+                if attributes.get("type") != "application/ld+json":
+                    self.problems.append("inline <script>")
+                    self._in_inline_script = True
+            elif not self._same_origin(src):
+                self.problems.append(f"<script src={src!r}> from elsewhere")
+        stylesheet = tag == "link" and "stylesheet" in (attributes.get("rel") or "")
+        if stylesheet and not self._same_origin(attributes.get("href") or ""):
+            self.problems.append(f"stylesheet from elsewhere: {attributes.get('href')}")
+        if tag in {"img", "source", "video", "audio"} and attributes.get("src"):
+            src = attributes["src"]
+            if not (self._same_origin(src) or src.startswith("data:image/")):
+                self.problems.append(f"<{tag}> from elsewhere: {src}")
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+
+    @staticmethod
+    def _same_origin(url: str) -> bool:
+        parts = urlsplit(url)
+        return not parts.scheme and not parts.netloc
+
+
+def page_problems(html: str) -> tuple[list[str], list[str]]:
+    parser = MarkupProblems()
+    parser.feed(html)
+    return parser.problems, parser.links
+
+
+def header_problems(response) -> list[str]:
+    problems = []
+    csp = response.get("Content-Security-Policy", "")
+    if not csp:
+        problems.append("no Content-Security-Policy")
+    for bad in ("'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"):
+        if bad in csp.split():
+            problems.append(f"CSP allows {bad}")
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    expected = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+    for name, value in expected.items():
+        if directives.get(name) != value:
+            problems.append(f"CSP {name} is {directives.get(name)}")
+    wanted = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+    for name, value in wanted.items():
+        if response.get(name) != value:
+            problems.append(f"{name} is {response.get(name)!r}")
+    policy = response.get("Permissions-Policy", "")
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        if f"{feature}=()" not in policy:
+            problems.append(f"Permissions-Policy does not deny {feature}")
+    if response.get("Strict-Transport-Security") is None:
+        problems.append("no Strict-Transport-Security")
+    return problems
+
+
+def cookie_problems(response) -> list[str]:
+    problems = []
+    for name, morsel in response.cookies.items():
+        if not morsel["secure"]:
+            problems.append(f"cookie {name} is not Secure")
+        if not morsel["httponly"]:
+            problems.append(f"cookie {name} is not HttpOnly")
+        if (morsel["samesite"] or "").lower() not in {"lax", "strict"}:
+            problems.append(f"cookie {name} has SameSite={morsel['samesite']!r}")
+    return problems
+
+
+@pytest.fixture
+def demo_site(db):
+    call_command("load_demo_content", verbosity=0)
+
+
+def crawl(client: Client, start: list[str]) -> dict[str, list[str]]:
+    """Every same-site page reachable from `start`: {url: problems}. Over https, as in production."""
+    seen: dict[str, list[str]] = {}
+    queue = list(start)
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = client.get(url, secure=True)
+        problems = []
+        if response.status_code != 200:
+            problems.append(f"status {response.status_code}")
+        problems += header_problems(response) + cookie_problems(response)
+        links: list[str] = []
+        if response.get("Content-Type", "").startswith("text/html"):
+            markup, links = page_problems(response.text)
+            problems += markup
+        seen[url] = problems
+        for href in links:
+            absolute = urljoin(url, href)
+            parts = urlsplit(absolute)
+            if parts.scheme in {"http", "https"} and parts.netloc not in {"", "testserver"}:
+                continue
+            if parts.scheme and parts.scheme not in {"http", "https"}:
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target.startswith(SKIP_PREFIXES) or target in seen:
+                continue
+            queue.append(target)
+    return seen
+
+
+def test_every_linked_patient_page_has_the_headers_and_no_inline_script_or_style(demo_site):
+    pages = crawl(Client(), ["/", "/search/?q=white+spots", "/about/privacy/"])
+    assert len(pages) >= 5, pages.keys()
+    failures = {url: problems for url, problems in pages.items() if problems}
+    assert not failures, failures
+
+
+def test_the_checker_itself_catches_inline_script_style_and_handlers():
+    html = (
+        '<script>alert(1)</script><p style="color:red" onclick="x()">x</p><style>p{}</style>'
+        '<a href="JavaScript:alert(1)">x</a><div hx-on:click="x()"></div>'
+        '<script src="https://cdn.example/x.js"></script>'
+        '<script type="application/ld+json">{}</script><script src="/static/js/portal.js"></script>'
+    )
+    problems, _ = page_problems(html)
+    assert problems == [
+        "inline <script>",
+        "<p style=...> inline style",
+        "<p onclick=...> inline handler",
+        "<style> element",
+        "<a href='JavaScript:alert(1)'> script URL",
+        "<div hx-on:click=...> inline handler",
+        "<script src='https://cdn.example/x.js'> from elsewhere",
+    ]
+
+
+def test_csp_has_no_unsafe_keywords_and_forbids_framing(client, db):
+    response = client.get("/about/privacy/")
+    assert header_problems(response) == ["no Strict-Transport-Security"]  # http: no HSTS
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_hsts_is_sent_over_https_for_a_year_with_subdomains(client, db):
+    response = client.get("/about/privacy/", secure=True)
+    assert settings.SECURE_HSTS_SECONDS >= 31536000
+    assert response["Strict-Transport-Security"] == (
+        f"max-age={settings.SECURE_HSTS_SECONDS}; includeSubDomains"
+    )
+
+
+def test_static_files_and_errors_carry_the_headers_too(client, db):
+    not_found = client.get("/no-such-page/", secure=True)
+    assert not_found.status_code == 404
+    assert header_problems(not_found) == []
+    health = client.get("/healthz", secure=True)
+    assert health["X-Content-Type-Options"] == "nosniff"
+    assert health["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "camera=()" in health["Permissions-Policy"]
+
+
+def test_csrf_and_session_cookies_are_secure_httponly_and_samesite(db):
+    from tests.factories import UserFactory
+
+    UserFactory(username="nurse")
+    client = Client()
+    login_page = client.get("/admin/login/", secure=True)
+    csrf = login_page.cookies[settings.CSRF_COOKIE_NAME]
+    assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
+    response = client.post(
+        "/admin/login/",
+        {"username": "nurse", "password": "a-long-test-password", "next": "/admin/"},
+        secure=True,
+    )
+    assert response.status_code == 302
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    # Staff sessions end with the browser (no Max-Age / Expires on the cookie).
+    assert not session["max-age"] and not session["expires"]
+    assert cookie_problems(response) == []
+
+
+def test_uploaded_pictures_are_served_with_safe_headers(client, db, settings, tmp_path):
+    settings.SERVE_MEDIA = True
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "conditions").mkdir()
+    (tmp_path / "conditions" / "spot.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+    (tmp_path / "conditions" / "page.html").write_text("<script>alert(1)</script>")
+    (tmp_path / "conditions" / "draw.svg").write_text("<svg onload='alert(1)'/>")
+    response = client.get("/media/conditions/spot.png")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert client.get("/media/conditions/page.html").status_code == 404
+    assert client.get("/media/conditions/draw.svg").status_code == 404
+    assert client.get("/media/../settings.py").status_code == 404
+    settings.SERVE_MEDIA = False
+    assert client.get("/media/conditions/spot.png").status_code == 404
