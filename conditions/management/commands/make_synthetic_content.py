@@ -1,0 +1,597 @@
+"""Make N published, clearly synthetic condition articles for benchmarks and scale tests.
+
+Every name ends in "(synthetic NNNNN)", every summary says the condition is made up, and the
+words come from a generated vocabulary, so nothing here can pass for clinical content.
+
+Fast by design: rows are built in Python and written with bulk_create in batches. Markdown is
+rendered once per body in a small pool, and reading grades are added up from per-body counts
+with textstat's own formulas (the same numbers conditions.content.reading_grades gives for the
+whole text; a test checks this), so nothing is recomputed per object and no save() is called.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from conditions import content
+from conditions.models import (
+    FAQ,
+    CareAdvice,
+    ClinicalCode,
+    ComparisonRow,
+    Condition,
+    CostBand,
+    EvidenceLevel,
+    Recommendation,
+    Reference,
+    Section,
+    Setting,
+    Status,
+    Suitability,
+    Treatment,
+    TreatmentComparison,
+)
+
+SYNTHETIC_MARK = "synthetic"
+REVIEWER_USERNAME = "synthetic-reviewer"
+
+ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "tr", "pl"]
+VOWELS = ["a", "e", "i", "o", "u", "ai", "ou"]
+CODAS = ["", "", "n", "r", "l", "s", "x", "m"]
+SUFFIXES = ["osis", "itis", "ema", "oma", "ia", "ula", "ase"]
+PLAIN_WORDS = ["spots", "bumps", "patches", "rash", "marks", "blisters", "lumps", "flakes"]
+PLACES = ["face", "arms", "legs", "hands", "feet", "back", "scalp", "neck", "chest"]
+COLOURS = ["white", "red", "brown", "pale", "pink", "yellow", "dark"]
+
+HEADINGS = [
+    "What it is",
+    "What it looks like",
+    "Who gets it",
+    "What causes it",
+    "How it is diagnosed",
+    "Looking after yourself",
+    "Treatments",
+    "When to get help",
+    "Outlook",
+    "Living with it",
+    "Babies and children",
+    "Common worries",
+]
+SENTENCES = [
+    "This made-up condition exists only to test this website.",
+    "It shows up as small {colour} {plain} on the {place}.",
+    "Most people notice it after a few days.",
+    "It does not spread from person to person.",
+    "It often gets better on its own in a few weeks.",
+    "Keep the skin clean and dry, and use a plain moisturiser.",
+    "Do not pick or squeeze the {plain}, as this can leave a mark.",
+    "A pharmacist can help you choose a gentle cream.",
+    "See a GP if the {plain} spread, hurt or bleed.",
+    "It can look like other skin problems, so ask if you are not sure.",
+    "Children can get it too, and it is usually mild in children.",
+    "There is no need to change what you eat.",
+    "Sun cream helps protect the skin while it heals.",
+    "A doctor can usually tell what it is by looking at it.",
+    "Some people get it again after it has gone.",
+    "It is not caused by poor hygiene.",
+]
+BULLETS = [
+    "wash with warm water",
+    "pat the skin dry",
+    "avoid heavy creams",
+    "wear loose clothes",
+    "use a mild soap",
+    "keep nails short",
+    "drink enough water",
+    "rest when you can",
+]
+FAQ_QUESTIONS = [
+    ("Is it catching?", "fact"),
+    ("Will it leave a scar?", "partly"),
+    ("Is it caused by dirt?", "myth"),
+    ("Can I wear make-up?", ""),
+    ("Does diet make it worse?", "myth"),
+    ("Will it come back?", "partly"),
+    ("Can babies get it?", "fact"),
+    ("Should I squeeze the {plain}?", "myth"),
+]
+TREATMENTS = [
+    ("Wait and see", Setting.HOME, "You", True),
+    ("Plain moisturiser", Setting.HOME, "You", False),
+    ("Gentle exfoliation", Setting.HOME, "You", False),
+    ("Pharmacy cream", Setting.PHARMACY, "A pharmacist", False),
+    ("Retinoid cream", Setting.GP, "A GP", False),
+    ("Freezing", Setting.GP, "A GP or nurse", False),
+    ("Sterile needle removal", Setting.DERMATOLOGIST, "A dermatologist", False),
+    ("Laser", Setting.DERMATOLOGIST, "A dermatologist", False),
+    ("Chemical peel", Setting.AESTHETIC, "A skin specialist", False),
+    ("Squeezing at home", Setting.HOME, "You", False),
+    ("Antibiotic tablets", Setting.GP, "A GP", False),
+    ("Light therapy", Setting.DERMATOLOGIST, "A dermatologist", False),
+]
+ROWS_PER_COMPARISON = 8
+ROW_FIELDS = [
+    "comparison",
+    "treatment",
+    "order",
+    "involves",
+    "effectiveness",
+    "evidence",
+    "pain",
+    "downtime",
+    "risks",
+    "cost",
+    "near_eyes",
+    "children",
+    "recommendation",
+    "reason",
+]
+SELF_CARE_SIGNS = "- the spots are small\n- they do not hurt"
+ROUTINE_SIGNS = "- they spread or bleed\n- you are worried"
+
+
+@dataclass
+class TextStats:
+    """The additive counts textstat's Flesch-Kincaid and SMOG formulas are built from."""
+
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+    polysyllables: int = 0
+
+    @classmethod
+    def of(cls, text: str) -> TextStats:
+        import re
+
+        import textstat
+
+        # textstat.sentence_count clamps to >= 1; count raw sentences so the sums add up.
+        found = re.findall(r"\b[^.!?]+[.!?]*", text, re.UNICODE)
+        sentences = sum(1 for s in found if textstat.lexicon_count(s) > 2)
+        return cls(
+            words=textstat.lexicon_count(text),
+            sentences=sentences,
+            syllables=textstat.syllable_count(text),
+            polysyllables=textstat.polysyllabcount(text),
+        )
+
+    def __add__(self, other: TextStats) -> TextStats:
+        return TextStats(
+            self.words + other.words,
+            self.sentences + other.sentences,
+            self.syllables + other.syllables,
+            self.polysyllables + other.polysyllables,
+        )
+
+    def grades(self) -> tuple[float | None, float | None]:
+        """(Flesch-Kincaid, SMOG) exactly as conditions.content.reading_grades computes them."""
+        if not self.words:
+            return None, None
+        from textstat.textstat import textstat as stats
+
+        r = stats._legacy_round  # textstat rounds its intermediate averages too
+        sentences = max(1, self.sentences)
+        asl = r(self.words / sentences, 1)
+        spw = r(self.syllables / self.words, 1)
+        fk = r(0.39 * asl + 11.8 * spw - 15.59, 1)
+        smog = None
+        if sentences >= content.SMOG_MIN_SENTENCES:
+            smog = r(1.043 * (30 * (self.polysyllables / sentences)) ** 0.5 + 3.1291, 1)
+        return fk, smog
+
+
+@dataclass
+class Body:
+    """A pooled piece of Markdown with its rendered HTML, plain text and text counts."""
+
+    markdown: str
+    html: str
+    text: str
+    stats: TextStats
+
+
+def _body(markdown_source: str, lead: str) -> Body:
+    text = content.markdown_to_text(markdown_source)
+    return Body(
+        markdown_source,
+        content.render_markdown(markdown_source),
+        text,
+        TextStats.of(f"{lead}\n\n{text}"),
+    )
+
+
+class Generator:
+    """Deterministic source of names and text for one seed."""
+
+    def __init__(self, seed: int, pool_size: int = 10):
+        self.rng = random.Random(seed)
+        self.section_pool = {
+            heading: [_body(self._section_markdown(), heading) for _ in range(pool_size)]
+            for heading in HEADINGS
+        }
+        self.faq_pool = []
+        for question, verdict in FAQ_QUESTIONS:
+            for _ in range(max(2, pool_size // 4)):
+                q = self._fill(question)
+                self.faq_pool.append((q, verdict, _body(self._paragraph(2, 3), q)))
+
+    def _fill(self, sentence: str) -> str:
+        return sentence.format(
+            colour=self.rng.choice(COLOURS),
+            plain=self.rng.choice(PLAIN_WORDS),
+            place=self.rng.choice(PLACES),
+        )
+
+    def _paragraph(self, low: int, high: int) -> str:
+        count = self.rng.randint(low, high)
+        return " ".join(self._fill(s) for s in self.rng.sample(SENTENCES, count))
+
+    def _section_markdown(self) -> str:
+        parts = [self._paragraph(2, 4)]
+        if self.rng.random() < 0.4:
+            parts.append("\n".join(f"- {b.capitalize()}." for b in self.rng.sample(BULLETS, 3)))
+        parts.append(self._paragraph(2, 3))
+        return "\n\n".join(parts)
+
+    def word(self, syllables: int) -> str:
+        return "".join(
+            self.rng.choice(ONSETS) + self.rng.choice(VOWELS) + self.rng.choice(CODAS)
+            for _ in range(syllables)
+        )
+
+    def name(self, number: int) -> tuple[str, str]:
+        stem = self.word(self.rng.randint(1, 2))
+        name = f"{stem.capitalize()}{self.rng.choice(SUFFIXES)} {self.word(2)}"
+        name = f"{name} ({SYNTHETIC_MARK} {number:05d})"
+        slug = f"{stem}-{SYNTHETIC_MARK}-{number:05d}"
+        return name, slug
+
+    def synonyms(self) -> list[str]:
+        return [
+            f"{self.rng.choice(COLOURS)} {self.rng.choice(PLAIN_WORDS)} on the {self.rng.choice(PLACES)}",
+            f"{self.word(2)} {self.rng.choice(PLAIN_WORDS)}",
+        ]
+
+    def summary(self, name: str) -> str:
+        return (
+            f"{name} is a made-up condition for testing this website; it is not real medical "
+            f"advice. {self._fill(SENTENCES[1])} {self._fill(self.rng.choice(SENTENCES[2:]))}"
+        )
+
+
+RAW_TYPES = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "URLField",
+    "PositiveIntegerField",
+    "IntegerField",
+    "BigAutoField",
+    "ForeignKey",
+    "BooleanField",
+}
+
+
+def _insert(model, field_names: list[str], rows: list[tuple], chunk: int = 2000) -> None:
+    """INSERT rows of plain values into model's table with executemany.
+
+    The same statement bulk_create issues, without compiling SQL per value: for the leaf rows
+    whose ids nobody needs back. Values go through the field's own database preparation
+    unless they are plain strings, numbers or ids.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in field_names]
+    prepare = [
+        None
+        if f.get_internal_type() in RAW_TYPES
+        else (lambda value, f=f: f.get_db_prep_save(value, connection))
+        for f in fields
+    ]
+    if any(prepare):
+        rows = [tuple(p(v) if p else v for p, v in zip(prepare, row, strict=True)) for row in rows]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model's _meta, quoted; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            cursor.executemany(sql, rows[start : start + chunk])
+
+
+class Command(BaseCommand):
+    help = "Make N published, clearly synthetic conditions (for benchmarks and scale tests)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--conditions", type=int, required=True, help="How many to make.")
+        parser.add_argument("--seed", type=int, default=1, help="Same seed, same content.")
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (never on a live clinic database).",
+        )
+
+    def handle(self, *args, conditions: int, seed: int, batch_size: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to add synthetic content with DEBUG off: this looks like production. "
+                "Use --force only on a benchmark or test database."
+            )
+        if conditions < 1:
+            raise CommandError("--conditions must be at least 1.")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        started = time.monotonic()
+        generator = Generator(seed)
+        self.self_care_html = content.render_markdown(SELF_CARE_SIGNS)
+        self.routine_html = content.render_markdown(ROUTINE_SIGNS)
+        reviewer = self._reviewer()
+        treatments = self._treatments()
+        first = Condition.objects.filter(slug__contains=f"-{SYNTHETIC_MARK}-").count() + 1
+        made = 0
+        while made < conditions:
+            count = min(batch_size, conditions - made)
+            with transaction.atomic():
+                self._make_batch(generator, first + made, count, reviewer, treatments)
+            made += count
+            if options.get("verbosity", 1) > 1:
+                self.stdout.write(f"  {made}/{conditions}")
+
+        from conditions import caching
+
+        caching.bump_generation()
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Made {conditions} synthetic conditions in {elapsed:.1f} s "
+                f"(numbers {first:05d}-{first + conditions - 1:05d}, seed {seed})."
+            )
+        )
+
+    # -- shared rows ----------------------------------------------------------------------
+    def _reviewer(self):
+        user, created = get_user_model().objects.get_or_create(
+            username=REVIEWER_USERNAME,
+            defaults={
+                "first_name": "Synthetic",
+                "last_name": "Reviewer (not a person)",
+                "is_active": False,
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return user
+
+    def _treatments(self) -> list[Treatment]:
+        made = []
+        for name, setting, who, is_none in TREATMENTS:
+            treatment, _ = Treatment.objects.get_or_create(
+                slug=f"{SYNTHETIC_MARK}-{name.lower().replace(' ', '-')}",
+                defaults={
+                    "name": f"{name} ({SYNTHETIC_MARK})",
+                    "description": f"A made-up treatment option for testing: {name.lower()}.",
+                    "setting": setting,
+                    "who_does_it": who,
+                    "is_no_treatment": is_none,
+                },
+            )
+            made.append(treatment)
+        return made
+
+    # -- one batch ------------------------------------------------------------------------
+    def _make_batch(self, gen: Generator, first: int, count: int, reviewer, treatments):
+        rng = gen.rng
+        today = timezone.localdate()
+        now = timezone.now()
+        conditions, plans = [], []
+        for number in range(first, first + count):
+            name, slug = gen.name(number)
+            synonyms = gen.synonyms()
+            summary = gen.summary(name)
+            headings = rng.sample(HEADINGS, rng.randint(6, 10))
+            sections = [(h, rng.choice(gen.section_pool[h])) for h in headings]
+            faqs = rng.sample(gen.faq_pool, rng.randint(3, 5))
+            text_parts = [summary]
+            stats = TextStats.of(summary)
+            for heading, body in sections:
+                text_parts += [heading, body.text]
+                stats = stats + body.stats
+            for question, _verdict, body in faqs:
+                text_parts += [question, body.text]
+                stats = stats + body.stats
+            patient_text = "\n\n".join(p for p in text_parts if p)
+            fk, smog = stats.grades()
+            last_reviewed = today - datetime.timedelta(days=rng.randint(1, 300))
+            conditions.append(
+                Condition(
+                    name=name,
+                    slug=slug,
+                    also_known_as="\n".join(synonyms),
+                    summary=summary,
+                    status=Status.PUBLISHED,
+                    reviewer=reviewer,
+                    author=reviewer,
+                    last_reviewed=last_reviewed,
+                    next_review_due=last_reviewed + datetime.timedelta(days=365),
+                    published_at=now,
+                    search_text="\n".join([name, *synonyms, patient_text]),
+                    reading_grade=fk,
+                    smog_grade=smog,
+                )
+            )
+            plans.append((sections, faqs))
+        Condition.objects.bulk_create(conditions, batch_size=500)
+        self._require_ids(conditions, Condition)
+
+        sections, faqs, references, codes, advice, comparisons = [], [], [], [], [], []
+        for condition, (section_plan, faq_plan) in zip(conditions, plans, strict=True):
+            cid = condition.pk
+            for order, (heading, body) in enumerate(section_plan):
+                sections.append(
+                    (
+                        cid,
+                        order,
+                        heading,
+                        heading.lower().replace(" ", "-"),
+                        body.markdown,
+                        body.html,
+                    )
+                )
+            for order, (question, verdict, body) in enumerate(faq_plan):
+                faqs.append((cid, order, question, verdict, body.markdown, body.html))
+            number = condition.slug.rsplit("-", 1)[1]
+            for order in range(3):
+                references.append(
+                    (
+                        cid,
+                        order,
+                        f"Synthetic source {order + 1} for {condition.name}",
+                        "Synthetic test publisher (not a real source)",
+                        f"https://example.org/{SYNTHETIC_MARK}/{number}/{order + 1}",
+                        condition.last_reviewed,
+                    )
+                )
+            codes += [
+                (
+                    cid,
+                    ClinicalCode.System.ICD10.value,
+                    SYNTHETIC_MARK,
+                    f"SYN{number}",
+                    f"Synthetic code for {condition.name}",
+                ),
+                (
+                    cid,
+                    ClinicalCode.System.SNOMED.value,
+                    SYNTHETIC_MARK,
+                    f"9{number}00{rng.randint(100, 999)}",
+                    f"Synthetic concept for {condition.name}",
+                ),
+            ]
+            advice += [
+                (cid, CareAdvice.Level.SELF_CARE.value, SELF_CARE_SIGNS, self.self_care_html, ""),
+                (
+                    cid,
+                    CareAdvice.Level.ROUTINE.value,
+                    ROUTINE_SIGNS,
+                    self.routine_html,
+                    "Book an appointment with your GP.",
+                ),
+            ]
+            comparisons.append(
+                TreatmentComparison(
+                    condition=condition,
+                    intro="A made-up comparison for testing. Every option, side by side.",
+                    status=Status.PUBLISHED,
+                    reviewer=reviewer,
+                    author=reviewer,
+                    last_reviewed=condition.last_reviewed,
+                    next_review_due=condition.next_review_due,
+                    published_at=now,
+                )
+            )
+        _insert(Section, ["condition", "order", "heading", "slug", "body", "body_html"], sections)
+        _insert(FAQ, ["condition", "order", "question", "verdict", "answer", "answer_html"], faqs)
+        _insert(
+            Reference, ["condition", "order", "title", "publisher", "url", "accessed"], references
+        )
+        _insert(ClinicalCode, ["condition", "system", "version", "code", "display"], codes)
+        _insert(CareAdvice, ["condition", "level", "signs", "signs_html", "action"], advice)
+        TreatmentComparison.objects.bulk_create(comparisons, batch_size=500)
+        self._require_ids(comparisons, TreatmentComparison)
+
+        condition_ids = [c.pk for c in conditions]
+        reference_ids: dict[int, list[int]] = {}
+        for pk, cid in (
+            Reference.objects.filter(condition_id__in=condition_ids)
+            .order_by("condition_id", "order")
+            .values_list("pk", "condition_id")
+        ):
+            reference_ids.setdefault(cid, []).append(pk)
+
+        rows, row_refs = [], {}
+        no_treatment = [t for t in treatments if t.is_no_treatment]
+        others = [t for t in treatments if not t.is_no_treatment]
+        for comparison in comparisons:
+            refs = reference_ids[comparison.condition_id]
+            chosen = no_treatment + rng.sample(others, ROWS_PER_COMPARISON - 1)
+            for order, treatment in enumerate(chosen):
+                rows.append(self._row(rng, comparison.pk, treatment, order))
+                row_refs[(comparison.pk, treatment.pk)] = rng.choice(refs)
+        _insert(ComparisonRow, ROW_FIELDS, rows)
+        row_ids = ComparisonRow.objects.filter(
+            comparison_id__in=[c.pk for c in comparisons]
+        ).values_list("pk", "comparison_id", "treatment_id")
+        through = ComparisonRow.references.through
+        _insert(
+            through,
+            ["comparisonrow", "reference"],
+            [(pk, row_refs[(comp, treat)]) for pk, comp, treat in row_ids],
+        )
+        links = []
+        for a, b in zip(condition_ids, condition_ids[1:], strict=False):
+            links += [(a, b), (b, a)]
+        _insert(Condition.related.through, ["from_condition", "to_condition"], links)
+
+    @staticmethod
+    def _row(rng, comparison_id, treatment, order) -> tuple:
+        if treatment.is_no_treatment:
+            return (
+                comparison_id,
+                treatment.pk,
+                order,
+                "Nothing. You leave the skin alone and watch it.",
+                "Often clears by itself in a few weeks or months.",
+                EvidenceLevel.CONSENSUS.value,
+                "None",
+                "None",
+                "None, but it can take a while.",
+                CostBand.FREE.value,
+                Suitability.YES.value,
+                Suitability.YES.value,
+                Recommendation.RECOMMENDED.value,
+                "Safe and free; a good first choice for a made-up mild condition.",
+            )
+        harmful = "squeezing" in treatment.name.lower()
+        evidence = rng.choice(["trials", "consensus", "case_reports"])
+        return (
+            comparison_id,
+            treatment.pk,
+            order,
+            f"{treatment.who_does_it} does this. It takes a short time.",
+            rng.choice(["Works for many people.", "Works for some people.", "Not known."]),
+            EvidenceLevel.HARM.value if harmful else evidence,
+            rng.choice(["None", "Mild", "Some stinging"]),
+            rng.choice(["None", "A day or two", "Up to a week"]),
+            rng.choice(["Redness for a day.", "Dry skin.", "A small chance of a mark."]),
+            rng.choice(["low", "medium", "high"]),
+            rng.choice(["yes", "care", "no"]),
+            rng.choice(["yes", "care", "no"]),
+            Recommendation.NOT_RECOMMENDED.value
+            if harmful
+            else rng.choice(["option", "recommended"]),
+            "It can scar and infect the skin." if harmful else "A fair option to try.",
+        )
+
+    @staticmethod
+    def _require_ids(objects, model):
+        """bulk_create fills primary keys on PostgreSQL and SQLite 3.35+; anything else is refused."""
+        if objects and objects[0].pk is None:
+            raise CommandError(
+                f"This database did not return ids from a bulk insert of {model.__name__}; "
+                "use PostgreSQL or SQLite 3.35 or later."
+            )

@@ -1,0 +1,97 @@
+"""make_synthetic_content: published, clearly synthetic, complete, deterministic, refused in production."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from conditions import content
+from conditions.models import Condition, Status, TreatmentComparison
+
+
+def _make(n, seed=1):
+    call_command("make_synthetic_content", conditions=n, seed=seed, force=True, verbosity=0)
+
+
+@pytest.mark.django_db
+def test_it_makes_n_published_conditions_that_pass_every_publishing_rule():
+    _make(12)
+    conditions = Condition.objects.published()
+    assert conditions.count() == 12
+    for condition in conditions:
+        assert condition.publish_problems() == []
+        assert 6 <= condition.sections.count() <= 10
+        assert condition.faqs.count() >= 3
+        assert condition.references.count() == 3
+        assert condition.codes.count() == 2
+        assert condition.synonyms
+        assert all(s.body_html.startswith("<p>") for s in condition.sections.all())
+        comparison = condition.comparison
+        assert comparison.status == Status.PUBLISHED
+        assert comparison.publish_problems() == []
+        assert comparison.rows.count() == 8
+        assert comparison.rows.filter(treatment__is_no_treatment=True).count() == 1
+        assert all(row.references.count() == 1 for row in comparison.rows.all())
+
+
+@pytest.mark.django_db
+def test_every_synthetic_condition_says_it_is_made_up():
+    _make(5)
+    for condition in Condition.objects.all():
+        assert "(synthetic " in condition.name
+        assert "made-up condition" in condition.summary
+        assert "not real medical advice" in condition.summary
+        assert condition.reviewer.get_username() == "synthetic-reviewer"
+        assert not condition.reviewer.is_active
+        assert all("Synthetic" in r.publisher for r in condition.references.all())
+
+
+@pytest.mark.django_db
+def test_search_text_and_reading_grades_match_what_saving_would_compute():
+    _make(15)
+    for condition in Condition.objects.all():
+        stored = (condition.search_text, condition.reading_grade, condition.smog_grade)
+        grades = content.reading_grades(condition.patient_text())
+        condition.refresh_derived(save=False)
+        assert stored == (condition.search_text, grades.flesch_kincaid, grades.smog)
+        assert stored[1] is not None
+
+
+@pytest.mark.django_db
+def test_the_same_seed_makes_the_same_content():
+    _make(4, seed=7)
+    first = list(Condition.objects.values_list("name", "summary", "search_text"))
+    TreatmentComparison.objects.all().delete()
+    Condition.objects.all().delete()
+    _make(4, seed=7)
+    assert list(Condition.objects.values_list("name", "summary", "search_text")) == first
+
+
+@pytest.mark.django_db
+def test_running_it_again_adds_more_without_clashing_names():
+    _make(3)
+    _make(3)
+    assert Condition.objects.count() == 6
+    assert Condition.objects.values("name").distinct().count() == 6
+
+
+@pytest.mark.django_db
+def test_names_start_with_many_letters_so_the_a_to_z_page_is_realistic():
+    _make(60)
+    letters = {name[0] for name in Condition.objects.values_list("name", flat=True)}
+    assert len(letters) >= 8
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="production"):
+        call_command("make_synthetic_content", conditions=1, verbosity=0)
+    assert Condition.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_makes_the_cached_pages_stale():
+    from conditions import caching
+
+    before = caching.generation()
+    _make(1)
+    assert caching.generation() != before
