@@ -269,3 +269,27 @@ def test_published_condition_url_is_200_for_patients(client):
 def test_staff_without_an_editorial_group_cannot_open_the_editor(client):
     client.force_login(UserFactory())
     assert client.get(change_url(ConditionFactory())).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["treatmentcomparison", "treatment", "questionnaire", "question", "outcome"],
+)
+def test_both_editorial_groups_can_edit_comparisons_and_questionnaires(client, model):
+    from django.urls import reverse
+
+    for group in ("Author", "Clinical reviewer"):
+        client.force_login(user_in(group))
+        assert client.get(reverse(f"admin:conditions_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:conditions_{model}_add")).status_code == 200
+
+
+def test_only_reviewers_may_delete_comparisons_and_questionnaires_and_nobody_edits_tallies():
+    author = set(Group.objects.get(name="Author").permissions.values_list("codename", flat=True))
+    reviewer = set(
+        Group.objects.get(name="Clinical reviewer").permissions.values_list("codename", flat=True)
+    )
+    assert "delete_questionnaire" not in author and "delete_questionnaire" in reviewer
+    assert "delete_treatmentcomparison" in reviewer
+    assert "view_outcometally" in author and "change_outcometally" not in reviewer
+    assert "change_kioskprofile" not in reviewer
