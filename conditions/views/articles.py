@@ -175,8 +175,16 @@ def _instances(model, raw: str | None, order=("order", "id")) -> list:
     return sorted(objects, key=lambda obj: tuple(getattr(obj, key) or 0 for key in order))
 
 
-def article_queryset():
-    """Published conditions with everything the article page shows, fetched in one query."""
+def article_queryset(conditions=None):
+    """Conditions with everything the article page shows, fetched in one query.
+
+    `conditions` is the base queryset the page may show. Patients get the default,
+    `Condition.objects.published()`; only the staff preview passes a wider one. Related
+    conditions and questionnaires are always limited to published ones, so a preview shows
+    exactly the links a patient would see.
+    """
+    if conditions is None:
+        conditions = Condition.objects.published()
     related = Condition.related.through.objects.filter(
         to_condition__in=Condition.objects.published()
     )
@@ -187,21 +195,17 @@ def article_queryset():
         f"{name}_json": _rows(model.objects.all(), "condition", **fields)
         for name, (model, fields) in ARTICLE_PARTS.items()
     }
-    return (
-        Condition.objects.published()
-        .select_related("reviewer", "comparison")
-        .annotate(
-            **parts,
-            related_json=_rows(
-                related, "from_condition", name="to_condition__name", slug="to_condition__slug"
-            ),
-            questionnaires_json=_rows(
-                questionnaires,
-                "condition",
-                title="questionnaire__title",
-                slug="questionnaire__slug",
-            ),
-        )
+    return conditions.select_related("reviewer", "comparison").annotate(
+        **parts,
+        related_json=_rows(
+            related, "from_condition", name="to_condition__name", slug="to_condition__slug"
+        ),
+        questionnaires_json=_rows(
+            questionnaires,
+            "condition",
+            title="questionnaire__title",
+            slug="questionnaire__slug",
+        ),
     )
 
 
@@ -281,13 +285,16 @@ def json_ld(condition: Condition, canonical: str, content: dict) -> str:
     return mark_safe(text.translate(escapes))  # noqa: S308 - JSON with <, > and & escaped
 
 
-@cache_patient_page
-@require_GET
-def condition_detail(request, slug):
+def article_page(request, conditions, slug: str, **extra_context) -> TemplateResponse:
+    """The article page for `slug`, looked up in `conditions` (404 when it is not there).
+
+    The patient view and the staff preview both render through here, so a preview cannot
+    drift from what patients will see; they differ only in the base queryset they pass.
+    """
     try:
-        condition = article_queryset().get(slug=slug)
+        condition = article_queryset(conditions).get(slug=slug)
     except Condition.DoesNotExist:
-        raise Http404("No published condition with that address") from None
+        raise Http404("No condition with that address") from None
     content = article_content(condition)
     canonical = request.build_absolute_uri(condition.get_absolute_url())
     context = {
@@ -295,5 +302,12 @@ def condition_detail(request, slug):
         "canonical_url": canonical,
         "json_ld": json_ld(condition, canonical, content),
         **content,
+        **extra_context,
     }
     return TemplateResponse(request, "conditions/condition_detail.html", context)
+
+
+@cache_patient_page
+@require_GET
+def condition_detail(request, slug):
+    return article_page(request, Condition.objects.published(), slug)

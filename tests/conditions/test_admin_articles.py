@@ -322,6 +322,37 @@ def test_preview_is_404_for_patients(client):
     assert client.get(preview_url(ConditionFactory())).status_code == 404
 
 
+def test_a_draft_is_previewable_by_its_reviewer_while_its_patient_url_stays_404(
+    reviewer_client,
+):
+    condition = ConditionFactory(name="Draft only", slug="draft-only")
+    assert reviewer_client.get(preview_url(condition)).status_code == 200
+    # Even a logged-in reviewer gets the 404 on the patient URL: the preview is the only way.
+    assert reviewer_client.get(condition.get_absolute_url()).status_code == 404
+
+
+def test_the_article_queryset_is_published_only_unless_given_a_wider_base():
+    from conditions.views.articles import article_queryset
+
+    draft = ConditionFactory()
+    live = ConditionFactory(published=True)
+    assert list(article_queryset()) == [live]
+    assert set(article_queryset(Condition.objects.all())) == {draft, live}
+
+
+def test_the_preview_shows_only_published_related_conditions_like_the_patient_page(
+    reviewer_client,
+):
+    condition = ConditionFactory()
+    condition.related.add(
+        ConditionFactory(published=True, name="Acne", slug="acne"),
+        ConditionFactory(name="Hidden draft", slug="hidden-draft"),
+    )
+    page = reviewer_client.get(preview_url(condition)).content.decode()
+    assert 'href="/conditions/acne/"' in page
+    assert "Hidden draft" not in page
+
+
 def test_preview_is_404_for_staff_without_an_editorial_role(client):
     client.force_login(UserFactory())
     assert client.get(preview_url(ConditionFactory())).status_code == 404
