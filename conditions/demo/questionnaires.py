@@ -30,9 +30,8 @@ NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
 
 INTRO = (
     "Answer a few questions about the white spots on your skin or your child's skin. "
-    "We will tell you if they sound like milia, which are harmless, and if you should see "
-    "someone about them.\n\n"
-    "This does not give a diagnosis. It helps you decide what to do next."
+    "We will tell you if they sound like milia, which are harmless, and whether you should "
+    "see someone about them."
 )
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
