@@ -6,7 +6,7 @@ C- -> case reports only, D -> no evidence found, X -> evidence of harm. No rando
 were found for any milia treatment, so nothing is rated higher than consensus.
 
 `load(author, reviewer)` is idempotent (an existing comparison is left alone; refresh=True
-rewrites it with update_or_create) and expects the milia
+writes back the demo values that differ, and nothing else) and expects the milia
 condition (slug "milia") to exist already: conditions.demo.articles creates it.
 """
 
@@ -478,7 +478,9 @@ ROWS = [
         "risks": "The side effects of an antibiotic. The doctor who prescribes it will explain them.",
         "cost": C.MEDIUM,
         "near_eyes": S.YES,
-        "children": S.WITH_CARE,
+        # Tetracycline antibiotics are not given to young children (they stain growing teeth),
+        # and milia en plaque is a condition of adults.
+        "children": S.NO,
         "recommendation": R.OPTION,
         "reason": "Only for milia en plaque, which a dermatologist diagnoses.",
         "references": ["cc", "dermnet"],
@@ -603,13 +605,40 @@ INTRO = (
 )
 
 
+def _sync(model, lookup: dict, values: dict):
+    """Create the row, or update only the fields whose value differs.
+
+    An unchanged row is not saved at all, so loading the demo again writes no history rows
+    and raises no versions. Returns the row.
+    """
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            current, wanted = getattr(obj, field.attname), getattr(value, "pk", value)
+        else:
+            current, wanted = getattr(obj, name), value
+        if current != wanted:
+            setattr(obj, name, value)
+            changed.append(name)
+    if changed:
+        obj._change_reason = "Demo content updated: " + ", ".join(changed)
+        obj.save()
+    return obj
+
+
 @transaction.atomic
 def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
     """Create the published milia treatment comparison and return it.
 
     Like the rest of the demo content, an existing milia comparison is left exactly as it is
-    (a clinician may have edited or archived it). With refresh=True every demo value is
-    written again with update_or_create, and the comparison is published again.
+    (a clinician may have edited or archived it). With refresh=True the demo values are
+    written again, but only where they differ, and the comparison is published again if it
+    is not live. Either way a second run with nothing to change writes nothing: no history
+    rows, no raised versions.
     """
     try:
         milia = Condition.objects.get(slug="milia")
@@ -637,9 +666,10 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
 
     treatments = {}
     for slug, (name, setting, who, description) in TREATMENTS.items():
-        treatments[slug], _ = Treatment.objects.update_or_create(
-            slug=slug,
-            defaults={
+        treatments[slug] = _sync(
+            Treatment,
+            {"slug": slug},
+            {
                 "name": name,
                 "setting": setting,
                 "who_does_it": who,
@@ -648,9 +678,10 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
             },
         )
 
-    comparison, _ = TreatmentComparison.objects.update_or_create(
-        condition=milia,
-        defaults={
+    comparison = _sync(
+        TreatmentComparison,
+        {"condition": milia},
+        {
             "intro": INTRO,
             "author": author,
             "reviewer": reviewer,
@@ -660,12 +691,15 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
     )
     for order, data in enumerate(ROWS):
         fields = dict(data)
-        row_references = [references[key] for key in fields.pop("references")]
+        wanted = {references[key].pk for key in fields.pop("references")}
         treatment = treatments[fields.pop("treatment")]
-        row, _ = ComparisonRow.objects.update_or_create(
-            comparison=comparison, treatment=treatment, defaults={**fields, "order": order * 10}
+        row = _sync(
+            ComparisonRow,
+            {"comparison": comparison, "treatment": treatment},
+            {**fields, "order": order * 10},
         )
-        row.references.set(row_references)
+        if set(row.references.values_list("pk", flat=True)) != wanted:
+            row.references.set(wanted)
 
     if comparison.status != Status.PUBLISHED:
         comparison.publish(by=reviewer)

@@ -89,6 +89,15 @@ def test_a_second_run_leaves_the_articles_exactly_as_they_were():
     assert "conditions.demo.articles: created nothing new" in output
 
 
+def test_a_second_run_writes_no_history_anywhere():
+    """Every demo module: nothing is re-saved, so no history table gains a row."""
+    run()
+    history = {k: v for k, v in row_counts().items() if ".Historical" in k}
+    assert history["conditions.HistoricalComparisonRow"] > 0
+    run()
+    assert {k: v for k, v in row_counts().items() if ".Historical" in k} == history
+
+
 def test_a_clinicians_edit_is_not_overwritten_by_a_later_run():
     run()
     milia = Condition.objects.get(slug="milia")
@@ -332,9 +341,9 @@ class TestDemoArticles:
         assert milia.reading_grade == grade
 
     @pytest.mark.parametrize("slug", DEMO_SLUGS)
-    def test_every_demo_article_reads_at_grade_9_or_below(self, slug):
+    def test_every_demo_article_reads_at_the_target_grade_8_or_below(self, slug):
         condition = Condition.objects.get(slug=slug)
-        assert content.reading_grades(condition.patient_text()).flesch_kincaid <= 9
+        assert content.reading_grades(condition.patient_text()).flesch_kincaid <= 8
 
     def test_the_demo_text_has_no_markup_a_patient_would_see_raw(self):
         for condition in Condition.objects.filter(slug__in=DEMO_SLUGS):

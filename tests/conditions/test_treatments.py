@@ -471,6 +471,122 @@ def test_demo_comparison_loads_published_and_is_idempotent(client):
     assert response.status_code == 200
 
 
+def history_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    historical = [
+        m
+        for m in apps.get_app_config("conditions").get_models()
+        if m.__name__.startswith("Historical")
+    ]
+    return {m._meta.label: m.objects.count() for m in historical}
+
+
+def demo_state(comp) -> list:
+    """Every value the demo writes, with versions, for an exact before/after comparison."""
+    comp.refresh_from_db()
+    rows = [
+        (
+            row.treatment.slug,
+            {f.name: getattr(row, f.attname) for f in row._meta.concrete_fields},
+            sorted(row.references.values_list("pk", flat=True)),
+        )
+        for row in comp.rows.select_related("treatment")
+    ]
+    treatments = list(models.Treatment.objects.order_by("slug").values())
+    return [comp.version, comp.status, comp.updated_at, rows, treatments]
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_loading_the_demo_again_adds_no_history_rows_and_changes_nothing(refresh):
+    from conditions.demo import treatments as demo
+
+    ConditionFactory(published=True, name="Milia", slug="milia")
+    author, reviewer = UserFactory(), UserFactory()
+    comp = demo.load(author, reviewer)
+    before_history, before_state = history_counts(), demo_state(comp)
+    assert before_history["conditions.HistoricalComparisonRow"] >= 16
+
+    demo.load(author, reviewer, refresh=refresh)
+
+    assert history_counts() == before_history
+    assert demo_state(comp) == before_state
+
+
+def test_refreshing_the_demo_rewrites_only_what_a_clinician_changed():
+    from conditions.demo import treatments as demo
+
+    ConditionFactory(published=True, name="Milia", slug="milia")
+    author, reviewer = UserFactory(), UserFactory()
+    comp = demo.load(author, reviewer)
+    edited = comp.rows.get(treatment__slug="cryotherapy")
+    edited.pain = "Edited by a clinician"
+    edited.save()
+    before = history_counts()
+    comp.refresh_from_db()
+    version = comp.version
+
+    demo.load(author, reviewer, refresh=True)
+
+    edited.refresh_from_db()
+    assert edited.pain != "Edited by a clinician"
+    after = history_counts()
+    assert after["conditions.HistoricalComparisonRow"] == (
+        before["conditions.HistoricalComparisonRow"] + 1
+    )
+    assert after["conditions.HistoricalTreatment"] == before["conditions.HistoricalTreatment"]
+    comp.refresh_from_db()
+    assert comp.version == version
+
+
+def test_demo_comparison_rates_nothing_above_consensus_and_links_no_product():
+    from conditions.demo import treatments as demo
+
+    ConditionFactory(published=True, name="Milia", slug="milia")
+    comp = demo.load(UserFactory(), UserFactory())
+    assert not comp.rows.filter(evidence=models.EvidenceLevel.TRIALS).exists()
+    wait = comp.rows.get(treatment__is_no_treatment=True)
+    assert wait.order == min(comp.rows.values_list("order", flat=True))
+    assert "newborn milia clear on their own" in wait.effectiveness.lower()
+    assert wait.children == S.YES and wait.recommendation == models.Recommendation.RECOMMENDED
+    slugs = set(comp.rows.values_list("treatment__slug", flat=True))
+    # The 16 options of the content notes' table (some split in two for patients).
+    for slug in [
+        "no-treatment",
+        "gentle-skin-care",
+        "pharmacy-exfoliant",
+        "prescription-retinoid",
+        "de-roofing",
+        "electrosurgery",
+        "cryotherapy",
+        "chemical-peel",
+        "dermabrasion",
+        "microdermabrasion",
+        "laser-ablation",
+        "minocycline",
+        "treat-the-cause",
+        "steroid-injection",
+        "squeezing-at-home",
+        "pore-strips-scrubbing",
+        "apple-cider-vinegar",
+        "milia-remover-creams",
+    ]:
+        assert slug in slugs, slug
+    for slug in [
+        "squeezing-at-home",
+        "pore-strips-scrubbing",
+        "apple-cider-vinegar",
+        "milia-remover-creams",
+        "steroid-injection",
+    ]:
+        assert comp.rows.get(treatment__slug=slug).recommendation == "not_recommended", slug
+    shop_words = ("shop", "store", "buy", "cart", "checkout", "amazon", "ebay", "product")
+    for row in comp.rows.prefetch_related("references"):
+        assert row.references.exists(), row
+        for ref in row.references.all():
+            assert not any(word in ref.url.lower() for word in shop_words), ref.url
+
+
 def author_with_comparison_permissions():
     from django.contrib.auth.models import Permission
 
