@@ -76,6 +76,11 @@ def decode_text(data: bytes) -> str:
     """Bytes of a text file to str; refuse empty, binary and non-UTF-8 files."""
     if not data.strip():
         raise ImportProblem("the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportProblem(
+            "cannot read the text: it is saved as UTF-16, not UTF-8; "
+            "save it as UTF-8 text and try again"
+        )
     if b"\x00" in data[:8192]:
         raise ImportProblem("this looks like a binary file, not plain text")
     try:

@@ -190,6 +190,8 @@ BAD_INPUT = {
         "Pale bumps are caf\u00e9 coloured.\nCauses\nTrapped.\n".encode("latin-1"),
         "not UTF-8",
     ),
+    "utf16": ("Pale Bumps\nThey are small.\n".encode("utf-16"), "saved as UTF-16, not UTF-8"),
+    "headings-only": (b"Pale Bumps\nWhere They Show Up\nWhat Causes Them\n", "no section has"),
     "no-headings": (
         b"Pale bumps are small. They are firm.\nThey go away by themselves in time.\n",
         "no headings found",
@@ -246,3 +248,7 @@ def test_the_shared_seed_texts_import_cleanly_as_drafts():
         assert draft.sections.count() >= 5
         assert "Cream" not in " ".join(draft.sections.values_list("body", flat=True))
     assert output.count("promotional lines dropped: 1") == len(files)
+    assert "our very affordable Milia Removal Cream" in output
+    for draft in drafts:
+        assert f"slug: {draft.slug}" in output
+        assert f"/admin/conditions/condition/{draft.pk}/change/" in output
