@@ -70,6 +70,8 @@ class QuestionForm(forms.Form):
         posted = self.data.getlist("answer") if hasattr(self.data, "getlist") else []
         if any(value not in codes for value in posted if value != ""):
             raise UnknownOption
+        if self.question["kind"] != "multiple" and len(posted) > 1:
+            raise UnknownOption  # two answers to a one-answer question: never pick one
 
     def answer(self):
         """The cleaned answer as the rules expect it (None: an optional question left blank)."""
@@ -78,7 +80,9 @@ class QuestionForm(forms.Form):
             return None
         if isinstance(value, Decimal):
             return value.quantize(Decimal(1)) if value == value.to_integral() else value
-        return list(value) if isinstance(value, list | tuple) else value
+        if isinstance(value, list | tuple):
+            return list(dict.fromkeys(value))  # a repeated option counts once
+        return value
 
 
 class PreviewForm(forms.Form):

@@ -64,7 +64,7 @@ def _url(request, name: str, slug: str, *args, query: str = "") -> str:
 def _problem(request, questionnaire, message: str, status: int = 400, clear: bool = False):
     response = TemplateResponse(
         request,
-        "conditions/questionnaire_problem.html",
+        _step_template(request, "problem"),  # HTMX: swapped into #question-step (portal.js)
         {"questionnaire": questionnaire, "message": message},
         status=status,
     )

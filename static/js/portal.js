@@ -32,6 +32,15 @@
     var target = step.querySelector("[data-focus-first]") || step.querySelector("[data-focus]");
     if (target) target.focus();
   });
+  // A refused answer (400: a tampered form, answers that could not be read) comes back as a
+  // step or "please start again" fragment: show it, as the same post without JavaScript would.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.xhr && detail.xhr.status === 400 && detail.target && detail.target.id === "question-step") {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
   // A print button only makes sense with JavaScript: reveal it and wire it up.
   function wirePrint() {
     document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -48,6 +48,7 @@ def answer(client, key, value, **extra):
 
 def run(client, steps):
     """Answer each step as a no-JS browser does, following the redirects."""
+    response = None
     for key, value in steps:
         response = answer(client, key, value)
         assert response.status_code == 302, (key, response.status_code)
@@ -435,3 +436,261 @@ def test_the_demo_loader_is_idempotent_and_needs_the_milia_article(db):
     assert demo.load(user, user) == ["white-spots"]
     assert demo.load(user, user) == []
     assert Question.objects.filter(questionnaire__slug="white-spots").count() == 9
+
+
+# -- every outcome of the demo, for babies, children and adults -----------------------------------
+CHILD_SELF_CARE = [s for s in BABY_SELF_CARE if s[0] != "baby-age"]
+CHILD_SELF_CARE[0] = ("who", "child")
+PATHS = {"adult": ADULT_SELF_CARE, "child": CHILD_SELF_CARE, "baby": BABY_SELF_CARE}
+ROUTINE_FLAGS = [
+    {"look": ["red-pus"]},
+    {"look": ["blisters"]},
+    {"look": ["typical", "pearly"]},
+    {"look": ["changing"]},
+    {"look": ["yellow-flat"]},
+    {"look": ["dimpled"]},
+    {"look": ["red-patch"]},
+    {"look": ["unsure"]},
+    {"itch_pain": "yes"},
+    {"history": ["sudden-crop"]},
+    {"history": ["new-medicine"]},
+    {"history": ["after-blisters"]},
+    {"history": ["steroid-cream"]},
+    {"history": ["near-eye"]},
+    {"history": ["widespread"]},
+]
+EMERGENCY_SIGNS = ["no-fade", "breathing", "colour", "neck-light", "drowsy"]
+
+
+def infected(steps):
+    """The path with a squeezed spot that became infected (reveals the infection question)."""
+    steps = replace(steps, squeezed="yes")
+    at = [k for k, _ in steps].index("squeezed") + 1
+    return [*steps[:at], ("infection", "yes"), *steps[at:]]
+
+
+def outcome_of(client, steps):
+    run(client, steps)
+    response = finish(client)
+    assert response.status_code == 200
+    return response.context["outcome"]["slug"]
+
+
+# (who, path, outcome): every outcome, and every red flag, reached by a patient's answers.
+EVERY_OUTCOME = [
+    *[(who, PATHS[who], "self-care") for who in PATHS],
+    *[
+        (who, replace(PATHS[who], unwell=[sign]), "emergency")
+        for who in ("baby", "child")
+        for sign in EMERGENCY_SIGNS
+    ],
+    *[(who, replace(PATHS[who], fever="yes"), "urgent") for who in ("baby", "child")],
+    *[(who, infected(PATHS[who]), "urgent") for who in PATHS],
+    *[(who, replace(PATHS[who], **flag), "see-gp") for who in PATHS for flag in ROUTINE_FLAGS],
+    ("baby", replace(BABY_SELF_CARE, baby_age="13"), "persistent-baby"),
+    ("baby", replace(BABY_SELF_CARE, baby_age="52"), "persistent-baby"),
+    ("baby", replace(BABY_SELF_CARE, baby_age="0"), "self-care"),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "steps", "slug"),
+    EVERY_OUTCOME,
+    ids=[f"{who}-{slug}-{n}" for n, (who, _steps, slug) in enumerate(EVERY_OUTCOME)],
+)
+def test_every_outcome_and_red_flag_of_the_demo_for_babies_children_and_adults(
+    client, questionnaire, who, steps, slug
+):
+    assert outcome_of(client, steps) == slug
+
+
+def test_the_outcome_table_above_reaches_every_outcome_of_the_demo(questionnaire):
+    reached = {slug for _who, _steps, slug in EVERY_OUTCOME}
+    assert reached == set(questionnaire.outcomes.values_list("slug", flat=True))
+
+
+@pytest.mark.parametrize("who", ["baby", "child"])
+def test_an_emergency_sign_wins_over_every_other_answer(client, questionnaire, who):
+    worst = replace(
+        infected(PATHS[who]),
+        unwell=["drowsy", "none"],
+        fever="yes",
+        look=["red-pus", "blisters", "pearly", "changing", "unsure"],
+        itch_pain="yes",
+        history=["sudden-crop", "near-eye", "widespread"],
+    )
+    if who == "baby":
+        worst = replace(worst, baby_age="30")
+    assert outcome_of(client, worst) == "emergency"
+
+
+def test_an_urgent_sign_wins_over_every_routine_answer(client, questionnaire):
+    steps = replace(
+        infected(BABY_SELF_CARE),
+        baby_age="40",
+        look=["red-pus", "pearly", "unsure"],
+        itch_pain="yes",
+        history=["sudden-crop", "widespread"],
+    )
+    assert outcome_of(client, steps) == "urgent"
+
+
+def test_a_red_flag_answer_hidden_by_a_later_change_no_longer_counts(client, questionnaire):
+    run(client, replace(CHILD_SELF_CARE, unwell=["breathing"]))
+    run(client, [("who", "adult")])  # the child-only questions are now hidden
+    run(client, ADULT_SELF_CARE[1:])
+    assert finish(client).context["outcome"]["slug"] == "self-care"
+
+
+def test_the_demo_questionnaire_is_linked_from_the_milia_article_and_the_home_page(
+    client, questionnaire
+):
+    link = f'href="{BASE}"'
+    assert link in client.get("/conditions/milia/").content.decode()
+    assert link in client.get("/").content.decode()
+
+
+# -- no-store on every questionnaire page ---------------------------------------------------------
+def test_every_questionnaire_page_is_sent_with_no_store(client, questionnaire):
+    responses = {"start": client.get(BASE), "step": client.get(f"{BASE}q/who/")}
+    responses["answer"] = answer(client, "who", "adult")
+    responses["htmx answer"] = answer(client, "look", ["typical"], HTTP_HX_REQUEST="true")
+    responses["error"] = answer(client, "itch-pain", "")
+    responses["refused"] = answer(client, "itch-pain", "perhaps")
+    run(client, ADULT_SELF_CARE[2:])
+    responses["review"] = client.get(f"{BASE}review/")
+    responses["confirm"] = client.post(f"{BASE}review/")
+    responses["result"] = client.get(f"{BASE}result/")
+    responses["cleared result"] = client.get(f"{BASE}result/")
+    responses["clear"] = client.post(f"{BASE}clear/")
+    client.cookies[stored_answers.COOKIE_NAME] = "tampered"
+    responses["problem"] = client.get(f"{BASE}q/who/")
+    for name, response in responses.items():
+        assert "no-store" in response["Cache-Control"], name
+        assert response.status_code < 500, name
+
+
+# -- more bad input: refused or re-asked, never a 500, never a wrong outcome ----------------------
+@pytest.mark.parametrize(
+    "value",
+    ["NaN", "Infinity", "-Infinity", "1e2", "1e-400", "0x10", "9" * 5000, "1,5", "5\x00", "½"],
+)
+def test_a_number_that_is_not_a_plain_number_in_range_is_re_asked(client, questionnaire, value):
+    run(client, BABY_SELF_CARE[:1])
+    response = answer(client, "baby-age", value)
+    assert response.status_code == 200
+    assert 'class="error-summary"' in response.content.decode()
+    assert stored_answers.COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("who", ["adult", "baby"]),  # two answers to a one-answer question
+        ("look", ["typical", "martian"]),  # one unknown option among known ones
+        ("look", ["<script>"]),
+        ("itch-pain", "maybe"),
+    ],
+)
+def test_a_tampered_choice_is_refused_and_nothing_is_stored(client, questionnaire, key, value):
+    run(client, ADULT_SELF_CARE[: [k for k, _ in ADULT_SELF_CARE].index(key)])
+    before = client.cookies.get(stored_answers.COOKIE_NAME)
+    response = answer(client, key, value)
+    assert response.status_code == 400
+    assert "Choose one of the answers shown" in response.content.decode()
+    assert stored_answers.COOKIE_NAME not in response.cookies
+    assert client.cookies.get(stored_answers.COOKIE_NAME) == before
+
+
+def test_a_repeated_option_counts_once(client, questionnaire):
+    run(client, replace(ADULT_SELF_CARE, look=["typical", "typical"]))
+    rows = {r["question"]["key"]: r["answer"] for r in client.get(f"{BASE}review/").context["rows"]}
+    assert rows["look"] == "Small, hard, white or pale yellow bumps, about the size of a pinhead"
+
+
+def test_too_many_form_fields_are_a_400_not_a_500(client, questionnaire):
+    response = client.post(
+        f"{BASE}q/who/", "a=1&" * 1100, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+
+
+def test_a_broken_multipart_body_is_a_400_not_a_500(client, questionnaire):
+    response = client.generic(
+        "POST", f"{BASE}q/who/", b"garbage", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert stored_answers.COOKIE_NAME not in response.cookies
+
+
+def test_a_huge_htmx_body_is_refused_with_a_fragment_htmx_can_show(client, questionnaire):
+    response = client.post(
+        f"{BASE}q/who/", {"answer": "adult", "x": "y" * 20_000}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<div id="question-step"' in body and "<html" not in body
+    assert "far too much data" in body
+
+
+def test_a_refused_htmx_answer_comes_back_as_the_step_fragment(client, questionnaire):
+    response = answer(client, "who", "martian", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<div id="question-step"' in body and "<html" not in body
+    assert "Choose one of the answers shown" in body
+
+
+def test_an_unreadable_cookie_under_htmx_asks_to_start_again_in_the_step(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:2])
+    client.cookies[stored_answers.COOKIE_NAME] = "not-a-signed-value"
+    response = answer(client, "itch-pain", "no", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<div id="question-step"' in body and "Please start again" in body
+    assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+
+
+@pytest.mark.parametrize("how", ["tampered", "expired", "older version"])
+def test_a_bad_cookie_at_the_last_steps_never_gives_a_result(
+    client, questionnaire, monkeypatch, how
+):
+    run(client, ADULT_SELF_CARE)
+    assert client.post(f"{BASE}review/").status_code == 302
+    if how == "tampered":
+        value = client.cookies[stored_answers.COOKIE_NAME].value
+        client.cookies[stored_answers.COOKIE_NAME] = value[:-4] + "AAAA"
+    elif how == "expired":
+        monkeypatch.setattr(stored_answers, "MAX_AGE_SECONDS", -1)
+    else:
+        questionnaire.save()
+    response = client.get(f"{BASE}result/")
+    assert response.status_code == 400
+    assert "outcome" not in (response.context or {})
+    assert not OutcomeTally.objects.exists()
+
+
+def test_a_forged_finished_flag_cannot_skip_questions(client, questionnaire):
+    """Even a correctly signed cookie (e.g. an old key) must hold every answer for a result."""
+    value = signing.dumps(
+        {"v": questionnaire.version, "a": {"who": "adult"}, "f": True},
+        salt="conditions.answers:white-spots",
+        compress=True,
+    )
+    client.cookies[stored_answers.COOKIE_NAME] = value
+    response = client.get(f"{BASE}result/")
+    assert response.status_code == 302 and response["Location"] == f"{BASE}q/look/"
+    assert not OutcomeTally.objects.exists()
+
+
+def test_the_downloaded_questionnaire_response_validates_as_fhir(client, questionnaire):
+    import json
+
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    run(client, replace(BABY_SELF_CARE, baby_age="7.5"))
+    token = finish(client).context["response_token"]
+    response = client.post(f"{BASE}fhir/response/", {"token": token})
+    parsed = QuestionnaireResponse.model_validate(json.loads(response.content))
+    assert parsed.status == "completed"
+    assert [i.linkId for i in parsed.item] == [k for k, _ in BABY_SELF_CARE]
