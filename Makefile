@@ -66,6 +66,20 @@ test: lint migrations-check
 		fi; \
 	fi
 
+# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9); see bench/run.py.
+# N synthetic conditions, DURATION of wrk per page; BENCH_ARGS for more (e.g. --databases sqlite).
+N ?= 5000
+DURATION ?= 8s
+bench: $(DEV_STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing wrk (apt-get install -y wrk)"; \
+			apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || exit 1; \
+		else \
+			echo "make bench needs wrk: install it with 'sudo apt-get install wrk' (Debian/Ubuntu) or 'brew install wrk' (macOS)."; exit 1; \
+		fi; }
+	$(BIN)/python bench/run.py --conditions $(N) --duration $(DURATION) $(BENCH_ARGS)
+
 audit: $(DEV_STAMP)
 	$(BIN)/pip-audit --strict --progress-spinner off .
 

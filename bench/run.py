@@ -1,0 +1,578 @@
+"""`make bench`: the portal under load with production settings, on SQLite and on PostgreSQL.
+
+For each database: a fresh database with the demo content plus N synthetic conditions, static
+files collected (whitenoise manifest storage), then gunicorn with production settings on a free
+port, driven by wrk (`wrk --latency`) on /healthz, an article, its treatment comparison, the
+A–Z page, a search (full page and the live HTMX fragment) and a questionnaire step. Prints
+requests/s, p50/p99 latency, errors and each page's ratio to /healthz, then the issue's targets
+with PASS/MISS.
+
+Exit status: 0 when every run finished without errors (a missed target is printed, not fatal);
+1 when a request failed (non-2xx/3xx, socket errors), a step failed or the server crashed.
+
+    .venv/bin/python bench/run.py [--conditions 5000] [--duration 8s] [--databases sqlite,postgres]
+
+Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/portal_bench; the
+database is DROPPED and recreated, so its name must contain "bench"), BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/13; only keys under the bench prefix are touched).
+Everything it writes lives under var/bench/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "var" / "bench"
+PYTHON = sys.executable
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+CACHE_PREFIX = "portal-bench"
+ARTICLE = "milia"
+QUESTIONNAIRE = "white-spots"
+SEARCH = "/search/?q=milk+spots"
+
+# Targets from issue 9.
+PAGE_RATIO_TARGET = 0.60
+SEARCH_P99_TARGET_MS = 100.0
+
+
+class BenchError(Exception):
+    """A step failed: the bench cannot go on for this database."""
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    requests: int = 0
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    non_2xx_3xx: int = 0
+    socket_errors: int = 0
+    ratio: float | None = None
+
+    @property
+    def errors(self) -> int:
+        # No finished request at all in the whole run (every one slower than the run) is a
+        # failure too, counted as one error.
+        return self.non_2xx_3xx + self.socket_errors + (self.requests == 0)
+
+
+# -- small helpers ------------------------------------------------------------------------------
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env() -> dict:
+    """The caller's environment without any portal setting that could leak into the run."""
+    drop = ("DJANGO_", "DATABASE_URL", "CACHE_URL", "REDIS_URL", "GUNICORN_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_STATIC_ROOT": str(WORK / "static"),
+            "DJANGO_MEDIA_ROOT": str(WORK / "media"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def manage(env: dict, *args: str, log: Path, timeout: float = 900) -> float:
+    """Run one manage.py command; return its wall time. Its output goes to `log`."""
+    started = time.monotonic()
+    with log.open("a") as out:
+        out.write(f"\n$ manage.py {' '.join(args)}\n")
+        out.flush()
+        done = subprocess.run(  # noqa: S603 - our own fixed commands
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
+        )
+    elapsed = time.monotonic() - started
+    if done.returncode != 0:
+        tail = log.read_text()[-2000:]
+        raise BenchError(f"manage.py {' '.join(args)} failed (exit {done.returncode}):\n{tail}")
+    return elapsed
+
+
+def request(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        return response.status, dict(response.getheaders()), body
+    finally:
+        conn.close()
+
+
+# -- databases ----------------------------------------------------------------------------------
+def prepare_sqlite(env: dict) -> dict:
+    db = WORK / "portal.sqlite3"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return {**env, "DATABASE_URL": f"sqlite:///{db}"}
+
+
+def prepare_postgres(env: dict, pg_url: str, redis_url: str) -> dict:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(pg_url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise BenchError(
+            f"BENCH_PG_URL names database {name!r}; the bench drops and recreates it, so its "
+            "name must contain 'bench' (e.g. portal_bench)."
+        )
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as exc:
+        raise BenchError(
+            f"PostgreSQL is not answering at {admin_url} ({str(exc).strip()}). Start it, set "
+            "BENCH_PG_URL, or run only SQLite: make bench BENCH_DATABASES=sqlite"
+        ) from exc
+    clear_redis(redis_url)
+    return {
+        **env,
+        "DATABASE_URL": pg_url,
+        "CACHE_URL": redis_url,
+        "DJANGO_CACHE_PREFIX": CACHE_PREFIX,
+    }
+
+
+def clear_redis(redis_url: str) -> None:
+    """Delete this bench's keys (and only those) from the Redis database it uses."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+    except redis.exceptions.ConnectionError as exc:
+        raise BenchError(
+            f"Redis is not answering at {redis_url} ({exc}). Start it, set BENCH_REDIS_URL, or "
+            "run only SQLite: make bench BENCH_DATABASES=sqlite"
+        ) from exc
+    finally:
+        client.close()
+
+
+def load_content(env: dict, conditions: int, log: Path) -> dict[str, float]:
+    times = {}
+    times["migrate"] = manage(env, "migrate", "--noinput", log=log)
+    times["load_demo_content"] = manage(env, "load_demo_content", log=log)
+    times["make_synthetic_content"] = manage(
+        env, "make_synthetic_content", "--conditions", str(conditions), "--force", log=log
+    )
+    return times
+
+
+# -- the server ---------------------------------------------------------------------------------
+class Gunicorn:
+    def __init__(self, env: dict, workers: int, log: Path):
+        self.port = free_port()
+        self.log_path = log
+        self.log = log.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "-c",
+                "portal/gunicorn.conf.py",
+                "portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends the workers too
+        )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-2000:]
+
+    def wait_until_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise BenchError(
+                    f"gunicorn exited (code {self.process.returncode}):\n{self.log_tail()}"
+                )
+            try:
+                if request(self.port, "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(
+            f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        try:
+            if self.alive():
+                self.process.terminate()  # the master stops its workers gracefully
+                try:
+                    self.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait(timeout=5)
+            # Anything left in the group (a stuck worker) goes too.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        finally:
+            self.log.close()
+
+
+# -- wrk ----------------------------------------------------------------------------------------
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def parse_duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not match:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str, name: str, path: str) -> Result:
+    result = Result(name=name, path=path)
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    total = re.search(r"^\s*(\d+) requests in", output, re.M)
+    if not rps or not total:
+        raise BenchError(f"could not read wrk's output for {path}:\n{output}")
+    result.rps = float(rps.group(1))
+    result.requests = int(total.group(1))
+    for percentile, attr in (("50", "p50_ms"), ("99", "p99_ms")):
+        match = re.search(rf"^\s*{percentile}(?:\.0+)?%\s+(\S+)", output, re.M)
+        if not match:
+            raise BenchError(f"no {percentile}% latency in wrk's output for {path}:\n{output}")
+        setattr(result, attr, parse_duration_ms(match.group(1)))
+    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    result.non_2xx_3xx = int(non.group(1)) if non else 0
+    sock = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if sock:
+        # A "read" error is a connection the server closed: gunicorn's sync workers close after
+        # every response (no keep-alive), which wrk may count on its last requests. Count all.
+        result.socket_errors = sum(int(n) for n in sock.groups())
+    return result
+
+
+def run_wrk(port: int, target: Target, args) -> Result:
+    url = f"http://127.0.0.1:{port}{target.path}"
+    header_args = [a for k, v in target.headers.items() for a in ("-H", f"{k}: {v}")]
+    common = ["wrk", "-t", str(args.threads), "-c", str(args.connections), *header_args]
+    if args.warmup != "0s":
+        subprocess.run(  # noqa: S603 - wrk with our own arguments
+            [*common, "-d", args.warmup, url], capture_output=True, text=True, timeout=120
+        )
+    done = subprocess.run(  # noqa: S603 - wrk with our own arguments
+        [*common, "-d", args.duration, "--timeout", "10s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=parse_duration_ms(args.duration) / 1000 + 60,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
+    return parse_wrk(done.stdout, target.name, target.path)
+
+
+# -- the pages ----------------------------------------------------------------------------------
+def targets(port: int) -> list[Target]:
+    """The pages to measure; each is fetched once first and must answer 200."""
+    status, _, body = request(port, f"/check/{QUESTIONNAIRE}/")
+    if status != 200:
+        raise BenchError(f"/check/{QUESTIONNAIRE}/ answered {status}, not 200")
+    step = re.search(rf'href="(/check/{QUESTIONNAIRE}/q/[\w-]+/)"', body)
+    if not step:
+        raise BenchError(f"no first-step link on /check/{QUESTIONNAIRE}/")
+    pages = [
+        Target("healthz", "/healthz"),
+        Target("article", f"/conditions/{ARTICLE}/"),
+        Target("treatments", f"/conditions/{ARTICLE}/treatments/"),
+        Target("a-z", "/conditions/"),
+        Target("search", SEARCH),
+        Target("search (htmx)", SEARCH, {"HX-Request": "true"}),
+        Target("questionnaire step", step.group(1)),
+    ]
+    for page in pages:
+        status, headers, body = request(port, page.path, page.headers)
+        if status != 200:
+            raise BenchError(f"{page.path} {page.headers or ''} answered {status}, not 200")
+        if page.name.startswith("search") and "milia" not in body.lower():
+            raise BenchError(f"{page.path} answered 200 but did not find milia")
+        if page.name == "questionnaire step" and 'name="answer"' not in body:
+            raise BenchError(f"{page.path} answered 200 but shows no question")
+    return pages
+
+
+# -- one database -------------------------------------------------------------------------------
+@dataclass
+class Run:
+    database: str
+    setup_seconds: dict = field(default_factory=dict)
+    results: list[Result] = field(default_factory=list)
+    failure: str = ""
+
+
+def bench_database(database: str, env: dict, args) -> Run:
+    run = Run(database)
+    log = WORK / f"{database}-setup.log"
+    log.write_text("")
+    say(f"\n== {database}: preparing the database (log: {log.relative_to(ROOT)})")
+    if database == "sqlite":
+        env = prepare_sqlite(env)
+    else:
+        env = prepare_postgres(env, args.pg_url, args.redis_url)
+    run.setup_seconds = load_content(env, args.conditions, log)
+    for step, seconds in run.setup_seconds.items():
+        say(f"   {step:<24} {seconds:6.1f} s")
+
+    server = Gunicorn(env, args.workers, WORK / f"{database}-gunicorn.log")
+    try:
+        server.wait_until_up()
+        pages = targets(server.port)
+        say(
+            f"== {database}: gunicorn ({args.workers} workers) on 127.0.0.1:{server.port}; "
+            f"wrk {args.threads} threads, {args.connections} connections, {args.duration} per page"
+        )
+        for page in pages:
+            result = run_wrk(server.port, page, args)
+            if not server.alive():
+                raise BenchError(f"gunicorn died while measuring {page.path}:\n{server.log_tail()}")
+            run.results.append(result)
+            say(
+                f"   {page.name:<20} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+                f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+            )
+    finally:
+        server.stop()
+        if database == "postgres":
+            try:
+                clear_redis(args.redis_url)
+            except BenchError as exc:
+                say(f"   (could not clear the bench's Redis keys: {exc})")
+    healthz = run.results[0].rps if run.results else 0
+    for result in run.results:
+        result.ratio = result.rps / healthz if healthz else None
+    return run
+
+
+# -- the report ---------------------------------------------------------------------------------
+def table(run: Run, conditions: int) -> list[str]:
+    lines = [
+        "",
+        f"{run.database} — demo content + {conditions} synthetic conditions",
+        f"{'page':<20} {'path':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'vs /healthz':>11}",
+        "-" * 108,
+    ]
+    for r in run.results:
+        shown = r.path + (" [HX-Request]" if "htmx" in r.name else "")
+        ratio = f"{r.ratio:.0%}" if r.ratio is not None else "-"
+        lines.append(
+            f"{r.name:<20} {shown[:40]:<40} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
+            f"{r.errors:7d} {ratio:>11}"
+        )
+    return lines
+
+
+def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
+    by = {r.name: r for r in run.results}
+    out = []
+    for name in ("article", "treatments"):
+        r = by.get(name)
+        if r is not None and r.ratio is not None:
+            out.append(
+                (
+                    f"{name} page >= {PAGE_RATIO_TARGET:.0%} of /healthz throughput "
+                    f"(got {r.ratio:.0%})",
+                    r.ratio >= PAGE_RATIO_TARGET,
+                )
+            )
+    for name in ("search", "search (htmx)"):
+        r = by.get(name)
+        if r is not None:
+            out.append(
+                (
+                    f"{name} p99 < {SEARCH_P99_TARGET_MS:.0f} ms at {conditions} conditions "
+                    f"(got {r.p99_ms:.1f} ms)",
+                    r.p99_ms < SEARCH_P99_TARGET_MS,
+                )
+            )
+    errors = sum(r.errors for r in run.results)
+    out.append((f"zero errors (got {errors})", errors == 0))
+    return out
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--conditions", type=int, default=5000, help="synthetic conditions (N)")
+    parser.add_argument("--duration", default="8s", help="wrk duration per page, e.g. 8s")
+    parser.add_argument("--warmup", default="1s", help="unmeasured wrk run before each page")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("BENCH_WORKERS", "2")),
+        help="gunicorn workers",
+    )
+    parser.add_argument(
+        "--databases",
+        default=os.environ.get("BENCH_DATABASES") or "sqlite,postgres",
+        help="comma-separated: sqlite, postgres",
+    )
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL") or DEFAULT_PG_URL)
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    )
+    args = parser.parse_args(argv)
+    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(args.databases) - {"sqlite", "postgres"}
+    if unknown:
+        parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
+    for value in (args.duration, args.warmup):
+        if value != "0s":
+            parse_duration_ms(value)
+    return args
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        say("make bench needs wrk: install it with `sudo apt-get install wrk` (Debian/Ubuntu).")
+        return 1
+    # A SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, so gunicorn is always stopped.
+    signal.signal(signal.SIGTERM, _interrupted)
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    env = base_env()
+
+    say("== collectstatic (production manifest storage, shared by both runs)")
+    static_log = WORK / "collectstatic.log"
+    static_log.write_text("")
+    shutil.rmtree(WORK / "static", ignore_errors=True)
+    manage(
+        {**env, "DATABASE_URL": f"sqlite:///{WORK / 'static.sqlite3'}"},
+        "collectstatic",
+        "--noinput",
+        log=static_log,
+    )
+
+    runs: list[Run] = []
+    for database in args.databases:
+        try:
+            runs.append(bench_database(database, env, args))
+        except BenchError as exc:
+            say(f"!! {database}: {exc}")
+            runs.append(Run(database, failure=str(exc).splitlines()[0]))
+
+    say("\n" + "=" * 108)
+    say(
+        f"make bench — {args.conditions} synthetic conditions, gunicorn {args.workers} workers, "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}, {os.cpu_count()} CPUs"
+    )
+    failed = False
+    for run in runs:
+        if run.failure:
+            say(f"\n{run.database}: FAILED — {run.failure}")
+            failed = True
+            continue
+        for line in table(run, args.conditions):
+            say(line)
+        say("targets:")
+        for text, ok in verdicts(run, args.conditions):
+            say(f"  {'PASS' if ok else 'MISS'}  {text}")
+        if any(r.errors for r in run.results):
+            failed = True
+        synth = run.setup_seconds.get("make_synthetic_content")
+        if synth is not None:
+            say(f"  (make_synthetic_content --conditions {args.conditions}: {synth:.1f} s)")
+    (WORK / "results.json").write_text(
+        json.dumps(
+            [
+                {
+                    **asdict(run),
+                    "results": [{**asdict(r), "errors": r.errors} for r in run.results],
+                }
+                for run in runs
+            ],
+            indent=2,
+        )
+    )
+    say(f"\nTook {time.monotonic() - started:.0f} s; figures also in var/bench/results.json.")
+    if failed:
+        say("make bench: FAILED (errors above). A MISS alone does not fail the bench.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say("make bench: interrupted")
+        sys.exit(130)
