@@ -128,3 +128,38 @@ def test_on_a_narrow_screen_each_option_is_a_card_with_its_own_labels(site, comp
     page.set_viewport_size({"width": 1280, "height": 800})
     assert first.evaluate("el => getComputedStyle(el).display") == "table-row"
     expect(first.locator(".cell-label").first).to_be_hidden()
+
+
+def test_on_a_laptop_screen_every_column_fits_without_scrolling_sideways(site):
+    """Long, real-length texts and sources: "Our view" must not end up off screen."""
+    condition = ConditionFactory(published=True, name="Milia", slug="milia")
+    comp = TreatmentComparisonFactory(published=True, condition=condition)
+    long = "Newborn milia clear on their own, usually in about four weeks, but in adults they can stay. "
+    references = [
+        ReferenceFactory(
+            condition=condition,
+            publisher="NHS Healthier Together",
+            title="My baby has a rash (worried your baby is unwell, under 3 months)",
+        )
+        for _ in range(3)
+    ]
+    for order in range(1, 6):
+        row = ComparisonRowFactory(
+            comparison=comp,
+            treatment=TreatmentFactory(name=f"Electrosurgery (electrodesiccation) {order}"),
+            involves=long,
+            effectiveness=long * 2,
+            risks=long,
+            reason=long,
+            order=order,
+        )
+        row.references.add(*references)
+
+    page = site.go(PATH)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    scroll = page.locator(".table-scroll")
+    assert scroll.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    last_header = page.locator(".option-grid thead th").last
+    expect(last_header).to_have_text("Our view")
+    assert last_header.bounding_box()["x"] + last_header.bounding_box()["width"] <= 1280
