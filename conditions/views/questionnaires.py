@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from urllib.parse import urlsplit
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
@@ -183,8 +184,10 @@ def _review_context(request, questionnaire, spec, answers) -> dict:
 
 def _next_url(request, spec, answers, question, change: bool) -> str:
     gap = rules.first_unanswered(spec, answers)
-    if change and gap is None:
-        return _url(request, "questionnaire_review", spec["slug"])
+    if change:  # back to "Check your answers", after any question the change revealed
+        if gap is None:
+            return _url(request, "questionnaire_review", spec["slug"])
+        return _url(request, "questionnaire_step", spec["slug"], gap["key"], query="change=1")
     visible = rules.visible_questions(spec, answers)
     keys = [q["key"] for q in visible]
     index = keys.index(question["key"])
@@ -292,7 +295,7 @@ def _next_step_response(request, questionnaire, spec, answers, next_url):
         context = _review_context(request, questionnaire, spec, answers)
         response = TemplateResponse(request, _step_template(request, "review"), context)
     else:
-        key = next_url.rstrip("/").rsplit("/", 1)[-1]
+        key = urlsplit(next_url).path.rstrip("/").rsplit("/", 1)[-1]
         question = rules.question_by_key(spec, key)
         context = _step_context(request, questionnaire, spec, answers, question)
         response = TemplateResponse(request, _step_template(request, "step"), context)

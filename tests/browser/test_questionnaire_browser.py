@@ -133,3 +133,108 @@ def test_the_whole_flow_works_without_javascript(browser, live_server, questionn
         expect(page.locator(".notice")).to_contain_text("cleared")
     finally:
         context.close()
+
+
+ADULT_TO_SQUEEZED = [
+    ("Me or another adult (16 or older)", f"{BASE}q/look/"),
+    ("Small, hard, white or pale yellow bumps, about the size of a pinhead", f"{BASE}q/itch-pain/"),
+    ("No", f"{BASE}q/squeezed/"),
+]
+
+
+def test_browser_back_after_several_htmx_steps_keeps_url_question_and_answer(
+    site, page, questionnaire
+):
+    site.go(f"{BASE}q/who/")
+    for label, next_path in ADULT_TO_SQUEEZED:
+        choose(page, label)
+        continue_with_htmx(page, next_path)
+    expect(page.locator("h1")).to_have_text(
+        "Has anyone squeezed, picked or tried to remove the spots?"
+    )
+    page.go_back()
+    expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/itch-pain/") + "$"))
+    expect(page.locator("h1")).to_have_text("Do the spots itch or hurt?")
+    expect(page.get_by_label("No", exact=True)).to_be_checked()
+    page.go_back()
+    expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/look/") + "$"))
+    expect(page.locator("h1")).to_have_text("What do the spots look like?")
+    expect(page.get_by_label(ADULT_TO_SQUEEZED[1][0], exact=True)).to_be_checked()
+    page.go_forward()
+    expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/itch-pain/") + "$"))
+    expect(page.locator("h1")).to_have_text("Do the spots itch or hurt?")
+    # Carry on from where Back left us: the flow and the address stay in step.
+    choose(page, "Yes")
+    continue_with_htmx(page, f"{BASE}q/squeezed/")
+    expect(page.locator(".step-progress")).to_have_text("Question 4 of about 5")
+
+
+def test_the_on_page_back_link_works_with_htmx(site, page, questionnaire):
+    site.go(f"{BASE}q/who/")
+    for label, next_path in ADULT_TO_SQUEEZED[:2]:
+        choose(page, label)
+        continue_with_htmx(page, next_path)
+    page.get_by_role("link", name="Back").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/look/") + "$"))
+    expect(page.get_by_label(ADULT_TO_SQUEEZED[1][0], exact=True)).to_be_checked()
+
+
+def test_a_tampered_answer_is_refused_in_place_with_a_message(site, page, questionnaire):
+    site.go(f"{BASE}q/who/")
+    choose(page, "Me or another adult (16 or older)")
+    page.evaluate("document.querySelector('input[name=answer]:checked').value = 'martian'")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 400):
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".error-summary")).to_contain_text("Choose one of the answers shown")
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/who/") + "$"))
+    choose(page, "Me or another adult (16 or older)")
+    continue_with_htmx(page, f"{BASE}q/look/")
+
+
+def test_unreadable_answers_ask_to_start_again_in_place(site, page, questionnaire):
+    site.go(f"{BASE}q/who/")
+    choose(page, "Me or another adult (16 or older)")
+    continue_with_htmx(page, f"{BASE}q/look/")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "questionnaire_answers")
+    page.context.add_cookies([{**cookie, "value": cookie["value"][:-4] + "AAAA"}])
+    choose(page, ADULT_TO_SQUEEZED[1][0])
+    with page.expect_response(lambda r: r.request.method == "POST" and r.status == 400):
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".notice")).to_contain_text("Please start again")
+    page.get_by_role("link", name="Start again").click()
+    expect(page.locator("h1")).to_have_text("White spots on the face or body")
+
+
+def test_change_links_work_without_javascript(browser, live_server, questionnaire):
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + f"{BASE}q/who/")
+        for label in (
+            "Me or another adult (16 or older)",
+            ADULT_TO_SQUEEZED[1][0],
+            "No",
+            "No",
+            "None of these",
+        ):
+            choose(page, label)
+            page.get_by_role("button", name="Continue").click()
+        expect(page.locator("h1")).to_have_text("Check your answers")
+        page.get_by_role("link", name=re.compile("Change.*Has anyone squeezed")).click()
+        expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/squeezed/?change=1") + "$"))
+        page.get_by_role("link", name="Back").click()  # back to the summary, unchanged
+        expect(page.locator("h1")).to_have_text("Check your answers")
+        page.get_by_role("link", name=re.compile("Change.*Has anyone squeezed")).click()
+        choose(page, "Yes")
+        page.get_by_role("button", name="Continue").click()
+        # The change reveals a new question, asked before returning to the summary.
+        expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/infection/?change=1") + "$"))
+        choose(page, "Yes")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("h1")).to_have_text("Check your answers")
+        expect(page.locator(".summary-row").filter(has_text="Since then")).to_contain_text("Yes")
+        page.get_by_role("button", name="See my result").click()
+        expect(page.locator("h1")).to_have_text("Get medical advice today")
+    finally:
+        context.close()

@@ -254,7 +254,25 @@ def test_change_from_the_review_page_returns_to_the_review(client, questionnaire
 def test_a_change_that_reveals_a_new_question_asks_it_before_the_review(client, questionnaire):
     run(client, ADULT_SELF_CARE)
     response = client.post(f"{BASE}q/squeezed/?change=1", {"answer": "yes"})
-    assert response["Location"] == f"{BASE}q/infection/"
+    assert response["Location"] == f"{BASE}q/infection/?change=1"
+    page = client.get(response["Location"]).content.decode()
+    assert f'class="back-link" href="{BASE}review/"' in page
+    response = client.post(f"{BASE}q/infection/?change=1", {"answer": "no"})
+    assert response["Location"] == f"{BASE}review/"  # not on through the answered questions
+
+
+def test_an_htmx_change_that_reveals_a_new_question_swaps_it_in_then_the_review(
+    client, questionnaire
+):
+    run(client, ADULT_SELF_CARE)
+    response = client.post(f"{BASE}q/squeezed/?change=1", {"answer": "yes"}, HTTP_HX_REQUEST="true")
+    assert response["HX-Push-Url"] == f"{BASE}q/infection/?change=1"
+    assert f'hx-post="{BASE}q/infection/?change=1"' in response.content.decode()
+    response = client.post(
+        f"{BASE}q/infection/?change=1", {"answer": "yes"}, HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Push-Url"] == f"{BASE}review/"
+    assert "Check your answers" in response.content.decode()
 
 
 def test_htmx_posts_get_the_next_step_fragment_and_its_url(client, questionnaire):
