@@ -119,6 +119,9 @@ def write(request, response, spec: dict, answers: dict, finished: bool = False) 
 def clear(request, response, slug: str) -> None:
     """Forget this questionnaire's answers in this browser."""
     response.delete_cookie(COOKIE_NAME, path=cookie_path(request, slug), samesite="Lax")
+    # The same flags as the cookie it replaces.
+    response.cookies[COOKIE_NAME]["secure"] = request.is_secure()
+    response.cookies[COOKIE_NAME]["httponly"] = True
 
 
 def clear_all_answers(response, slugs, prefixes=("/", "/kiosk/")) -> None:

@@ -18,11 +18,13 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 
 
 def post_fork(server, worker):
-    """Belt and braces: strip query strings from anything else written to the access log."""
+    """Belt and braces: strip query strings from anything else written to the access log, and
+    from the error log ("Error handling request /path?query" when a request fails)."""
     import logging
 
     from portal.logging import StripQueryStrings
 
-    access = logging.getLogger("gunicorn.access")
-    if not any(isinstance(f, StripQueryStrings) for f in access.filters):
-        access.addFilter(StripQueryStrings())
+    for name in ("gunicorn.access", "gunicorn.error"):
+        log = logging.getLogger(name)
+        if not any(isinstance(f, StripQueryStrings) for f in log.filters):
+            log.addFilter(StripQueryStrings())

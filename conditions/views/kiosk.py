@@ -130,9 +130,9 @@ def reset(request):
     for name in request.COOKIES:
         if name not in kiosk.KEPT_COOKIES:
             for path in ("/", kiosk.KIOSK_PREFIX):
-                expire_cookie(response, name, path)
+                expire_cookie(response, name, path, secure=request.is_secure())
     for path in _answers_paths():
-        expire_cookie(response, answers.COOKIE_NAME, path)
+        expire_cookie(response, answers.COOKIE_NAME, path, secure=request.is_secure())
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -151,8 +151,10 @@ def _answers_paths() -> list[str]:
     return paths
 
 
-def expire_cookie(response, name: str, path: str) -> None:
+def expire_cookie(response, name: str, path: str, secure: bool = False) -> None:
     """Expire cookie `name` at `path`, also when the response already expires it elsewhere.
+
+    With the same flags as the cookies it replaces (Secure over https, HttpOnly, SameSite).
 
     response.delete_cookie() keeps one Set-Cookie per name (response.cookies is keyed by name),
     so the same name at a second path goes in under its own key; Django writes every morsel.
@@ -165,6 +167,8 @@ def expire_cookie(response, name: str, path: str) -> None:
             "expires": "Thu, 01 Jan 1970 00:00:00 GMT",
             "max-age": 0,
             "samesite": "Lax",
+            "secure": secure,
+            "httponly": True,
         }
     )
     key = name if name not in response.cookies else f"{name};{path}"

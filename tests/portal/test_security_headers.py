@@ -6,13 +6,17 @@ home pages (plus a search), so new pages are checked as soon as they are linked.
 
 from __future__ import annotations
 
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.urls import path
 
 SKIP_PREFIXES = ("/static/", "/media/", f"/{settings.ADMIN_PATH}")
 MAX_PAGES = 250
@@ -82,7 +86,7 @@ def header_problems(response) -> list[str]:
             problems.append(f"CSP allows {bad}")
     directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
     expected = {
-        "default-src": ["'self'"],
+        "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "object-src": ["'none'"],
@@ -252,3 +256,174 @@ def test_uploaded_pictures_are_served_with_safe_headers(client, db, settings, tm
     assert client.get("/media/../settings.py").status_code == 404
     settings.SERVE_MEDIA = False
     assert client.get("/media/conditions/spot.png").status_code == 404
+
+
+# == Every page and every page template, not only the linked ones ==
+
+QUESTIONNAIRE_RUN = [
+    ("who", "adult"),
+    ("look", ["typical"]),
+    ("itch-pain", "no"),
+    ("squeezed", "no"),
+    ("history", ["none"]),
+]
+# Named URLs that are not HTML pages for patients, and where each is covered instead.
+NOT_PAGES = {
+    "healthz": "JSON health check (test_static_files_and_errors_carry_the_headers_too)",
+    "media": "uploaded pictures (test_uploaded_pictures_are_served_with_safe_headers)",
+    "conditions:questionnaire_fhir": "FHIR JSON (tests/conditions/test_fhir.py)",
+    "conditions:questionnaire_response": "FHIR JSON download (tests/conditions/test_fhir.py)",
+    "kiosk:questionnaire_fhir": "downloads are blocked on the kiosk (404)",
+    "kiosk:questionnaire_response": "downloads are blocked on the kiosk (404)",
+    "kiosk:home": "/kiosk/ is the kiosk start screen (kiosk_home) in front of it",
+    "kiosk:condition_preview": "staff previews are not offered on the kiosk",
+    "kiosk:questionnaire_preview": "staff previews are not offered on the kiosk",
+}
+# Page templates rendered only for a server error; checked through the test URLconf below.
+ERROR_TEMPLATES = {"500.html", "kiosk/unavailable.html"}
+
+
+def url_names(patterns=None, namespace="") -> set[str]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def page_templates() -> set[str]:
+    root = Path(settings.BASE_DIR) / "templates"
+    names = {p.relative_to(root).as_posix() for p in root.rglob("*.html")}
+    return {n for n in names if not n.startswith("admin/")}
+
+
+class Walk:
+    """Requests through one client, recording each response's problems, view and templates."""
+
+    def __init__(self, client: Client):
+        self.client = client
+        self.problems: dict[str, list[str]] = {}
+        self.views: set[str] = set()
+        self.templates: set[str] = set()
+
+    def check(self, method: str, url: str, status: int = 200, **kwargs):
+        from django.urls import resolve
+
+        response = getattr(self.client, method)(url, secure=True, **kwargs)
+        label = f"{method.upper()} {url} {kwargs.get('headers') or ''}".strip()
+        problems = []
+        if response.status_code != status:
+            problems.append(f"status {response.status_code}, expected {status}")
+        problems += header_problems(response) + cookie_problems(response)
+        if response.get("Content-Type", "").startswith("text/html"):
+            problems += page_problems(response.content.decode())[0]
+        self.problems[label] = problems
+        self.templates |= {t.name for t in response.templates if t.name}
+        if response.status_code != 404:
+            self.views.add(resolve(url.split("?")[0]).view_name)
+        return response
+
+    def failures(self) -> dict[str, list[str]]:
+        return {url: p for url, p in self.problems.items() if p}
+
+
+def walk_questionnaire(walk: Walk, base: str) -> None:
+    """Every step with and without HTMX, a refused answer, the review, the result, its links."""
+    htmx = {"HX-Request": "true"}
+    walk.check("get", base)
+    for key, value in QUESTIONNAIRE_RUN:
+        step = f"{base}q/{key}/"
+        walk.check("get", step)
+        walk.check("get", step, headers=htmx)
+        walk.check("post", step, 400, data={"answer": "not-an-option"})
+        walk.check("post", step, 400, data={"answer": "not-an-option"}, headers=htmx)
+        walk.check("post", step, 302, data={"answer": value})
+    walk.check("get", f"{base}q/who/?change=1")
+    walk.check("get", f"{base}review/")
+    walk.check("post", f"{base}review/", 302)
+    result = walk.check("get", f"{base}result/")
+    for href in page_problems(result.content.decode())[1]:
+        if href.startswith(base.replace("/check/white-spots/", "/")) and "/advice/" in href:
+            walk.check("get", href)
+    # After the result the answers are gone: the result page now asks to start again.
+    walk.check("get", f"{base}result/", 200)
+    walk.check("post", f"{base}q/who/", 302, data={"answer": "adult"})
+    walk.check("post", f"{base}clear/", 302)
+    walk.check("get", f"{base}?cleared=1")
+
+
+def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_style(demo_site):
+    from tests.factories import UserFactory
+
+    walk = Walk(Client())
+    linked = crawl(walk.client, ["/", "/kiosk/", "/search/?q=white+spots", "/about/privacy/"])
+    cache.clear()  # render each page again (not from the page cache) to see its templates
+    for url in linked:
+        walk.check("get", url)
+    for prefix in ("", "/kiosk"):
+        walk.check("get", f"{prefix}/search/?q=milk+spots", headers={"HX-Request": "true"})
+        walk.check("get", f"{prefix}/search/?q=qqqqzzzz")
+        walk.check("get", f"{prefix}/about/privacy/")
+        walk.check("get", f"{prefix}/about/editorial/")
+        walk.check("get", f"{prefix}/conditions/milia/treatments/?evidence=strong")
+        walk.check("get", f"{prefix}/conditions/no-such-condition/", 404)
+        walk.check("get", f"{prefix}/no-such-page/", 404)
+        walk_questionnaire(walk, f"{prefix}/check/white-spots/")
+    from conditions.models import KioskProfile
+
+    profile = KioskProfile.objects.first()
+    walk.check("get", f"/kiosk/start/{profile.slug}/", 302)
+    walk.check("get", "/kiosk/")
+    walk.check("post", "/kiosk/reset/", 303)
+    walk.check("get", f"/{settings.ADMIN_PATH}login/")
+    # Staff previews of the patient pages.
+    staff = Client()
+    staff.force_login(UserFactory(username="reviewer", is_superuser=True))
+    staff_walk = Walk(staff)
+    staff_walk.check("get", "/conditions/milia/preview/")
+    staff_walk.check("get", "/check/white-spots/preview/")
+    staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
+
+    failures = {**walk.failures(), **staff_walk.failures()}
+    assert not failures, failures
+    visited = walk.views | staff_walk.views
+    assert url_names() - visited - set(NOT_PAGES) == set(), "pages this test does not visit yet"
+    rendered = walk.templates | staff_walk.templates
+    missing_templates = page_templates() - rendered - ERROR_TEMPLATES
+    assert missing_templates == set(), "page templates this test does not render yet"
+
+
+def explode(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [
+    path("kiosk/test-only/explode/", explode),
+    path("test-only/explode/", explode),
+]
+
+
+def test_the_server_error_pages_have_the_headers_and_no_inline_script_or_style(db, settings):
+    from portal import urls as portal_urls
+
+    module = sys.modules[__name__]
+    module.urlpatterns = [*urlpatterns[:2], *portal_urls.urlpatterns]
+    module.handler500 = portal_urls.handler500
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    rendered = set()
+    for url in ("/test-only/explode/", "/kiosk/test-only/explode/"):
+        response = client.get(url, secure=True)
+        assert response.status_code == 500
+        assert header_problems(response) == [], url
+        assert page_problems(response.content.decode())[0] == [], url
+        rendered.add(response.content.decode())
+    assert any("Sorry, something went wrong" in html for html in rendered)
+    assert len(rendered) == 2  # the kiosk has its own calm page
