@@ -177,3 +177,44 @@ def _match_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
+
+
+# -- SQLite full-text index (FTS5, trigram tokenizer; migration 0005) ---------------------------
+# The trigram tokenizer answers case-insensitive substring matches of 3+ characters from the
+# index: a phrase "milk spots" matches exactly what `icontains` would, without reading every row.
+FTS_MIN_LENGTH = 3
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_any(columns: str, pieces) -> str:
+    phrases = [_fts_phrase(p) for p in dict.fromkeys(pieces) if len(p) >= FTS_MIN_LENGTH]
+    return f"{{{columns}}} : ({' OR '.join(phrases)})" if phrases else ""
+
+
+def _words(query: str) -> list[str]:
+    """The query's words, folded (no accents) and as typed (lower case), longest first."""
+    raw = [w.casefold() for w in _WORD.findall(query) if len(w) >= FTS_MIN_LENGTH]
+    return list(dict.fromkeys([*query_terms(query), *raw]))
+
+
+def fts_name_query(query: str) -> str:
+    """Names and synonyms sharing any three-letter piece with a query word (typos keep some)."""
+    pieces = [w[i : i + 3] for w in _words(query) for i in range(len(w) - 2)]
+    return _fts_any("name also_known_as", pieces)
+
+
+def fts_text_query(query: str) -> str:
+    """Article text containing the whole query or any of its words (like `icontains`)."""
+    return _fts_any("search_text", [query.casefold(), *_words(query)])
+
+
+def text_hits(text: str, query: str) -> tuple[int, int]:
+    """(how many of the query's signals the text has, the most it could have): the whole
+    query counts one more than the number of its words, each word counts one."""
+    folded = fold(text)
+    terms = query_terms(query)
+    hits = (len(terms) + 1) * (fold(query) in folded) + sum(t in folded for t in terms)
+    return hits, 2 * len(terms) + 1

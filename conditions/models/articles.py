@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from django.core.exceptions import ValidationError
 from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conditions import content
 from conditions import search as search_text
-from conditions.models.review import Reviewable, ReviewQuerySet
+from conditions.models.review import Reviewable, ReviewQuerySet, Status
 
 SEARCH_LIMIT = 30
 SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text")
+# SQLite full-text index (migration 0005): FTS5 with the trigram tokenizer, SQLite 3.34+.
+SQLITE_FTS_TABLE = "conditions_condition_fts"
+SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
+# How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
+NAME_CANDIDATES = 40
 
 
 class ConditionQuerySet(ReviewQuerySet):
     def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[Condition]:
         """Published conditions matching a patient's words, best first (name and synonyms first).
 
-        PostgreSQL: full-text search on search_text plus trigram similarity on name and
-        synonyms (indexed by migration 0002). Elsewhere: substring match on search_text and
-        edit-distance on names and synonyms. Each result carries `match_score` and
-        `matched_synonym`. Nothing is stored. At most two queries.
+        PostgreSQL: full-text search on the stored search_vector plus trigram similarity on
+        name and synonyms (indexed by migrations 0002 and 0005). SQLite: the FTS5 trigram index
+        (migration 0005) finds substring matches in the text and names sharing three-letter
+        pieces with the query; edit-distance in Python ranks those few names. Each result
+        carries `match_score` and `matched_synonym`. Nothing is stored. At most two queries.
         """
         query = search_text.clean_query(query)
         if not query:
@@ -42,13 +51,17 @@ class ConditionQuerySet(ReviewQuerySet):
         from django.contrib.postgres.search import (
             SearchQuery,
             SearchRank,
-            SearchVector,
+            SearchVectorField,
             TrigramSimilarity,
             TrigramWordSimilarity,
         )
         from django.db.models.functions import Greatest
 
-        vector = SearchVector("search_text", config="english")
+        # The stored tsvector column (migration 0005), the same as
+        # SearchVector("search_text", config="english") but not re-parsed on every search.
+        vector = RawSQL(  # noqa: S611 - a column name of ours, no input
+            f'"{self.model._meta.db_table}"."search_vector"', [], output_field=SearchVectorField()
+        )
         tsquery = SearchQuery(query, config="english", search_type="websearch")
         name_similarity = Greatest(
             TrigramSimilarity("name", query), TrigramWordSimilarity(query, "name")
@@ -76,6 +89,66 @@ class ConditionQuerySet(ReviewQuerySet):
         return list(rows[:limit])
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
+        """SQLite: candidates from the FTS5 trigram index, ranked in Python."""
+        if not SQLITE_HAS_TRIGRAM_FTS:
+            return self._search_scan(query, limit)
+        names_match = search_text.fts_name_query(query)
+        text_match = search_text.fts_text_query(query)
+        if not text_match:  # no word of 3+ letters: nothing the index can answer
+            return self._search_short(query, limit)
+        names = {}
+        if names_match:
+            candidates = self.published().filter(pk__in=self._fts_ids(names_match, NAME_CANDIDATES))
+            for pk, name, also_known_as in candidates.values_list("pk", "name", "also_known_as"):
+                synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
+                score, _synonym = search_text.name_score(query, name, synonyms)
+                if score >= 0.7:
+                    names[pk] = score
+        best_names = sorted(names, key=names.get, reverse=True)[:limit]
+        rows = self.published().filter(
+            models.Q(pk__in=best_names) | models.Q(pk__in=self._fts_ids(text_match, limit))
+        )
+        return self._ranked(rows.only(*SEARCH_FIELDS), query, names, limit)
+
+    def _fts_ids(self, match: str, limit: int) -> RawSQL:
+        """Ids of published conditions matching an FTS5 query, best (bm25) first."""
+        table = self.model._meta.db_table
+        fts = SQLITE_FTS_TABLE
+        # Table names are ours; the patient's words are a parameter.
+        sql = (
+            f"SELECT {fts}.rowid FROM {fts} JOIN {table} ON {table}.id = {fts}.rowid "  # noqa: S608
+            f"WHERE {fts} MATCH %s AND {table}.status = %s ORDER BY {fts}.rank LIMIT %s"
+        )
+        return RawSQL(  # noqa: S611
+            sql,
+            [match, Status.PUBLISHED, limit],
+        )
+
+    def _search_short(self, query: str, limit: int) -> list[Condition]:
+        """One- and two-letter queries: a plain substring match (the index needs 3 letters)."""
+        rows = self.published().filter(
+            models.Q(name__icontains=query)
+            | models.Q(also_known_as__icontains=query)
+            | models.Q(search_text__icontains=query)
+        )
+        return self._ranked(
+            rows.only(*SEARCH_FIELDS).order_by("name")[: 4 * limit], query, {}, limit
+        )
+
+    @staticmethod
+    def _ranked(rows, query: str, names: dict, limit: int) -> list[Condition]:
+        results = list(rows)
+        for condition in results:
+            if condition.pk not in names:
+                score, _synonym = search_text.name_score(query, condition.name, condition.synonyms)
+                names[condition.pk] = score if score >= 0.7 else 0
+            hits, most = search_text.text_hits(condition.search_text, query)
+            condition.match_score = 2 * names[condition.pk] + hits / most
+        results.sort(key=lambda c: (-c.match_score, c.name))
+        return results[:limit]
+
+    def _search_scan(self, query: str, limit: int) -> list[Condition]:
+        """SQLite before 3.34 (no trigram FTS5): every name scored, text matched by LIKE."""
         names = {}
         for pk, name, also_known_as in self.published().values_list("pk", "name", "also_known_as"):
             synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]

@@ -351,6 +351,8 @@ class Command(BaseCommand):
             if options.get("verbosity", 1) > 1:
                 self.stdout.write(f"  {made}/{conditions}")
 
+        self._refresh_planner_statistics()
+
         from conditions import caching
 
         caching.bump_generation()
@@ -361,6 +363,26 @@ class Command(BaseCommand):
                 f"(numbers {first:05d}-{first + conditions - 1:05d}, seed {seed})."
             )
         )
+
+    @staticmethod
+    def _refresh_planner_statistics() -> None:
+        """After a bulk load, tell PostgreSQL what the tables now hold.
+
+        Without it the planner still believes the tables are nearly empty and (for search)
+        re-parses every article instead of using the GIN indexes, whose freshly inserted
+        entries also wait in a pending list until VACUUM merges them. Autovacuum would get
+        there eventually; a benchmark that starts at once would measure the bad plan.
+        """
+        connection = connections[router.db_for_write(Condition)]
+        if connection.vendor != "postgresql":
+            return
+        # VACUUM cannot run inside a transaction (e.g. a test's); ANALYZE alone still helps.
+        verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        tables = [Condition, Section, FAQ, Reference, ClinicalCode, CareAdvice]
+        tables += [TreatmentComparison, ComparisonRow]
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
 
     # -- shared rows ----------------------------------------------------------------------
     def _reviewer(self):
