@@ -33,22 +33,27 @@ PG_BACKWARD = [
     "USING gin (to_tsvector('english'::regconfig, COALESCE(search_text, '')))",
 ]
 
-_COLUMNS = "name, also_known_as, search_text"
-_NEW = "new.id, new.name, new.also_known_as, new.search_text"
-_OLD = "old.id, old.name, old.also_known_as, old.search_text"
 SQLITE_FORWARD = [
-    "CREATE VIRTUAL TABLE conditions_condition_fts USING fts5("
-    f"{_COLUMNS}, content='conditions_condition', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER conditions_condition_fts_insert AFTER INSERT ON conditions_condition BEGIN "
-    f"INSERT INTO conditions_condition_fts(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
-    "CREATE TRIGGER conditions_condition_fts_delete AFTER DELETE ON conditions_condition BEGIN "
-    f"INSERT INTO conditions_condition_fts(conditions_condition_fts, rowid, {_COLUMNS}) "
-    f"VALUES ('delete', {_OLD}); END",
-    "CREATE TRIGGER conditions_condition_fts_update "
-    f"AFTER UPDATE OF {_COLUMNS} ON conditions_condition BEGIN "
-    f"INSERT INTO conditions_condition_fts(conditions_condition_fts, rowid, {_COLUMNS}) "
-    f"VALUES ('delete', {_OLD}); "
-    f"INSERT INTO conditions_condition_fts(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
+    """CREATE VIRTUAL TABLE conditions_condition_fts USING fts5(
+        name, also_known_as, search_text,
+        content='conditions_condition', content_rowid='id', tokenize='trigram')""",
+    """CREATE TRIGGER conditions_condition_fts_insert AFTER INSERT ON conditions_condition BEGIN
+        INSERT INTO conditions_condition_fts(rowid, name, also_known_as, search_text)
+        VALUES (new.id, new.name, new.also_known_as, new.search_text);
+    END""",
+    """CREATE TRIGGER conditions_condition_fts_delete AFTER DELETE ON conditions_condition BEGIN
+        INSERT INTO conditions_condition_fts(
+            conditions_condition_fts, rowid, name, also_known_as, search_text)
+        VALUES ('delete', old.id, old.name, old.also_known_as, old.search_text);
+    END""",
+    """CREATE TRIGGER conditions_condition_fts_update
+    AFTER UPDATE OF name, also_known_as, search_text ON conditions_condition BEGIN
+        INSERT INTO conditions_condition_fts(
+            conditions_condition_fts, rowid, name, also_known_as, search_text)
+        VALUES ('delete', old.id, old.name, old.also_known_as, old.search_text);
+        INSERT INTO conditions_condition_fts(rowid, name, also_known_as, search_text)
+        VALUES (new.id, new.name, new.also_known_as, new.search_text);
+    END""",
     "INSERT INTO conditions_condition_fts(conditions_condition_fts) VALUES ('rebuild')",
 ]
 SQLITE_BACKWARD = [
