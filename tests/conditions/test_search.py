@@ -173,6 +173,26 @@ HOSTILE = [
     '"unclosed quote',
     "( ) ( (",
     "\u202emilia",
+    # regular-expression and LIKE metacharacters
+    ".*",
+    "^milia$",
+    "[a-z]+",
+    "(?i)mil(ia|k)",
+    "milia)|(",
+    "\\d{3,}?",
+    "*+?{}",
+    "$$ $1 \\1",
+    # lengths and character sets
+    "milia " * 2_000,
+    "é" * 5_000,
+    "🦠" * 3_000,
+    "\x00" * 500,
+    "m\u0301i\u0301l\u0301i\u0301a\u0301",
+    "\ufeffmilia\u200b",
+    "ミリア 粟粒腫",
+    "\U0010ffff\ue000",
+    "' OR '1'='1",
+    "milia'; SELECT pg_sleep(10); --",
 ]
 
 

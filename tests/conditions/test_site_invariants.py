@@ -170,3 +170,141 @@ def test_500_page_renders_without_the_database_static_files_or_context(client, m
 def test_html_check_catches_real_errors():
     assert html_errors("<!doctype html><html lang=en><title>x</title><p><b>x</p></i>")
     assert html_errors("<!doctype html><html lang=en><title>x</title><p>A&E</p>") == []
+
+
+# -- every patient template, including the ones only reachable with answers -------------------
+@pytest.fixture
+def full_site():
+    from conditions.demo import questionnaires as demo
+    from tests.factories import (
+        ComparisonRowFactory,
+        ReferenceFactory,
+        TreatmentComparisonFactory,
+        UserFactory,
+    )
+
+    milia = ConditionFactory(
+        published=True, name="Milia", slug="milia", featured=True, also_known_as="milk spots"
+    )
+    SectionFactory(condition=milia, heading="Types", body="- **one**\n- two")
+    FAQFactory(condition=milia, question="Can I squeeze them?", verdict="myth", answer="No.")
+    ReferenceFactory(condition=milia, title="Milia explained", url="https://www.nhs.uk/milia/")
+    models.CareAdvice.objects.create(condition=milia, level="emergency", signs="- a glass test")
+    milia.refresh_derived()
+    comparison = TreatmentComparisonFactory(condition=milia, published=True)
+    ComparisonRowFactory(comparison=comparison)
+    user = UserFactory()
+    demo.load(user, user)
+
+
+def every_patient_page(client) -> dict[str, object]:
+    """Every patient template once, with the answers each needs (as a no-JS browser)."""
+    base = "/check/white-spots/"
+    pages = {
+        "home": client.get("/"),
+        "A to Z": client.get("/conditions/"),
+        "A to Z, one letter": client.get("/conditions/?letter=M"),
+        "article": client.get("/conditions/milia/"),
+        "treatments": client.get("/conditions/milia/treatments/"),
+        "search with results": client.get("/search/?q=milk+spots"),
+        "search without results": client.get("/search/?q=zzqx"),
+        "search fragment": client.get("/search/?q=milia", HTTP_HX_REQUEST="true"),
+        "questionnaire start": client.get(base),
+        "choice step": client.get(f"{base}q/who/"),
+        "error step": client.post(f"{base}q/who/", {}),
+        "refused step": client.post(f"{base}q/who/", {"answer": "x"}),
+        "advice": client.get(f"{base}advice/self-care/"),
+        "answers cleared": client.get(f"{base}result/"),
+        "privacy": client.get("/about/privacy/"),
+        "editorial": client.get("/about/editorial/"),
+        "404": client.get("/no-such-page/"),
+    }
+    client.post(f"{base}q/who/", {"answer": "baby"})
+    pages["number step"] = client.get(f"{base}q/baby-age/")
+    pages["number error"] = client.post(f"{base}q/baby-age/", {"answer": "99"})
+    client.post(f"{base}q/baby-age/", {"answer": "3"})
+    pages["several-answers step"] = client.get(f"{base}q/unwell/")
+    for key, value in [
+        ("unwell", ["none"]),
+        ("fever", "no"),
+        ("look", ["typical"]),
+        ("itch-pain", "no"),
+        ("squeezed", "no"),
+        ("history", ["none"]),
+    ]:
+        assert client.post(f"{base}q/{key}/", {"answer": value}).status_code == 302, key
+    pages["review"] = client.get(f"{base}review/")
+    client.post(f"{base}review/")
+    pages["result"] = client.get(f"{base}result/")
+    client.cookies["questionnaire_answers"] = "tampered"
+    pages["please start again"] = client.get(f"{base}q/who/")
+    return pages
+
+
+def test_every_patient_template_is_valid_html_with_one_h1(client, full_site):
+    pages = every_patient_page(client)
+    for name, response in pages.items():
+        assert response.status_code < 500, name
+        html = response.content.decode()
+        if name == "search fragment":
+            parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+            parser.parseFragment(html)  # raises on the first parse error
+        else:
+            assert html_errors(html) == [], name
+            assert len(re.findall(r"<h1[\s>]", html)) == 1, name
+            assert re.search(r'<html lang="[a-z]{2}', html), name
+
+
+def test_every_kiosk_template_is_valid_html(client, full_site):
+    for path in [
+        "/kiosk/",
+        "/kiosk/az/M/",
+        "/kiosk/conditions/milia/",
+        "/kiosk/conditions/milia/treatments/",
+        "/kiosk/check/white-spots/",
+        "/kiosk/check/white-spots/q/who/",
+        "/kiosk/nope/",
+    ]:
+        assert html_errors(client.get(path).content.decode()) == [], path
+
+
+# -- interface text is marked for translation -------------------------------------------------
+def visible_template_text(source: str) -> str:
+    """What a template shows besides its tags, variables and translated strings."""
+    for pattern in (
+        r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}",
+        r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}",
+        r"{#.*?#}",
+        r"{%.*?%}",
+        r"{{.*?}}",
+        r"<script.*?</script>",
+        r"<style.*?</style>",
+        r"<!--.*?-->",
+    ):
+        source = re.sub(pattern, " ", source, flags=re.S)
+    attributes = re.findall(r'\b(?:alt|title|aria-label|placeholder)="([^"]*)"', source)
+    return " ".join([re.sub(r"<[^>]*>", " ", source), *attributes])
+
+
+def test_every_patient_and_kiosk_template_marks_its_words_for_translation():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    untranslated = {}
+    for path in sorted(root.rglob("*.html")):
+        if "admin" in path.relative_to(root).parts:
+            continue
+        words = re.findall(r"[^\W\d_]{2,}", visible_template_text(path.read_text("utf-8")))
+        if words:
+            untranslated[str(path.relative_to(root))] = words[:10]
+    assert untranslated == {}
+
+
+def test_the_translation_check_catches_a_bare_word():
+    assert re.findall(r"[^\W\d_]{2,}", visible_template_text("<p>Hello {{ x }}</p>")) == ["Hello"]
+    assert not re.findall(
+        r"[^\W\d_]{2,}",
+        visible_template_text('<p aria-label="{% translate "x" %}">{% translate "Hi" %} ›</p>'),
+    )
