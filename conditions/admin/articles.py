@@ -68,6 +68,12 @@ def can_edit(user, obj) -> bool:
     return status is None or status in EDITABLE_BY_AUTHORS or can_publish(user)
 
 
+def person_label(user) -> str:
+    """How the editor names a colleague in the author and reviewer menus."""
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
 def history_url(obj) -> str:
     return reverse("admin:conditions_condition_history", args=[obj.pk])
 
@@ -224,11 +230,28 @@ class CareAdviceInline(ArticlePartInline, admin.StackedInline):
     fields = ["level", "signs", "action"]
     max_num = len(CareAdvice.Level.choices)
 
+    def get_queryset(self, request):
+        """From self-care to emergency, as the patient page shows them."""
+        rank = models.Case(
+            *(
+                models.When(level=level, then=models.Value(index))
+                for index, level in enumerate(CareAdvice.LEVEL_ORDER)
+            ),
+            default=models.Value(len(CareAdvice.LEVEL_ORDER)),
+        )
+        return super().get_queryset(request).order_by(rank, "pk")
+
 
 class ReferenceInline(ArticlePartInline, admin.TabularInline):
     model = Reference
     formset = ReferenceFormSet
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # A plain address box: the admin's "Currently: <link> Change:" widget doubles the row.
+    formfield_overrides = {
+        models.URLField: {
+            "assume_scheme": "https",
+            "widget": forms.URLInput(attrs={"class": "vURLField"}),
+        }
+    }
     fields = ["order", "title", "publisher", "url", "accessed"]
     ordering = ["order", "pk"]
 
@@ -291,10 +314,8 @@ class ConditionAdmin(SimpleHistoryAdmin):
         "name",
         "status",
         "reviewer_column",
-        "next_review_due",
         "review_state",
         "reading_level_column",
-        "updated_at",
         "view_link",
     ]
     list_filter = ["status", ReviewDueFilter, "featured"]
@@ -324,6 +345,16 @@ class ConditionAdmin(SimpleHistoryAdmin):
         (gettext_lazy("Related conditions"), {"fields": ["related"]}),
     ]
 
+    class Media:
+        css = {"all": ["css/admin-conditions.css"]}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("author", "reviewer"):
+            field.label_from_instance = person_label
+            field.queryset = field.queryset.order_by("first_name", "last_name", "username")
+        return field
+
     def view_on_site(self, obj):
         """Only published articles have a patient page; drafts use "Preview as patient"."""
         return obj.get_absolute_url() if obj.is_published else None
@@ -343,6 +374,9 @@ class ConditionAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        related = form.base_fields.get("related")
+        if related is not None and obj is not None and obj.pk:
+            related.queryset = related.queryset.exclude(pk=obj.pk)  # not related to itself
         if getattr(request, "_condition_restore", None) is not None:
             form = type("ConditionRestoreForm", (form,), {"restoring": True})
         return form
@@ -534,20 +568,26 @@ class ConditionAdmin(SimpleHistoryAdmin):
         )
 
     # -- columns and read-only fields -----------------------------------------------------------
-    @admin.display(description=gettext_lazy("clinical reviewer"), ordering="reviewer__last_name")
+    @admin.display(description=gettext_lazy("reviewer"), ordering="reviewer__last_name")
     def reviewer_column(self, obj):
         return obj.reviewer_name() or "—"
 
-    @admin.display(description=gettext_lazy("review"))
+    @admin.display(description=gettext_lazy("next review due"), ordering="next_review_due")
     def review_state(self, obj):
-        if not obj.is_published or not obj.next_review_due:
+        """The due date and what it means, in one column (the list must fit beside the filters)."""
+        if not obj.next_review_due:
             return "—"
+        due = date_format(obj.next_review_due, "j M Y")
+        if not obj.is_published:
+            return due
         today = timezone.localdate()
         if obj.next_review_due < today:
-            return format_html('<strong class="review-overdue">{}</strong>', _("Overdue"))
-        if obj.next_review_due <= today + datetime.timedelta(days=30):
-            return _("Due within 30 days")
-        return _("Up to date")
+            state = format_html('<strong class="review-overdue">{}</strong>', _("Overdue"))
+        elif obj.next_review_due <= today + datetime.timedelta(days=30):
+            state = _("Due within 30 days")
+        else:
+            state = _("Up to date")
+        return format_html("{}<br>{}", due, state)
 
     @admin.display(description=gettext_lazy("reading grade"), ordering="reading_grade")
     def reading_level_column(self, obj):

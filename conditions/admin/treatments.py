@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from conditions.admin.articles import person_label
 from conditions.models import ComparisonRow, Reference, Status, Treatment, TreatmentComparison
 
 # The clinical-reviewer permission (see migration 0003): publishing and archiving, setting the
@@ -131,11 +133,18 @@ class TreatmentComparisonForm(forms.ModelForm):
                 .first()
             )
             if live is not None and cleaned.get("version") != live:
+                history = reverse(
+                    "admin:conditions_treatmentcomparison_history", args=[self.instance.pk]
+                )
                 raise ValidationError(
-                    _(
-                        "Someone else saved this comparison after you opened it, so your "
-                        "changes were not saved and nothing was overwritten. Open it again "
-                        "(see History for what changed) and make your changes there."
+                    format_html(
+                        _(
+                            "Someone else saved this comparison after you opened it, so your "
+                            "changes were not saved and nothing was overwritten. "
+                            '<a href="{url}">See what they changed in the history</a>, then '
+                            "open the comparison again and make your changes there."
+                        ),
+                        url=history,
                     ),
                     code="stale",
                 )
@@ -214,6 +223,16 @@ class TreatmentComparisonAdmin(ReviewWorkflowActionsMixin, SimpleHistoryAdmin):
             },
         ),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-conditions.css"]}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("author", "reviewer"):
+            field.label_from_instance = person_label
+            field.queryset = field.queryset.order_by("first_name", "last_name", "username")
+        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_row_count=Count("rows"))

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conditions.models import Condition, Section, Status
+from conditions.models import CareAdvice, Condition, Section, Status
 from tests.conditions.article_admin import change_url, form_data, user_in
 from tests.factories import ConditionFactory, FAQFactory, SectionFactory, UserFactory
 
@@ -99,6 +99,43 @@ def test_inline_change_saves_and_raises_the_version(reviewer_client):
     assert condition.sections.get().body == "New words here."
     assert condition.version == before + 1
     assert "New words here" in condition.search_text
+
+
+def test_inlines_are_listed_in_their_order_and_care_advice_by_urgency(reviewer_client):
+    condition = ConditionFactory(with_content=False)
+    SectionFactory(condition=condition, order=20, heading="Second")
+    SectionFactory(condition=condition, order=10, heading="First")
+    for level in ["emergency", "self_care", "urgent", "routine"]:
+        CareAdvice.objects.create(condition=condition, level=level, signs="- a sign")
+    formsets = {
+        f.formset.prefix: f.formset
+        for f in reviewer_client.get(change_url(condition)).context["inline_admin_formsets"]
+    }
+    sections = [form.instance.heading for form in formsets["sections"].initial_forms]
+    assert sections == ["First", "Second"]
+    levels = [form.instance.level for form in formsets["care_advice"].initial_forms]
+    assert levels == CareAdvice.LEVEL_ORDER
+
+
+def test_author_and_reviewer_menus_name_people_and_an_article_cannot_be_related_to_itself(
+    reviewer_client,
+):
+    condition = ConditionFactory(name="Milia")
+    other = ConditionFactory(name="Acne")
+    form = reviewer_client.get(change_url(condition)).context["adminform"].form
+    labels = [label for _value, label in form.fields["reviewer"].choices]
+    assert "Sam Lee (reviewer)" in labels
+    related = set(form.fields["related"].queryset)
+    assert other in related and condition not in related
+
+
+def test_change_form_shows_the_status_and_workflow_buttons_together(reviewer_client):
+    page = reviewer_client.get(change_url(ConditionFactory())).content.decode()
+    box = page[page.index('class="workflow-box"') :]
+    box = box[: box.index("do not save the form")]
+    assert "Status: <strong>Draft</strong>" in box
+    assert ">Publish</button>" in box and ">Submit for review</button>" in box
+    assert "css/admin-conditions.css" in page
 
 
 # -- reading level ---------------------------------------------------------------------------
@@ -256,6 +293,19 @@ def test_review_filter_lists_overdue_and_due_within_30_days(reviewer_client):
 
     overdue = reviewer_client.get(url, {"review": "overdue"}).content.decode()
     assert "Late one" in overdue and "Due soon" not in overdue
+
+
+def test_the_list_shows_each_review_date_with_what_it_means(reviewer_client):
+    today = timezone.localdate()
+    ConditionFactory(overdue=True, name="Late one")
+    ConditionFactory(
+        published=True, name="Due soon", next_review_due=today + datetime.timedelta(days=5)
+    )
+    page = reviewer_client.get(reverse("admin:conditions_condition_changelist")).content.decode()
+    assert page.count('<strong class="review-overdue">Overdue</strong>') == 1
+    assert "Due within 30 days" in page
+    soon = today + datetime.timedelta(days=5)
+    assert f"{soon.day} {soon:%b %Y}<br>Due within 30 days" in page
 
 
 def test_review_dashboard_groups_articles_that_need_attention(reviewer_client):

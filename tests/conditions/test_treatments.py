@@ -638,6 +638,8 @@ def test_admin_refuses_a_stale_edit_instead_of_overwriting(admin_client):
     response = admin_client.post(change_url, data)
     assert response.status_code == 200
     assert "nothing was overwritten" in response.content.decode()
+    history = reverse("admin:conditions_treatmentcomparison_history", args=[comp.pk])
+    assert f'href="{history}"' in response.content.decode()
     comp.refresh_from_db()
     assert comp.intro == "Someone else's intro"
     data["version"] = comp.version
