@@ -164,3 +164,27 @@ def test_when_two_factor_is_required_staff_without_a_device_are_told_to_get_one(
     assert "no authenticator set up" in response.text
     client.force_login(user)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+# == Staff session expiry ==
+
+
+def test_a_staff_session_ends_after_the_configured_hours_even_with_the_browser_open(settings):
+    import datetime as dt
+
+    import time_machine
+    from django.test import Client
+
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    user = UserFactory(username="nurse")
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = Client()
+        assert is_logged_in(login(client, user.username, PASSWORD))
+        clock.shift(dt.timedelta(hours=7, minutes=50))
+        assert client.get(reverse("admin:index")).status_code == 200
+        # Using the admin does not stretch the session: 8 hours after signing in, it is over.
+        clock.shift(dt.timedelta(minutes=11))
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
