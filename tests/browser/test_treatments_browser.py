@@ -163,3 +163,20 @@ def test_on_a_laptop_screen_every_column_fits_without_scrolling_sideways(site):
     last_header = page.locator(".option-grid thead th").last
     expect(last_header).to_have_text("Our view")
     assert last_header.bounding_box()["x"] + last_header.bounding_box()["width"] <= 1280
+
+
+def test_comparing_on_a_phone_keeps_the_row_labels_in_view_while_options_scroll(site, comparison):
+    page = site.go(PATH)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name in ("De-roofing", "Cryotherapy", "Laser ablation"):
+        page.get_by_label(f"Compare {name}").check()
+    page.get_by_role("button", name="Compare selected").click()
+    page.wait_for_url("**compare=**")
+    scroll = page.locator(".table-scroll")
+    label = page.locator(".compare-columns tbody th").first
+    left = label.bounding_box()["x"]
+    scroll.evaluate("el => el.scrollLeft = el.scrollWidth")
+    assert scroll.evaluate("el => el.scrollLeft") > 0  # the options do scroll sideways
+    assert abs(label.bounding_box()["x"] - left) < 1  # the labels stay where they were
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_axe_violations(page)
