@@ -226,7 +226,7 @@ TREATMENTS = {
     "steroid-injection": (
         "Steroid injections into the spots",
         Setting.AESTHETIC,
-        "Offered by some clinics",
+        "Suggested by some websites; no medical reference lists it",
         "A steroid medicine injected into each spot.",
     ),
     "squeezing-at-home": (
