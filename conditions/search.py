@@ -76,7 +76,16 @@ def clean_query(raw: str | None) -> str:
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for comparing words."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if decomposed.isascii():
+        return decomposed  # nothing to strip: most text, and fast for long article text
+    return _NON_ASCII.sub(_strip_combining, decomposed)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_combining(match: re.Match) -> str:
+    return "".join(ch for ch in match.group() if not unicodedata.combining(ch))
 
 
 def query_terms(query: str) -> list[str]:
@@ -118,6 +127,8 @@ def name_score(query: str, name: str, synonyms: list[str]) -> tuple[float, str]:
 
 
 def _similarity(a: str, b: str) -> float:
+    if 2 * min(len(a), len(b)) < 0.6 * (len(a) + len(b)):
+        return 0.0  # difflib's real_quick_ratio, without building a matcher
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
         return 0.0

@@ -21,7 +21,7 @@ SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text"
 SQLITE_FTS_TABLE = "conditions_condition_fts"
 SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
-NAME_CANDIDATES = 40
+NAME_CANDIDATES = 20
 
 
 class ConditionQuerySet(ReviewQuerySet):
@@ -42,7 +42,10 @@ class ConditionQuerySet(ReviewQuerySet):
         else:
             results = self._search_fallback(query, limit)
         for condition in results:
-            score, synonym = search_text.name_score(query, condition.name, condition.synonyms)
+            name_match = getattr(condition, "name_match", None)
+            if name_match is None:
+                name_match = search_text.name_score(query, condition.name, condition.synonyms)
+            score, synonym = name_match
             condition.matched_synonym = synonym if score >= 0.6 else ""
         return results
 
@@ -96,19 +99,19 @@ class ConditionQuerySet(ReviewQuerySet):
         text_match = search_text.fts_text_query(query)
         if not text_match:  # no word of 3+ letters: nothing the index can answer
             return self._search_short(query, limit)
-        names = {}
+        names = {}  # pk: (name score, matched synonym), for the candidates the index found
         if names_match:
             candidates = self.published().filter(pk__in=self._fts_ids(names_match, NAME_CANDIDATES))
             for pk, name, also_known_as in candidates.values_list("pk", "name", "also_known_as"):
                 synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
-                score, _synonym = search_text.name_score(query, name, synonyms)
-                if score >= 0.7:
-                    names[pk] = score
-        best_names = sorted(names, key=names.get, reverse=True)[:limit]
+                names[pk] = search_text.name_score(query, name, synonyms)
+        matched = {pk: match[0] for pk, match in names.items() if match[0] >= 0.7}
+        best_names = sorted(matched, key=matched.get, reverse=True)[:limit]
         rows = self.published().filter(
             models.Q(pk__in=best_names) | models.Q(pk__in=self._fts_ids(text_match, limit))
         )
-        return self._ranked(rows.only(*SEARCH_FIELDS), query, names, limit)
+        # A name outside the candidates shares too little with the query to score: not re-scored.
+        return self._ranked(rows.only(*SEARCH_FIELDS), query, names, limit, others=False)
 
     def _fts_ids(self, match: str, limit: int) -> RawSQL:
         """Ids of published conditions matching an FTS5 query, best (bm25) first."""
@@ -136,14 +139,21 @@ class ConditionQuerySet(ReviewQuerySet):
         )
 
     @staticmethod
-    def _ranked(rows, query: str, names: dict, limit: int) -> list[Condition]:
+    def _ranked(rows, query: str, names: dict, limit: int, others=True) -> list[Condition]:
+        """Score rows in Python: name or synonym (typo-tolerant) first, then words in the text.
+
+        `names` holds (score, synonym) already worked out; `others`: score the rest too.
+        """
         results = list(rows)
         for condition in results:
-            if condition.pk not in names:
-                score, _synonym = search_text.name_score(query, condition.name, condition.synonyms)
-                names[condition.pk] = score if score >= 0.7 else 0
+            condition.name_match = names.get(condition.pk) or (
+                search_text.name_score(query, condition.name, condition.synonyms)
+                if others
+                else (0.0, "")
+            )
+            score = condition.name_match[0]
             hits, most = search_text.text_hits(condition.search_text, query)
-            condition.match_score = 2 * names[condition.pk] + hits / most
+            condition.match_score = 2 * (score if score >= 0.7 else 0) + hits / most
         results.sort(key=lambda c: (-c.match_score, c.name))
         return results[:limit]
 
