@@ -369,21 +369,32 @@ def collected_static(tmp_path_factory):
     return root
 
 
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def _form(fields: dict) -> str:
+    return urlencode(fields, doseq=True)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(
     shared_redis, collected_static, tmp_path
 ):
-    from conditions.models import KioskProfile
+    from conditions.models import Condition, KioskProfile, Section
+    from tests.conditions.article_admin import change_url, form_data, workflow_url
 
     condition = ConditionFactory(published=True, name="Milia", slug="milia")
     section = SectionFactory(condition=condition, body="The first words about milia.")
-    admin = UserFactory(username="lead-nurse", is_superuser=True)
+    nurse = UserFactory(
+        username="lead-nurse", first_name="Grace", last_name="Mensah", is_superuser=True
+    )
     # The servers run production settings, whose hashers do not read the tests' fast MD5 hash.
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-    admin.password = PBKDF2PasswordHasher().encode("a-long-test-password", "test-salt", 1000)
-    admin.save(update_fields=["password"])
+    nurse.password = PBKDF2PasswordHasher().encode("a-long-test-password", "test-salt", 1000)
+    nurse.save(update_fields=["password"])
     KioskProfile.objects.create(name="Alpha clinic", slug="alpha", welcome_text="Alpha welcome")
     KioskProfile.objects.create(name="Zulu clinic", slug="zulu", welcome_text="Zulu welcome")
 
@@ -419,41 +430,64 @@ def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(
         assert b.get(article)[2]["X-Page-Cache"] == "hit"
         assert a.get(article)[2]["X-Page-Cache"] == "hit"
 
-        # A clinician's edit (this process, same database and Redis) shows on both at once.
-        section.body = "Edited words, not the stale page."
-        section.save()
-        for server in (b, a):
+        # The clinician logs in to the admin on A.
+        status, body, _, jar = a.get("/admin/login/?next=/admin/")
+        assert status == 200
+        login = {
+            "csrfmiddlewaretoken": _csrf_token(body),
+            "username": nurse.username,
+            "password": "a-long-test-password",
+            "next": "/admin/",
+        }
+        status, _, _, set_cookies = a.request(
+            "POST", "/admin/login/?next=/admin/", cookies=jar, body=_form(login)
+        )
+        assert status == 302, a.log_text()
+        jar.update(set_cookies)
+
+        # ...and edits the section through A's change form, as a browser would post it.
+        status, body, _, set_cookies = a.get(change_url(condition), cookies=jar)
+        assert status == 200, a.log_text()
+        jar.update(set_cookies)
+        condition.refresh_from_db()
+        index = [s.pk for s in condition.sections.all()].index(section.pk)
+        edit = form_data(condition, **{f"sections-{index}-body": "Edited words, not stale."})
+        edit["csrfmiddlewaretoken"] = _csrf_token(body)
+        status, body, headers, _ = a.request(
+            "POST", change_url(condition), cookies=jar, body=_form(edit)
+        )
+        assert status == 302, body[:3000]
+        assert Section.objects.get(pk=section.pk).body == "Edited words, not stale."
+
+        # B heard of the edit only through the shared database and Redis, yet it re-renders
+        # and serves the new text at once; A then serves B's fresh copy.
+        for server, cache_status in ((b, "miss"), (a, "hit")):
             status, body, headers, _ = server.get(article)
             assert status == 200
-            assert "Edited words, not the stale page." in body
+            assert "Edited words, not stale." in body
             assert "The first words about milia." not in body
+            assert headers["X-Page-Cache"] == cache_status
 
-        # Archiving takes it down on both.
-        condition.archive()
+        # Archiving through A's workflow button takes the page down on both.
+        status, body, _, set_cookies = a.get(change_url(condition), cookies=jar)
+        jar.update(set_cookies)
+        status, _, headers, _ = a.request(
+            "POST",
+            workflow_url(condition, "archive"),
+            cookies=jar,
+            body=_form({"csrfmiddlewaretoken": _csrf_token(body)}),
+        )
+        assert status == 302, a.log_text()
+        assert Condition.objects.get(pk=condition.pk).status == "archived"
         assert b.get(article)[0] == 404
         assert a.get(article)[0] == 404
 
-        # Sessions: log in to the admin on A, use the session cookie on B.
-        status, body, _, cookies = a.get("/admin/login/?next=/admin/")
-        assert status == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-        form = urlencode(
-            {
-                "csrfmiddlewaretoken": token,
-                "username": admin.username,
-                "password": "a-long-test-password",
-                "next": "/admin/",
-            }
-        )
-        status, _, headers, set_cookies = a.request(
-            "POST", "/admin/login/?next=/admin/", cookies=cookies, body=form
-        )
-        assert status == 302, a.log_text()
-        session = {"sessionid": set_cookies["sessionid"]}
+        # Sessions: the session A started is good on B; without it B sends you to log in.
+        session = {"sessionid": jar["sessionid"]}
         status, body, _, _ = b.get("/admin/", cookies=session)
         assert status == 200
         assert "<title>Content | Patient information admin</title>" in body  # the admin index
-        assert b.get("/admin/")[0] == 302  # and without the cookie B sends you to log in
+        assert b.get("/admin/")[0] == 302
 
         # Kiosk: the signed profile cookie set by A is accepted by B; a forged one is not.
         status, _, _, set_cookies = a.get("/kiosk/start/zulu/")
