@@ -362,14 +362,10 @@ def questionnaire_result(request, questionnaire, spec):
 @require_POST
 @questionnaire_page
 def questionnaire_clear(request, questionnaire, spec):
+    # Also for HTMX (the kiosk swaps the page in place, so its history does not grow).
     response = HttpResponseRedirect(
         _url(request, "questionnaire_start", spec["slug"], query="cleared=1")
     )
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = _url(
-            request, "questionnaire_start", spec["slug"], query="cleared=1"
-        )
     stored_answers.clear(request, response, spec["slug"])
     return response
 

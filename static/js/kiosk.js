@@ -371,6 +371,35 @@
     }
   });
 
+  // -- number pad: a number question is answered by touch, no keyboard ------------------------
+  // The pad is in the page (hidden without JavaScript); steps arrive by HTMX, so listen on the
+  // document and reveal pads after each swap.
+  function revealKeypads() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-kiosk-keypad][hidden]"), function (pad) {
+      pad.hidden = false;
+    });
+  }
+  revealKeypads();
+  document.addEventListener("htmx:afterSettle", revealKeypads);
+  document.addEventListener("click", function (event) {
+    var key = event.target.closest ? event.target.closest("[data-kiosk-keypad] [data-key]") : null;
+    if (!key) {
+      return;
+    }
+    var pad = key.closest("[data-kiosk-keypad]");
+    var input = document.getElementById(pad.getAttribute("data-kiosk-keypad"));
+    if (!input) {
+      return;
+    }
+    var value = key.getAttribute("data-key");
+    if (value === "back") {
+      input.value = input.value.slice(0, -1);
+    } else if (value !== "." || input.value.indexOf(".") === -1) {
+      input.value = (input.value + value).slice(0, 8);
+    }
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
   // The "One moment…" page a server error was replaced with: wait for the server, then start.
   if (body.hasAttribute("data-kiosk-unavailable")) {
     showOutage(function () { location.replace(config.home); });

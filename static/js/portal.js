@@ -16,7 +16,9 @@
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail && event.detail.boosted) focusNewPage();
+    var target = event.detail && event.detail.target;
+    // A boosted page, or the kiosk's in-place page swap (#main): start at the new heading.
+    if ((event.detail && event.detail.boosted) || (target && target.id === "main")) focusNewPage();
   });
 })();
 
@@ -42,12 +44,15 @@
     }
   });
   // A print button only makes sense with JavaScript: reveal it and wire it up.
-  function wirePrint() {
-    document.querySelectorAll("[data-print]").forEach(function (button) {
+  function showPrintButtons() {
+    document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
       button.hidden = false;
-      button.addEventListener("click", function () { window.print(); });
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wirePrint);
-  else wirePrint();
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+  document.addEventListener("htmx:afterSettle", showPrintButtons);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showPrintButtons);
+  else showPrintButtons();
 })();

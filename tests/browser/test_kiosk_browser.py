@@ -217,3 +217,145 @@ def test_kiosk_start_screen_and_article_have_no_accessibility_violations(site, p
     assert_no_axe_violations(page)
     site.go("/kiosk/conditions/milia/")
     assert_no_axe_violations(page)
+
+
+def feature_the_demo_questionnaire(profile):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    user = UserFactory()
+    demo_questionnaires.load(user, user)
+    profile.featured_questionnaires.add(Questionnaire.objects.get(slug="white-spots"))
+
+
+def controls_under_44px(page) -> list[dict]:
+    return [c for c in page.evaluate(MEASURE_CONTROLS) if c["width"] < 44 or c["height"] < 44]
+
+
+def tap_continue(page, heading):
+    page.locator("#question-step").get_by_role("button", name="Continue").tap()
+    expect(page.locator("h1")).to_have_text(heading)
+
+
+def test_a_patient_answers_the_questionnaire_by_taps_only_and_reset_forgets_it(
+    site, page, kiosk_content
+):
+    feature_the_demo_questionnaire(kiosk_content)
+    page.clock.install()
+    open_kiosk(site, page, kiosk_content)
+    entries = page.evaluate("history.length")
+    too_small = {}
+
+    def measure(name):
+        page.wait_for_load_state("load")
+        small = controls_under_44px(page)
+        if small:
+            too_small[name] = small
+
+    page.get_by_role("link", name=re.compile("^White spots on the face or body")).tap()
+    expect(page).to_have_url(re.compile(r"/kiosk/check/white-spots/$"))
+    measure("start")
+    page.get_by_role("link", name="Start now").tap()
+    expect(page.locator("h1")).to_have_text("Who are the spots on?")
+    page.locator("#question-step").get_by_role("button", name="Continue").tap()
+    expect(page.locator(".error-summary")).to_be_visible()
+    measure("error")
+    page.get_by_label("My baby (under 1 year old)", exact=True).tap()
+    tap_continue(page, "How old is your baby, in weeks?")
+    measure("number step")
+    # No keyboard: the number pad types the age.
+    pad = page.get_by_role("group", name="Number pad")
+    for key in ["1", "4"]:
+        pad.get_by_role("button", name=key, exact=True).tap()
+    pad.get_by_role("button", name="Delete the last digit").tap()
+    pad.get_by_role("button", name="2", exact=True).tap()
+    expect(page.get_by_label("How old is your baby, in weeks?")).to_have_value("12")
+    tap_continue(page, "Does your child have any of these right now?")
+    measure("several-answers step")
+    for label, heading in [
+        ("None of these", re.compile("^Has your child had a temperature")),
+        ("No", "What do the spots look like?"),
+        ("Small, hard, white or pale yellow bumps, about the size of a pinhead", None),
+        ("No", None),
+        ("No", None),
+        ("None of these", "Check your answers"),
+    ]:
+        before = page.locator("h1").inner_text()
+        page.get_by_label(label, exact=True).tap()
+        page.locator("#question-step").get_by_role("button", name="Continue").tap()
+        if heading is None:
+            expect(page.locator("h1")).not_to_have_text(before)
+        else:
+            expect(page.locator("h1")).to_have_text(heading)
+    measure("review")
+    page.get_by_role("button", name="See my result").tap()
+    expect(page.locator(".questionnaire-result")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/kiosk/check/white-spots/result/$"))
+    expect(page.locator("h1")).to_be_focused()
+    assert page.evaluate("history.length") == entries  # swapped in place, no new entry
+    measure("result")
+    assert not too_small, too_small
+
+    # "Take this home" leads to the general advice for the outcome, never to the answers.
+    code = page.locator(".kiosk-take-home-code svg")
+    assert decode_png_qr(code.screenshot()) == f"{site.url}/check/white-spots/advice/self-care/"
+    assert page.locator("main a[href^='http'], main a[href^='//']").count() == 0
+
+    page.clock.fast_forward(IDLE_MS + 1000)
+    page.clock.fast_forward(WARNING_MS + 1000)
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    assert "questionnaire_answers" not in {c["name"] for c in page.context.cookies()}
+    assert page.evaluate("history.length") == entries
+    page.go_back()
+    expect(page.locator(".questionnaire-result")).to_have_count(0)
+    expect(page.get_by_text("Check your answers")).to_have_count(0)
+
+
+def test_the_result_and_treatment_take_home_codes_scan_to_their_public_pages(
+    site, page, kiosk_content
+):
+    feature_the_demo_questionnaire(kiosk_content)
+    open_kiosk(site, page, kiosk_content)
+    site.go("/kiosk/conditions/milia/treatments/")
+    code = page.locator(".kiosk-take-home-code svg")
+    assert decode_png_qr(code.screenshot()) == f"{site.url}/conditions/milia/treatments/"
+    site.go("/kiosk/check/white-spots/advice/emergency/")
+    code = page.locator(".kiosk-take-home-code svg")
+    assert decode_png_qr(code.screenshot()) == f"{site.url}/check/white-spots/advice/emergency/"
+
+
+def test_every_link_on_every_kiosk_page_stays_in_the_kiosk(site, page, kiosk_content):
+    """Crawl the kiosk as the browser renders it (links added by scripts count too)."""
+    feature_the_demo_questionnaire(kiosk_content)
+    open_kiosk(site, page, kiosk_content)
+    seen, queue, outside = set(), ["/kiosk/"], []
+    while queue and len(seen) < 40:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        site.go(path)
+        hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]'), a => a.href)")
+        for href in hrefs:
+            url = href.split("#", 1)[0]
+            if not url.startswith(f"{site.url}/kiosk/"):
+                outside.append((path, href))
+            elif url[len(site.url) :] not in seen:
+                queue.append(url[len(site.url) :])
+    assert {"/kiosk/check/white-spots/", "/kiosk/conditions/milia/treatments/"} <= seen
+    assert outside == []
+
+
+def test_clear_my_answers_in_the_kiosk_adds_no_history_entry(site, page, kiosk_content):
+    feature_the_demo_questionnaire(kiosk_content)
+    open_kiosk(site, page, kiosk_content)
+    entries = page.evaluate("history.length")
+    site_go_replace = f"location.replace('{site.url}/kiosk/check/white-spots/q/who/')"
+    page.evaluate(site_go_replace)
+    expect(page.locator("h1")).to_have_text("Who are the spots on?")
+    page.get_by_label("Me or another adult (16 or older)", exact=True).tap()
+    tap_continue(page, "What do the spots look like?")
+    page.get_by_role("button", name="Clear my answers").tap()
+    expect(page.locator(".notice")).to_contain_text("cleared")
+    expect(page).to_have_url(re.compile(r"/kiosk/check/white-spots/\?cleared=1$"))
+    assert page.evaluate("history.length") == entries
+    assert "questionnaire_answers" not in {c["name"] for c in page.context.cookies()}

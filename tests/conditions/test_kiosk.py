@@ -520,3 +520,42 @@ def test_demo_kiosk_features_milia_and_warns_about_what_is_missing(milia, capsys
     assert list(profile.featured_conditions.all()) == [milia]
     assert "white-spots" in capsys.readouterr().err
     assert profile.get_absolute_url() == "/kiosk/start/waiting-room/"
+
+
+def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(client, milia):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    user = UserFactory()
+    demo_questionnaires.load(user, user)
+    for path in ("/kiosk/check/white-spots/q/who/", "/check/white-spots/q/who/"):
+        assert client.post(path, {"answer": "baby"}).status_code == 302
+    kiosk_html = client.get("/kiosk/check/white-spots/q/baby-age/").content.decode()
+    public_html = client.get("/check/white-spots/q/baby-age/").content.decode()
+
+    assert 'data-kiosk-keypad="answer-input"' in kiosk_html
+    assert re.search(r'id="answer-input"', kiosk_html) and 'inputmode="none"' in kiosk_html
+    assert all(f'data-key="{key}"' in kiosk_html for key in "0123456789")
+    assert "data-kiosk-keypad" not in public_html and 'inputmode="decimal"' in public_html
+
+
+def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_grow(client, milia):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    user = UserFactory()
+    demo_questionnaires.load(user, user)
+    base = "/kiosk/check/white-spots/"
+    for key, value in ADULT_SELF_CARE:
+        client.post(f"{base}q/{key}/", {"answer": value})
+    review = client.get(f"{base}review/").content.decode()
+    public = client.get("/check/white-spots/").content.decode()
+
+    for action in (f"{base}review/", f"{base}clear/"):
+        form = re.search(rf'<form method="post" action="{action}"[^>]*>', review)
+        assert form, action
+        for attribute in (f'hx-post="{action}"', 'hx-target="#main"', 'hx-select="#main"'):
+            assert attribute in form[0], (action, attribute)
+    assert 'hx-target="#main"' not in public
+    # An HTMX "Clear my answers" is a plain redirect that htmx follows (no HX-Redirect, which
+    # would push a history entry).
+    response = client.post(f"{base}clear/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 302 and "HX-Redirect" not in response
