@@ -190,3 +190,26 @@ def test_the_answers_cookie_is_signed_scoped_and_short_lived(demo_site):
     client.cookies[stored_answers.COOKIE_NAME]["path"] = "/check/white-spots/"
     step = client.get("/check/white-spots/q/baby-age/", secure=True)
     assert "baby" not in step.cookies.get(stored_answers.COOKIE_NAME, cookie).value or True
+
+
+def test_the_privacy_page_names_every_cookie_a_patient_gets_and_what_is_not_kept(demo_site):
+    from conditions.models import KioskProfile
+
+    home, kiosk = patient(), patient()
+    search(home)
+    home.get("/check/white-spots/q/who/")
+    home.post("/check/white-spots/q/who/", {"answer": "adult"})
+    kiosk.get(f"/kiosk/start/{KioskProfile.objects.first().slug}/")
+    search(kiosk, "/kiosk")
+    kiosk.get("/kiosk/check/white-spots/q/who/")
+    kiosk.post("/kiosk/check/white-spots/q/who/", {"answer": "adult"})
+    cookies = set(home.cookies) | set(kiosk.cookies)
+    assert {"questionnaire_answers", "csrftoken", "kiosk_profile"} <= cookies
+    for prefix in ("", "/kiosk"):
+        page = patient().get(f"{prefix}/about/privacy/")
+        assert page.status_code == 200
+        text = page.content.decode()
+        for name in cookies:
+            assert f"{name}:" in text, name
+        for kept_or_not in ("Your answers", "The words you search for", "Your IP address"):
+            assert kept_or_not in text
