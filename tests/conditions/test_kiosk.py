@@ -559,3 +559,20 @@ def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_gr
     # would push a history entry).
     response = client.post(f"{base}clear/", HTTP_HX_REQUEST="true")
     assert response.status_code == 302 and "HX-Redirect" not in response
+
+
+def test_the_demo_kiosk_features_milia_and_its_questionnaire_on_the_start_screen(client, milia):
+    from conditions.demo import kiosk as demo_kiosk
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    user = UserFactory()
+    demo_questionnaires.load(user, user)
+    profile = demo_kiosk.load(user, user)
+
+    assert list(profile.featured_conditions.values_list("slug", flat=True)) == ["milia"]
+    assert list(profile.featured_questionnaires.values_list("slug", flat=True)) == ["white-spots"]
+    assert not profile.printer_available and profile.idle_seconds == 90
+    choose(client, profile)
+    html = client.get("/kiosk/").content.decode()
+    assert 'href="/kiosk/conditions/milia/"' in html
+    assert 'href="/kiosk/check/white-spots/"' in html
