@@ -427,3 +427,21 @@ def test_the_server_error_pages_have_the_headers_and_no_inline_script_or_style(d
         rendered.add(response.content.decode())
     assert any("Sorry, something went wrong" in html for html in rendered)
     assert len(rendered) == 2  # the kiosk has its own calm page
+
+
+@pytest.mark.parametrize("url", ["/about/privacy/", "/kiosk/"])
+def test_htmx_is_configured_to_need_no_inline_style_eval_or_script(client, db, url):
+    """No indicator <style> element, no eval (hx-on, js: values), no scripts in swapped HTML."""
+    import html
+    import json
+    import re
+
+    page = client.get(url, secure=True).content.decode()
+    meta = re.search(r'<meta name="htmx-config" content="([^"]*)">', page)
+    assert meta, "no htmx-config meta"
+    config = json.loads(html.unescape(meta.group(1)))
+    assert config["includeIndicatorStyles"] is False
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert config["selfRequestsOnly"] is True
+    assert config["historyCacheSize"] == 0  # no copies of pages (answers) in sessionStorage
