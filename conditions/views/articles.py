@@ -11,7 +11,7 @@ from django.db.models.functions import JSONObject, Substr, Upper
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from conditions.caching import cache_patient_page
 from conditions.models import (
@@ -78,7 +78,7 @@ def _starting_with(conditions, letter: str):
 
 
 @cache_patient_page
-@require_GET
+@require_safe
 def home(request):
     conditions = Condition.objects.published()
     counts = letter_counts(conditions)
@@ -94,7 +94,7 @@ def home(request):
 
 
 @cache_patient_page
-@require_GET
+@require_safe
 def condition_list(request):
     published = Condition.objects.published()
     counts = letter_counts(published)
@@ -308,6 +308,6 @@ def article_page(request, conditions, slug: str, **extra_context) -> TemplateRes
 
 
 @cache_patient_page
-@require_GET
+@require_safe
 def condition_detail(request, slug):
     return article_page(request, Condition.objects.published(), slug)

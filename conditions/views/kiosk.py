@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from conditions import answers, kiosk
 from conditions.models import Condition, KioskProfile, Questionnaire
@@ -55,7 +55,7 @@ def _letters(conditions, current: str = "") -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def start(request):
     """The start screen: featured topics and questionnaires, and A-Z as big letter tiles."""
     profile = request.kiosk_profile
@@ -76,7 +76,7 @@ def start(request):
     return TemplateResponse(request, "kiosk/start.html", context)
 
 
-@require_GET
+@require_safe
 def letter(request, letter):
     """The conditions under one letter, as big tiles."""
     letter = letter.upper()
@@ -94,7 +94,7 @@ def letter(request, letter):
     return TemplateResponse(request, "kiosk/letter.html", context)
 
 
-@require_GET
+@require_safe
 def choose_profile(request, slug):
     """Make this device the kiosk `slug` (a signed cookie, kept by every reset), then start."""
     profile = get_object_or_404(KioskProfile, slug=slug)

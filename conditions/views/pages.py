@@ -2,16 +2,16 @@
 
 from django.conf import settings
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 def privacy(request):
     """What the site keeps about patients and staff, and what it does not."""
     return TemplateResponse(request, "conditions/privacy.html")
 
 
-@require_GET
+@require_safe
 def editorial(request):
     """Who writes and checks the articles, how often, how to report a mistake, who pays."""
     context = {

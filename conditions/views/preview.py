@@ -8,7 +8,7 @@ status instead of published()), so it cannot drift from what patients will see.
 
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from conditions.models import Condition
 from conditions.views.articles import article_page
@@ -18,7 +18,7 @@ def _may_preview(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("conditions.view_condition")
 
 
-@require_GET
+@require_safe
 def condition_preview(request, slug):
     if not _may_preview(request.user):
         raise Http404

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -199,7 +199,7 @@ def _next_url(request, spec, answers, question, change: bool) -> str:
 
 
 # -- patient pages --------------------------------------------------------------------------------
-@require_GET
+@require_safe
 @questionnaire_page
 def questionnaire_start(request, questionnaire, spec):
     try:
@@ -316,7 +316,7 @@ def questionnaire_review(request, questionnaire, spec):
     return TemplateResponse(request, _step_template(request, "review"), context)
 
 
-@require_GET
+@require_safe
 @questionnaire_page
 def questionnaire_result(request, questionnaire, spec):
     answers, finished = stored_answers.read_run(request, spec)
@@ -385,7 +385,7 @@ def questionnaire_response(request, questionnaire, spec):
 
 
 # -- public, answer-free pages --------------------------------------------------------------------
-@require_GET
+@require_safe
 def questionnaire_fhir(request, slug):
     questionnaire = _published(slug)
     spec = cached_spec(questionnaire)
@@ -394,7 +394,7 @@ def questionnaire_fhir(request, slug):
     return HttpResponse(json.dumps(document, indent=2), content_type="application/fhir+json")
 
 
-@require_GET
+@require_safe
 def outcome_advice(request, slug, outcome_slug):
     """The general advice for one outcome: no answers, safe to share by QR code."""
     questionnaire = _published(slug)

@@ -1,7 +1,7 @@
 """Site search: one view, one template, an inline partial for the live (HTMX) results."""
 
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from conditions import search
@@ -9,7 +9,7 @@ from conditions.models import Condition
 from conditions.models.articles import SEARCH_LIMIT
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-Boosted")
 def search_page(request):
     query = search.clean_query(request.GET.get("q", ""))

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from conditions.caching import cache_patient_page
@@ -118,7 +118,7 @@ def filter_rows(rows: list[ComparisonRow], form: ComparisonFilterForm) -> list[C
 
 
 @cache_patient_page
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def treatment_comparison(request, slug):
     comparison = get_object_or_404(

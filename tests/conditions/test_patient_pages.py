@@ -274,3 +274,12 @@ def test_home_takes_a_constant_number_of_queries(client):
     with CaptureQueriesContext(connection) as large:
         client.get("/")
     assert len(large) == len(small) <= 4
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/conditions/", "/conditions/milia/", "/search/?q=milia", "/about/privacy/"]
+)
+def test_head_requests_answer_like_get_for_monitors_and_link_checkers(client, path):
+    ConditionFactory(published=True, slug="milia")
+    assert client.head(path).status_code == 200
+    assert client.post(path).status_code == 405
