@@ -117,6 +117,7 @@ def reading_grades(text: str) -> ReadingGrades:
     if not text:
         return ReadingGrades(None, None, 0)
     sentences = textstat.sentence_count(text)
-    fk = round(textstat.flesch_kincaid_grade(text), 1)
+    # The formula goes below zero for a few very short sentences; no text is easier than grade 0.
+    fk = max(round(textstat.flesch_kincaid_grade(text), 1), 0.0)
     smog = round(textstat.smog_index(text), 1) if sentences >= SMOG_MIN_SENTENCES else None
     return ReadingGrades(fk, smog, sentences)

@@ -103,3 +103,8 @@ def test_refresh_derived_stores_the_grades_of_the_patient_text():
     assert condition.reading_grade == expected.flesch_kincaid > 8
     assert condition.smog_grade is None
     assert "heterogeneity" in condition.search_text
+
+
+def test_reading_grade_never_goes_below_zero_for_very_short_text():
+    grades = content.reading_grades("Go. See. Do it.")
+    assert grades.flesch_kincaid == 0.0
