@@ -28,6 +28,8 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 Spec = dict[str, Any]
 Answers = dict[str, Any]
 
@@ -128,7 +130,7 @@ def option_text(question: dict, code: str) -> str:
 def describe_answer(question: dict, value: Any) -> str:
     """An answer in the patient's words: the option text(s), or the number with its unit."""
     if value is None or value == []:
-        return "Not answered"
+        return _("Not answered")
     if question["kind"] == "multiple":
         return ", ".join(option_text(question, c) for c in value)
     if question["kind"] == "number":
@@ -146,12 +148,18 @@ def describe_test(spec: Spec, test: dict) -> str:
     question = question_by_key(spec, test["question"])
     qtext = question["text"] if question else test["question"]
     if test["op"] in ("lt", "gte"):
-        word = "is less than" if test["op"] == "lt" else "is at least"
         unit = f" {question['unit']}" if question and question["unit"] else ""
-        return f"“{qtext}” {word} {format_number(test['number'])}{unit}"
+        number = f"{format_number(test['number'])}{unit}"
+        if test["op"] == "lt":
+            return _("“%(question)s” is less than %(number)s") % {
+                "question": qtext,
+                "number": number,
+            }
+        return _("“%(question)s” is at least %(number)s") % {"question": qtext, "number": number}
     answer = option_text(question, test["option"]) if question else test["option"]
-    word = "is" if test["op"] == "is" else "is not"
-    return f"“{qtext}” {word} “{answer}”"
+    if test["op"] == "is":
+        return _("“%(question)s” is “%(answer)s”") % {"question": qtext, "answer": answer}
+    return _("“%(question)s” is not “%(answer)s”") % {"question": qtext, "answer": answer}
 
 
 # -- answers ------------------------------------------------------------------------------------
@@ -245,10 +253,13 @@ def _matches(spec: Spec, outcome: dict, answers: Answers) -> list[str] | None:
             return None
         total = score(spec, answers)
         if total >= outcome["threshold"]:
-            return [f"Your answers scored {total} (this outcome starts at {outcome['threshold']})"]
+            return [
+                _("Your answers scored %(total)s (this outcome starts at %(threshold)s)")
+                % {"total": total, "threshold": outcome["threshold"]}
+            ]
         return None
     if rule == DEFAULT:
-        return ["None of the other rules matched your answers"]
+        return [_("None of the other rules matched your answers")]
     return None
 
 
