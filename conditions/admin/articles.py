@@ -31,6 +31,13 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from conditions import content
+from conditions.admin.editorial import (
+    PeopleMenusMixin,
+    can_edit,
+    can_publish,
+    current_status,
+    run_workflow_step,
+)
 from conditions.models import (
     FAQ,
     CareAdvice,
@@ -44,34 +51,9 @@ from conditions.models import (
 
 AUTHOR_GROUP = "Author"
 REVIEWER_GROUP = "Clinical reviewer"
-PUBLISH_PERMISSION = "conditions.publish_condition"
 REVIEW_FIELDS = ("reviewer", "last_reviewed", "next_review_due")
-EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.IN_REVIEW)
 MAX_REVIEW_INTERVAL_DAYS = 366  # the editorial statement promises a check every 12 months
 ARTICLE_PARTS = (Section, FAQ, Reference, ClinicalCode, CareAdvice, ConditionImage)
-
-
-def can_publish(user) -> bool:
-    """Publishing, archiving and editing live content are for clinical reviewers."""
-    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
-
-
-def current_status(obj) -> str | None:
-    """The status in the database (a form or a history view may hold a different one)."""
-    if obj is None or obj.pk is None:
-        return None
-    return Condition.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-
-
-def can_edit(user, obj) -> bool:
-    status = current_status(obj)
-    return status is None or status in EDITABLE_BY_AUTHORS or can_publish(user)
-
-
-def person_label(user) -> str:
-    """How the editor names a colleague in the author and reviewer menus."""
-    full_name = user.get_full_name()
-    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 
 
 def history_url(obj) -> str:
@@ -297,7 +279,7 @@ WORKFLOW_ACTIONS = {
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
     form = ConditionAdminForm
     change_form_template = "admin/conditions/condition/change_form.html"
     change_list_template = "admin/conditions/condition/change_list.html"
@@ -344,16 +326,6 @@ class ConditionAdmin(SimpleHistoryAdmin):
         (gettext_lazy("Reading level"), {"fields": ["reading_level", "preview_link"]}),
         (gettext_lazy("Related conditions"), {"fields": ["related"]}),
     ]
-
-    class Media:
-        css = {"all": ["css/admin-conditions.css"]}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and db_field.name in ("author", "reviewer"):
-            field.label_from_instance = person_label
-            field.queryset = field.queryset.order_by("first_name", "last_name", "username")
-        return field
 
     def view_on_site(self, obj):
         """Only published articles have a patient page; drafts use "Preview as patient"."""
@@ -468,23 +440,7 @@ class ConditionAdmin(SimpleHistoryAdmin):
         if not allowed:
             raise PermissionDenied
         obj._change_reason = str(verb).capitalize()
-        try:
-            getattr(obj, method)(by=request.user)
-        except ValidationError as exc:
-            self.message_user(
-                request,
-                format_html(
-                    "{} {}",
-                    _("“%(name)s” was not %(verb)s. Still needed:") % {"name": obj, "verb": verb},
-                    format_html_join(" ", "{}", ((p,) for p in exc.messages)),
-                ),
-                messages.ERROR,
-            )
-            return False
-        self.message_user(
-            request, _("“%(name)s” was %(verb)s.") % {"name": obj, "verb": verb}, messages.SUCCESS
-        )
-        return True
+        return run_workflow_step(self, request, obj, method, verb)
 
     def workflow_view(self, request, object_id, action):
         if request.method != "POST":

@@ -10,7 +10,7 @@ refused while it fails (Questionnaire.publish_problems).
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from conditions import rules
-from conditions.admin.articles import can_publish
+from conditions.admin.editorial import PeopleMenusMixin, can_publish, run_workflow_step
 from conditions.models import (
     AnswerOption,
     Outcome,
@@ -111,7 +111,7 @@ WORKFLOW = {
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(SimpleHistoryAdmin):
+class QuestionnaireAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
     list_display = ("title", "status", "featured", "next_review_due", "safety_column")
     list_filter = ("status", "featured")
     search_fields = ("title", "slug")
@@ -175,22 +175,7 @@ class QuestionnaireAdmin(SimpleHistoryAdmin):
         method, verb, needs_publish = WORKFLOW[action]
         if needs_publish and not can_publish(request.user):
             raise PermissionDenied
-        try:
-            getattr(obj, method)(by=request.user)
-        except ValidationError as exc:
-            self.message_user(
-                request,
-                format_html(
-                    "{}<ul>{}</ul>",
-                    _("“%(name)s” was not %(verb)s. Still needed:") % {"name": obj, "verb": verb},
-                    format_html_join("", "<li>{}</li>", ((p,) for p in exc.messages)),
-                ),
-                messages.ERROR,
-            )
-            return
-        self.message_user(
-            request, _("“%(name)s” was %(verb)s.") % {"name": obj, "verb": verb}, messages.SUCCESS
-        )
+        run_workflow_step(self, request, obj, method, verb)
 
     @admin.action(description=gettext_lazy("Submit selected questionnaires for review"))
     def submit_selected(self, request, queryset):

@@ -18,29 +18,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from conditions.admin.articles import person_label
-from conditions.models import ComparisonRow, Reference, Status, Treatment, TreatmentComparison
+from conditions.admin.editorial import PeopleMenusMixin, can_edit, can_publish
+from conditions.models import ComparisonRow, Reference, Treatment, TreatmentComparison
 
-# The clinical-reviewer permission (see migration 0003): publishing and archiving, setting the
-# reviewer and review dates, and editing live content. Authors edit drafts and submit them.
-PUBLISH_PERMISSION = "conditions.publish_condition"
+# Setting the reviewer and review dates is for clinical reviewers (conditions/admin/editorial.py).
 REVIEW_FIELDS = ("reviewer", "last_reviewed", "next_review_due")
-
-
-def can_publish(user) -> bool:
-    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
-
-
-def can_edit(user, comparison) -> bool:
-    """Authors change drafts and comparisons in review; live or archived ones need a reviewer."""
-    if comparison is None or comparison.pk is None:
-        return True
-    status = (
-        TreatmentComparison.objects.filter(pk=comparison.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
-    return status in (Status.DRAFT, Status.IN_REVIEW, None) or can_publish(user)
 
 
 class ReviewWorkflowActionsMixin:
@@ -188,7 +170,7 @@ class ComparisonRowInline(admin.StackedInline):
 
 
 @admin.register(TreatmentComparison)
-class TreatmentComparisonAdmin(ReviewWorkflowActionsMixin, SimpleHistoryAdmin):
+class TreatmentComparisonAdmin(PeopleMenusMixin, ReviewWorkflowActionsMixin, SimpleHistoryAdmin):
     form = TreatmentComparisonForm
     inlines = [ComparisonRowInline]
     list_display = [
@@ -223,16 +205,6 @@ class TreatmentComparisonAdmin(ReviewWorkflowActionsMixin, SimpleHistoryAdmin):
             },
         ),
     ]
-
-    class Media:
-        css = {"all": ["css/admin-conditions.css"]}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and db_field.name in ("author", "reviewer"):
-            field.label_from_instance = person_label
-            field.queryset = field.queryset.order_by("first_name", "last_name", "username")
-        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_row_count=Count("rows"))
