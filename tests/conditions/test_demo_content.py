@@ -4,11 +4,9 @@ import io
 import re
 import sys
 import types
-from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -21,10 +19,10 @@ from conditions.demo import articles
 from conditions.management.commands import load_demo_content
 from conditions.models import FAQ, CareAdvice, ClinicalCode, Condition
 from tests.factories import ConditionFactory
+from tests.shared_texts import shared_path
 
 pytestmark = pytest.mark.django_db
 
-SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 DEMO_SLUGS = ["milia", "acne", "syringoma", "xanthelasma", "sebaceous-hyperplasia"]
 WORDS = re.compile(r"[a-z0-9]+")
 
@@ -203,9 +201,8 @@ def test_demo_passwords_are_printed_only_when_the_accounts_are_first_created(set
 # -- the content itself (loaded once for the class, rolled back afterwards) ------------------
 # Seed texts: every run of 8 consecutive words.
 def seed_runs() -> set[tuple[str, ...]]:
-    files = sorted(p for p in SEEDS_DIR.glob("*.txt"))
-    if not files:
-        pytest.skip(f"no seed texts at {SEEDS_DIR}")
+    files = sorted(p for p in shared_path("seeds").glob("*.txt"))
+    assert files, "no seed texts in the shared seeds folder"
     runs: set[tuple[str, ...]] = set()
     for path in files:
         runs |= eight_word_runs(path.read_text(encoding="utf-8", errors="replace"))
@@ -352,7 +349,9 @@ class TestDemoArticles:
 
     def test_the_seed_overlap_check_detects_a_copied_sentence(self):
         seeds = seed_runs()
-        copied = next(p for p in sorted(SEEDS_DIR.glob("*.txt"))).read_text(encoding="utf-8")
+        copied = next(p for p in sorted(shared_path("seeds").glob("*.txt"))).read_text(
+            encoding="utf-8"
+        )
         sample = " ".join(copied.split()[40:60])
         assert eight_word_runs(sample) & seeds
 
@@ -381,9 +380,7 @@ class TestDemoArticles:
         assert not copied, copied
 
     def test_the_article_data_uses_only_sources_from_the_content_notes(self):
-        notes = Path(settings.BASE_DIR).parent / "shared" / "content-notes" / "milia.md"
-        if not notes.exists():
-            pytest.skip(f"no content notes at {notes}")
+        notes = shared_path("content-notes", "milia.md")
         text = notes.read_text(encoding="utf-8")
         for data in articles.ARTICLES:
             for _title, _publisher, url in data["references"]:

@@ -1,7 +1,6 @@
 """`import_article`: plain-text articles become drafts; bad input creates nothing."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,8 +8,7 @@ from django.core.management import CommandError, call_command
 from conditions import importer
 from conditions.models import Condition, Section, Status
 from tests.factories import ConditionFactory, UserFactory
-
-SEEDS = Path("/work/shared/seeds")
+from tests.shared_texts import shared_path
 
 # Written for these tests, in the shape of the texts clinics collect: an opening paragraph,
 # short title-case headings without a full stop, one paragraph per line, repeats, an advert.
@@ -236,9 +234,8 @@ def test_unknown_author_creates_nothing(tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seed texts are not on this machine")
 def test_the_shared_seed_texts_import_cleanly_as_drafts():
-    files = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    files = sorted(str(p) for p in shared_path("seeds").glob("*.txt"))
     assert files
     output = run(*files)
     drafts = Condition.objects.all()
