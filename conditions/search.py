@@ -7,6 +7,7 @@ and calls these. Nothing a patient types is ever stored.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -126,7 +127,10 @@ def name_score(query: str, name: str, synonyms: list[str]) -> tuple[float, str]:
     return best, matched
 
 
+@functools.lru_cache(maxsize=16_384)
 def _similarity(a: str, b: str) -> float:
+    """difflib's ratio of two folded strings, 0 when it cannot reach 0.6. Cached: the same
+    words (a query's, and the words synonyms share) come up again and again."""
     if 2 * min(len(a), len(b)) < 0.6 * (len(a) + len(b)):
         return 0.0  # difflib's real_quick_ratio, without building a matcher
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -190,19 +194,25 @@ def _match_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-# -- SQLite full-text index (FTS5, trigram tokenizer; migration 0005) ---------------------------
-# The trigram tokenizer answers case-insensitive substring matches of 3+ characters from the
-# index: a phrase "milk spots" matches exactly what `icontains` would, without reading every row.
+# -- SQLite full-text indexes (FTS5; migration 0006) -------------------------------------------
+# Two indexes of published conditions: names and synonyms with the trigram tokenizer (pieces of
+# three letters, which survive most typos), article text by word (porter stemmer, accents
+# folded). Everything a patient types goes into FTS5 inside double quotes (any `"` doubled), so
+# operators, brackets, stars or quotes in the query are only ever text: never a syntax error.
 FTS_MIN_LENGTH = 3
+# Ranking (bm25) costs about a microsecond per matching article: a word in most of 5,000
+# articles would cost more than the rest of the search. Each tier of text matches (the whole
+# phrase, all the words, any word) ranks at most this many of its matches.
+FTS_RANK_CAP = 400
 
 
 def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _fts_any(columns: str, pieces) -> str:
+def _fts_any(pieces) -> str:
     phrases = [_fts_phrase(p) for p in dict.fromkeys(pieces) if len(p) >= FTS_MIN_LENGTH]
-    return f"{{{columns}}} : ({' OR '.join(phrases)})" if phrases else ""
+    return " OR ".join(phrases)
 
 
 def _words(query: str) -> list[str]:
@@ -213,13 +223,31 @@ def _words(query: str) -> list[str]:
 
 def fts_name_query(query: str) -> str:
     """Names and synonyms sharing any three-letter piece with a query word (typos keep some)."""
-    pieces = [w[i : i + 3] for w in _words(query) for i in range(len(w) - 2)]
-    return _fts_any("name also_known_as", pieces)
+    return _fts_any(w[i : i + 3] for w in _words(query) for i in range(len(w) - 2))
 
 
-def fts_text_query(query: str) -> str:
-    """Article text containing the whole query or any of its words (like `icontains`)."""
-    return _fts_any("search_text", [query.casefold(), *_words(query)])
+def _fts_word(term: str, raw: str) -> str:
+    """One query word for the word index: a prefix match ("pearl" finds "pearls"); the folded
+    and the typed spelling when they differ."""
+    forms = [_fts_phrase(f) + ("*" if len(f) >= FTS_MIN_LENGTH else "") for f in {term, raw}]
+    return forms[0] if len(forms) == 1 else "(" + " OR ".join(sorted(forms)) + ")"
+
+
+def fts_text_queries(query: str) -> list[str]:
+    """FTS5 queries for the article text, strongest first: the whole phrase, every word, any
+    word. Empty when the query has no word of three letters or more."""
+    words = [(fold(word), word.casefold()) for word in _WORD.findall(query)]
+    pairs = [(t, raw) for t, raw in words if len(t) >= 2 and t not in STOP_WORDS] or words
+    pairs = list(dict.fromkeys(pairs))[:8]
+    if not any(len(term) >= FTS_MIN_LENGTH for term, _raw in pairs):
+        return []
+    words = [_fts_word(term, raw) for term, raw in pairs]
+    tiers = []
+    if len(words) > 1:
+        tiers.append(_fts_phrase(fold(query)))
+        tiers.append(" AND ".join(words))
+    tiers.append(" OR ".join(words))
+    return tiers
 
 
 def text_hits(text: str, query: str) -> tuple[int, int]:

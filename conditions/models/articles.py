@@ -13,12 +13,14 @@ from simple_history.models import HistoricalRecords
 
 from conditions import content
 from conditions import search as search_text
-from conditions.models.review import Reviewable, ReviewQuerySet, Status
+from conditions.models.review import Reviewable, ReviewQuerySet
 
 SEARCH_LIMIT = 30
 SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text")
-# SQLite full-text index (migration 0005): FTS5 with the trigram tokenizer, SQLite 3.34+.
-SQLITE_FTS_TABLE = "conditions_condition_fts"
+# SQLite full-text indexes of published conditions (migration 0006), FTS5, SQLite 3.34+:
+# names and synonyms (trigram tokenizer), article text (by word).
+SQLITE_NAME_FTS = "conditions_condition_name_fts"
+SQLITE_TEXT_FTS = "conditions_condition_text_fts"
 SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
 NAME_CANDIDATES = 20
@@ -29,9 +31,9 @@ class ConditionQuerySet(ReviewQuerySet):
         """Published conditions matching a patient's words, best first (name and synonyms first).
 
         PostgreSQL: full-text search on the stored search_vector plus trigram similarity on
-        name and synonyms (indexed by migrations 0002 and 0005). SQLite: the FTS5 trigram index
-        (migration 0005) finds substring matches in the text and names sharing three-letter
-        pieces with the query; edit-distance in Python ranks those few names. Each result
+        name and synonyms (indexed by migrations 0002 and 0005). SQLite: FTS5 indexes of
+        published conditions (migration 0006) find the text by word and the names sharing
+        three-letter pieces with the query; edit-distance in Python ranks those few names. Each result
         carries `match_score` and `matched_synonym`. Nothing is stored. At most two queries.
         """
         query = search_text.clean_query(query)
@@ -92,40 +94,55 @@ class ConditionQuerySet(ReviewQuerySet):
         return list(rows[:limit])
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
-        """SQLite: candidates from the FTS5 trigram index, ranked in Python."""
+        """SQLite: candidates from the FTS5 indexes of published conditions, ranked in Python."""
         if not SQLITE_HAS_TRIGRAM_FTS:
             return self._search_scan(query, limit)
-        names_match = search_text.fts_name_query(query)
-        text_match = search_text.fts_text_query(query)
-        if not text_match:  # no word of 3+ letters: nothing the index can answer
+        text_tiers = search_text.fts_text_queries(query)
+        if not text_tiers:  # no word of 3+ letters: nothing the indexes can answer
             return self._search_short(query, limit)
         names = {}  # pk: (name score, matched synonym), for the candidates the index found
+        names_match = search_text.fts_name_query(query)
         if names_match:
-            candidates = self.published().filter(pk__in=self._fts_ids(names_match, NAME_CANDIDATES))
+            candidates = self.published().filter(pk__in=self._fts_names(names_match))
             for pk, name, also_known_as in candidates.values_list("pk", "name", "also_known_as"):
                 synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
                 names[pk] = search_text.name_score(query, name, synonyms)
         matched = {pk: match[0] for pk, match in names.items() if match[0] >= 0.7}
         best_names = sorted(matched, key=matched.get, reverse=True)[:limit]
         rows = self.published().filter(
-            models.Q(pk__in=best_names) | models.Q(pk__in=self._fts_ids(text_match, limit))
+            models.Q(pk__in=best_names) | models.Q(pk__in=self._fts_text(text_tiers, limit))
         )
         # A name outside the candidates shares too little with the query to score: not re-scored.
         return self._ranked(rows.only(*SEARCH_FIELDS), query, names, limit, others=False)
 
-    def _fts_ids(self, match: str, limit: int) -> RawSQL:
-        """Ids of published conditions matching an FTS5 query, best (bm25) first."""
-        table = self.model._meta.db_table
-        fts = SQLITE_FTS_TABLE
-        # Table names are ours; the patient's words are a parameter.
+    @staticmethod
+    def _fts_names(match: str) -> RawSQL:
+        """Ids of the published conditions whose names or synonyms best match (bm25)."""
         sql = (
-            f"SELECT {fts}.rowid FROM {fts} JOIN {table} ON {table}.id = {fts}.rowid "  # noqa: S608
-            f"WHERE {fts} MATCH %s AND {table}.status = %s ORDER BY {fts}.rank LIMIT %s"
+            f"SELECT rowid FROM {SQLITE_NAME_FTS} WHERE {SQLITE_NAME_FTS} MATCH %s "  # noqa: S608
+            "ORDER BY rank LIMIT %s"
         )
-        return RawSQL(  # noqa: S611
-            sql,
-            [match, Status.PUBLISHED, limit],
+        return RawSQL(sql, [match, NAME_CANDIDATES])  # noqa: S611 - the words are a parameter
+
+    @staticmethod
+    def _fts_text(tiers: list[str], limit: int) -> RawSQL:
+        """Ids of published conditions whose text matches, best tier first, bm25 within it.
+
+        Each tier ranks at most FTS_RANK_CAP of its matches (the first by id), so a word found
+        in thousands of articles costs no more than a rarer one.
+        """
+        fts = SQLITE_TEXT_FTS
+        parts = [
+            f"SELECT rowid, {tier} AS tier, rank FROM (SELECT rowid, rank FROM {fts} "  # noqa: S608
+            f"WHERE {fts} MATCH %s LIMIT %s)"
+            for tier in range(len(tiers))
+        ]
+        sql = (
+            f"SELECT rowid FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
+            "GROUP BY rowid ORDER BY min(tier * 1000000.0 + rank) LIMIT %s"
         )
+        params = [value for tier in tiers for value in (tier, search_text.FTS_RANK_CAP)]
+        return RawSQL(sql, [*params, limit])  # noqa: S611 - the words are parameters
 
     def _search_short(self, query: str, limit: int) -> list[Condition]:
         """One- and two-letter queries: a plain substring match (the index needs 3 letters)."""

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from conditions import models
+from conditions import search as search_text
 from conditions.search import clean_query, snippet
 from tests.factories import ConditionFactory, SectionFactory
 
@@ -90,6 +91,45 @@ def test_search_ranks_name_and_synonym_matches_above_text_matches(library):
     # Acne's text says "milia" more often than the milia article does, but Milia is the name.
     assert names("milia")[:2] == ["Milia", "Acne"]
     assert names("pimples")[0] == "Acne"
+
+
+def test_search_follows_publishing_renaming_archiving_and_deleting(library):
+    Condition = models.Condition
+    draft = Condition.objects.get(slug="milia-en-plaque")
+    Condition.objects.filter(pk=draft.pk).update(status=models.Status.PUBLISHED)
+    assert "Milia en plaque" in names("patch")
+    syringoma = library["syringoma"]
+    Condition.objects.filter(pk=syringoma.pk).update(
+        name="Syringomata", also_known_as="sweat duct bumps"
+    )
+    syringoma.refresh_from_db()
+    syringoma.refresh_derived()
+    assert names("sweat duct bumps")[0] == "Syringomata"
+    assert names("syringomata")[0] == "Syringomata" and "Syringoma" not in names("eyelids")
+    Condition.objects.filter(pk=syringoma.pk).update(status=models.Status.ARCHIVED)
+    assert "Syringomata" not in names("syringomata") + names("eyelids")
+    Condition.objects.filter(pk=syringoma.pk).update(status=models.Status.PUBLISHED)
+    assert names("eyelids") == ["Syringomata"]
+    syringoma.delete()
+    assert names("eyelids") == [] and "Syringomata" not in names("sweat duct bumps")
+
+
+def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_are_ranked(
+    library, monkeypatch
+):
+    # SQLite ranks only the first FTS_RANK_CAP matches of each tier (phrase, all words, any
+    # word): the one article with the whole phrase must still be found.
+    monkeypatch.setattr(search_text, "FTS_RANK_CAP", 2)
+    for i in range(4):
+        ConditionFactory(
+            published=True, name=f"Rash {i}", summary="Red spots. Drink milk.", with_content=False
+        ).refresh_derived()
+    ConditionFactory(
+        published=True, name="Nose dots", summary="Tiny milk spots on the nose.", with_content=False
+    ).refresh_derived()
+    found = names("milk spots")
+    assert "Nose dots" in found
+    assert all(found.index("Nose dots") < found.index(n) for n in found if n.startswith("Rash"))
 
 
 def test_search_never_returns_drafts(library):
@@ -193,6 +233,24 @@ HOSTILE = [
     "\U0010ffff\ue000",
     "' OR '1'='1",
     "milia'; SELECT pg_sleep(10); --",
+    # SQLite FTS5 query syntax: none of it may reach MATCH as syntax
+    '"',
+    '""',
+    '"milia',
+    'milia"spots',
+    "NEAR(milia spots, 2)",
+    "milia AND spots OR NOT acne",
+    "milia*",
+    "^milia",
+    "* milia",
+    "{name also_known_as}: milia",
+    "name: milia",
+    "milia + spots - acne",
+    "(milia",
+    "milia)",
+    "'\"'\"",
+    "___ milia",
+    "and or not the",
 ]
 
 
