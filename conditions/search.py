@@ -227,19 +227,19 @@ def fts_name_query(query: str) -> str:
 
 
 def _fts_word(term: str, raw: str) -> str:
-    """One query word for the word index: a prefix match ("pearl" finds "pearls"); the folded
-    and the typed spelling when they differ."""
-    forms = [_fts_phrase(f) + ("*" if len(f) >= FTS_MIN_LENGTH else "") for f in {term, raw}]
+    """One query word for the word index: a prefix match ("pearl" finds "pearls"; not for one
+    letter, which would expand to most words); the folded and the typed spelling."""
+    forms = [_fts_phrase(f) + ("*" if len(f) >= 2 else "") for f in {term, raw}]
     return forms[0] if len(forms) == 1 else "(" + " OR ".join(sorted(forms)) + ")"
 
 
-def fts_text_queries(query: str) -> list[str]:
+def fts_text_queries(query: str, min_length: int = FTS_MIN_LENGTH) -> list[str]:
     """FTS5 queries for the article text, strongest first: the whole phrase, every word, any
-    word. Empty when the query has no word of three letters or more."""
+    word. Empty when the query has no word of `min_length` letters or more."""
     words = [(fold(word), word.casefold()) for word in _WORD.findall(query)]
     pairs = [(t, raw) for t, raw in words if len(t) >= 2 and t not in STOP_WORDS] or words
     pairs = list(dict.fromkeys(pairs))[:8]
-    if not any(len(term) >= FTS_MIN_LENGTH for term, _raw in pairs):
+    if not any(len(term) >= min_length for term, _raw in pairs):
         return []
     words = [_fts_word(term, raw) for term, raw in pairs]
     tiers = []

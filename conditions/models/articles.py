@@ -145,12 +145,13 @@ class ConditionQuerySet(ReviewQuerySet):
         return RawSQL(sql, [*params, limit])  # noqa: S611 - the words are parameters
 
     def _search_short(self, query: str, limit: int) -> list[Condition]:
-        """One- and two-letter queries: a plain substring match (the index needs 3 letters)."""
-        rows = self.published().filter(
-            models.Q(name__icontains=query)
-            | models.Q(also_known_as__icontains=query)
-            | models.Q(search_text__icontains=query)
-        )
+        """Queries with no word of three letters: names and synonyms containing the query, and
+        text with its one- and two-letter words (the trigram index needs three letters)."""
+        match = models.Q(name__icontains=query) | models.Q(also_known_as__icontains=query)
+        text_tiers = search_text.fts_text_queries(query, min_length=1)
+        if text_tiers:
+            match |= models.Q(pk__in=self._fts_text(text_tiers, 4 * limit))
+        rows = self.published().filter(match)
         return self._ranked(
             rows.only(*SEARCH_FIELDS).order_by("name")[: 4 * limit], query, {}, limit
         )

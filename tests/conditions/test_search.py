@@ -132,6 +132,15 @@ def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_are_ranked(
     assert all(found.index("Nose dots") < found.index(n) for n in found if n.startswith("Rash"))
 
 
+def test_one_and_two_letter_queries_find_names_and_words_in_the_text(library):
+    sunburn = ConditionFactory(
+        published=True, name="Sunburn", summary="Skin burned by UV light.", with_content=False
+    )
+    sunburn.refresh_derived()
+    assert "Sunburn" in names("uv") and "Sunburn" in names("UV")
+    assert names("ac")[0] == "Acne" and "Milia" in names("mi")
+
+
 def test_search_never_returns_drafts(library):
     assert "Milia en plaque" not in names("milia en plaque")
     assert "Milia en plaque" not in names("patch")
