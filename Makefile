@@ -28,8 +28,9 @@ run: $(RUN_STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_content --if-empty --demo-accounts
 	@echo ""
 	@echo "  Patient site:    http://127.0.0.1:8000/"
-	@echo "  Clinician admin: http://127.0.0.1:8000/admin/  (demo logins were printed when the demo content was first loaded;"
-	@echo "                   make another with: DJANGO_DEBUG=1 $(BIN)/python manage.py createsuperuser)"
+	@echo "  Clinician admin: http://127.0.0.1:8000/admin/  (demo logins demo-author and demo-reviewer were printed"
+	@echo "                   when the demo content was first loaded; to set a new password:"
+	@echo "                   DJANGO_DEBUG=1 $(BIN)/python manage.py changepassword demo-reviewer)"
 	@echo ""
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
