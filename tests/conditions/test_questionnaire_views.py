@@ -110,26 +110,27 @@ def test_an_infected_squeezed_spot_needs_advice_today(client, questionnaire):
     assert "You answered “Yes” to" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"look": ["red-pus"]},
-        {"look": ["blisters"]},
-        {"look": ["typical", "pearly"]},
-        {"look": ["changing"]},
-        {"look": ["yellow-flat"]},
-        {"look": ["dimpled"]},
-        {"look": ["red-patch"]},
-        {"look": ["unsure"]},
-        {"itch_pain": "yes"},
-        {"history": ["sudden-crop"]},
-        {"history": ["new-medicine"]},
-        {"history": ["after-blisters"]},
-        {"history": ["steroid-cream"]},
-        {"history": ["near-eye"]},
-        {"history": ["widespread"]},
-    ],
-)
+# Answers that each turn a self-care path into "see a GP or pharmacist".
+ROUTINE_FLAGS = [
+    {"look": ["red-pus"]},
+    {"look": ["blisters"]},
+    {"look": ["typical", "pearly"]},
+    {"look": ["changing"]},
+    {"look": ["yellow-flat"]},
+    {"look": ["dimpled"]},
+    {"look": ["red-patch"]},
+    {"look": ["unsure"]},
+    {"itch_pain": "yes"},
+    {"history": ["sudden-crop"]},
+    {"history": ["new-medicine"]},
+    {"history": ["after-blisters"]},
+    {"history": ["steroid-cream"]},
+    {"history": ["near-eye"]},
+    {"history": ["widespread"]},
+]
+
+
+@pytest.mark.parametrize("change", ROUTINE_FLAGS)
 def test_each_routine_red_flag_leads_to_a_gp_appointment(client, questionnaire, change):
     run(client, replace(ADULT_SELF_CARE, **change))
     assert finish(client).context["outcome"]["slug"] == "see-gp"
@@ -460,23 +461,6 @@ def test_the_demo_loader_is_idempotent_and_needs_the_milia_article(db):
 CHILD_SELF_CARE = [s for s in BABY_SELF_CARE if s[0] != "baby-age"]
 CHILD_SELF_CARE[0] = ("who", "child")
 PATHS = {"adult": ADULT_SELF_CARE, "child": CHILD_SELF_CARE, "baby": BABY_SELF_CARE}
-ROUTINE_FLAGS = [
-    {"look": ["red-pus"]},
-    {"look": ["blisters"]},
-    {"look": ["typical", "pearly"]},
-    {"look": ["changing"]},
-    {"look": ["yellow-flat"]},
-    {"look": ["dimpled"]},
-    {"look": ["red-patch"]},
-    {"look": ["unsure"]},
-    {"itch_pain": "yes"},
-    {"history": ["sudden-crop"]},
-    {"history": ["new-medicine"]},
-    {"history": ["after-blisters"]},
-    {"history": ["steroid-cream"]},
-    {"history": ["near-eye"]},
-    {"history": ["widespread"]},
-]
 EMERGENCY_SIGNS = ["no-fade", "breathing", "colour", "neck-light", "drowsy"]
 
 
