@@ -9,7 +9,9 @@ the "Clinical reviewer" group (migrations 0003 and 0004).
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
@@ -44,8 +46,22 @@ def person_label(user) -> str:
     return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 
 
+def reviewers(users):
+    """Of these users, the ones who may review: holders of the publish permission (through
+    the "Clinical reviewer" group or directly) and superusers, all active."""
+    app_label, codename = PUBLISH_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return users.filter(
+        Q(is_superuser=True)
+        | Q(groups__permissions__in=permission)
+        | Q(user_permissions__in=permission),
+        is_active=True,
+    ).distinct()
+
+
 class PeopleMenusMixin:
-    """Author and reviewer menus list colleagues by full name, sorted by it."""
+    """Author and reviewer menus list colleagues by full name, sorted by it; the reviewer menu
+    offers only clinicians who may review, so "Reviewed by" never names someone who cannot."""
 
     class Media:
         css = {"all": ["css/admin-conditions.css"]}
@@ -56,6 +72,18 @@ class PeopleMenusMixin:
             field.label_from_instance = person_label
             field.queryset = field.queryset.order_by("first_name", "last_name", "username")
         return field
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        field = form.base_fields.get("reviewer")  # absent where the user may not set it
+        if field is not None:
+            users = field.queryset.model._default_manager
+            # The current reviewer stays a valid choice even after leaving the group.
+            current = getattr(obj, "reviewer_id", None)
+            field.queryset = users.filter(
+                Q(pk__in=reviewers(users.all()).values("pk")) | Q(pk=current)
+            ).order_by("first_name", "last_name", "username")
+        return form
 
 
 def run_workflow_step(modeladmin, request, obj, method: str, verb) -> bool:

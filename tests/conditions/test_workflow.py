@@ -293,3 +293,19 @@ def test_only_reviewers_may_delete_comparisons_and_questionnaires_and_nobody_edi
     assert "delete_treatmentcomparison" in reviewer
     assert "view_outcometally" in author and "change_outcometally" not in reviewer
     assert "change_kioskprofile" not in reviewer
+
+
+def test_the_reviewer_menu_offers_only_clinicians_who_may_review(reviewer_client, reviewer):
+    author = user_in("Author", username="someone-else", first_name="Pat", last_name="Author")
+    draft = ready_draft()
+    form = reviewer_client.get(change_url(draft)).context["adminform"].form
+    offered = set(form.fields["reviewer"].queryset)
+    assert reviewer in offered
+    assert author not in offered
+    assert author in set(form.fields["author"].queryset)
+
+
+def test_an_articles_current_reviewer_stays_selectable_after_leaving_the_group(reviewer_client):
+    condition = ConditionFactory(published=True)  # reviewed by someone without the permission
+    form = reviewer_client.get(change_url(condition)).context["adminform"].form
+    assert condition.reviewer in set(form.fields["reviewer"].queryset)
