@@ -116,3 +116,24 @@ def test_base_page_has_skip_link_header_main_and_footer(client, db):
     html = client.get("/").content.decode()
     assert 'class="skip-link" href="#main"' in html
     assert "<header" in html and '<main id="main"' in html and "<footer" in html
+
+
+def _manage(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_makemigrations_check_runs_without_a_secret_key_but_serving_commands_do_not():
+    checked = _manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+    refused = _manage("check")
+    assert refused.returncode != 0
+    assert "DJANGO_SECRET_KEY" in refused.stderr
