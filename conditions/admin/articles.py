@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -36,6 +36,7 @@ from conditions.admin.editorial import (
     can_edit,
     can_publish,
     current_status,
+    publish_problems_html,
     run_workflow_step,
 )
 from conditions.models import (
@@ -589,13 +590,10 @@ class ConditionAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("ready to publish"))
     def publish_checklist(self, obj):
-        if obj is None or obj.pk is None:
-            return _("Save the draft first.")
-        problems = obj.publish_problems()
-        if not problems:
-            return _("Yes: it has a reviewer, review dates, a section and a reference.")
-        return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        return publish_problems_html(
+            obj,
+            unsaved=_("Save the draft first."),
+            ready=_("Yes: it has a reviewer, review dates, a section and a reference."),
         )
 
     @admin.display(description=gettext_lazy("preview"))

@@ -86,6 +86,16 @@ class PeopleMenusMixin:
         return form
 
 
+def publish_problems_html(obj, *, unsaved: str, ready: str):
+    """What still stops obj from being published, as a list for the change form."""
+    if obj is None or obj.pk is None:
+        return unsaved
+    problems = obj.publish_problems()
+    if not problems:
+        return ready
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
+
+
 def run_workflow_step(modeladmin, request, obj, method: str, verb) -> bool:
     """Call obj.<method>(by=user) and tell the clinician what happened, or exactly what is
     still needed. Returns whether the step was taken."""

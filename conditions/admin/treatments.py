@@ -14,11 +14,16 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from conditions.admin.editorial import PeopleMenusMixin, can_edit, can_publish
+from conditions.admin.editorial import (
+    PeopleMenusMixin,
+    can_edit,
+    can_publish,
+    publish_problems_html,
+)
 from conditions.models import ComparisonRow, Reference, Treatment, TreatmentComparison
 
 # Setting the reviewer and review dates is for clinical reviewers (conditions/admin/editorial.py).
@@ -65,13 +70,10 @@ class ReviewWorkflowActionsMixin:
 
     @admin.display(description=_("What stops publishing"))
     def publish_problems_display(self, obj):
-        if obj is None or obj.pk is None:
-            return _("Save first, then add the options.")
-        problems = obj.publish_problems()
-        if not problems:
-            return _("Nothing: this can be published.")
-        return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        return publish_problems_html(
+            obj,
+            unsaved=_("Save first, then add the options."),
+            ready=_("Nothing: this can be published."),
         )
 
 
