@@ -106,6 +106,11 @@ class AnswerOption(models.Model):
     code = models.SlugField(_("code"), max_length=60)
     text = models.CharField(_("answer"), max_length=200)
     score = models.IntegerField(_("score"), default=0)
+    exclusive = models.BooleanField(
+        _("excludes the other answers"),
+        default=False,
+        help_text=_("For answers like 'None of these': it cannot be ticked with another answer."),
+    )
 
     history = HistoricalRecords()
 
