@@ -14,6 +14,11 @@ urlpatterns = [
         treatments.treatment_comparison,
         name="treatment_comparison",
     ),
+    path(
+        "conditions/<slug:slug>/treatments/preview/",
+        treatments.treatment_comparison_preview,
+        name="treatment_comparison_preview",
+    ),
     path("about/privacy/", pages.privacy, name="privacy"),
 ]
 

@@ -316,3 +316,24 @@ REVIEW_DUE_SOON_DAYS = 30
 READING_GRADE_TARGET = 8
 # Where patients report a mistake in an article (shown on /about/editorial/); optional.
 EDITORIAL_CONTACT_EMAIL = os.environ.get("PORTAL_EDITORIAL_EMAIL", "").strip()
+
+# The editorial workflow. Approval needs a second clinician (four eyes); a single-clinician
+# practice may turn that off with PORTAL_SECOND_REVIEWER=0 (pages then say so).
+PORTAL_SECOND_REVIEWER = os.environ.get("PORTAL_SECOND_REVIEWER", "1").strip() != "0"
+# The clinic's public address, for links in editorial emails.
+PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000").strip()
+
+# Email (workflow notices): printed to the console unless an SMTP host is set.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_TLS", "1").strip() != "0"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localhost")
+SIMPLE_HISTORY_REVERT_DISABLED = True  # reverting makes a new draft (ReviewableAdmin)

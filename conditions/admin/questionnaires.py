@@ -10,7 +10,6 @@ refused while it fails (Questionnaire.publish_problems).
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -19,9 +18,10 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from conditions import rules
-from conditions.admin.editorial import PeopleMenusMixin, can_publish, run_workflow_step
+from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
 from conditions.models import (
     AnswerOption,
+    Condition,
     Outcome,
     OutcomeTrigger,
     Question,
@@ -49,24 +49,14 @@ def warn_about_safety(request, questionnaire: Questionnaire) -> None:
     if not problems:
         messages.success(request, _("Safety check passed: every path of answers has an outcome."))
         return
-    level = messages.ERROR if questionnaire.is_published else messages.WARNING
-    intro = (
-        _("This PUBLISHED questionnaire now fails its safety check:")
-        if questionnaire.is_published
-        else _("Safety check: this questionnaire cannot be published until these are fixed:")
-    )
-    messages.add_message(
+    messages.warning(
         request,
-        level,
         format_html(
-            "{}<ul>{}</ul>", intro, format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+            "{}<ul>{}</ul>",
+            _("Safety check: this draft cannot be approved until these are fixed:"),
+            format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
         ),
     )
-
-
-def touch(questionnaire: Questionnaire) -> None:
-    """Raise the questionnaire's version so cached specs and in-progress answers renew."""
-    questionnaire.save()
 
 
 # -- questionnaire ------------------------------------------------------------------------------
@@ -103,38 +93,37 @@ def signoff_badge(outcome: Outcome):
     )
 
 
-WORKFLOW = {
-    "submit": ("submit_for_review", gettext_lazy("submitted for review"), False),
-    "publish": ("publish", gettext_lazy("published"), True),
-    "archive": ("archive", gettext_lazy("archived"), True),
-}
+class QuestionnaireForm(ReviewableForm):
+    class Meta:
+        model = Questionnaire
+        fields = ["title", "slug", "intro", "conditions", "featured", "author", "next_review_due"]
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
-    list_display = ("title", "status", "featured", "next_review_due", "safety_column")
+class QuestionnaireAdmin(ReviewableAdmin):
+    form = QuestionnaireForm
+    list_display = ("title", "status_label", "featured", "review_state", "safety_column")
     list_filter = ("status", "featured")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("conditions",)
-    readonly_fields = ("status", "version", "safety_check", "links")
-    fields = (
-        "title",
-        "slug",
-        "intro",
-        "conditions",
-        "featured",
-        "status",
-        "author",
-        "reviewer",
-        "last_reviewed",
-        "next_review_due",
-        "safety_check",
-        "links",
-        "version",
-    )
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "intro", "conditions", "featured", "edit_version"]}),
+        (
+            gettext_lazy("Review and publishing"),
+            {"fields": [*ReviewableAdmin.review_fields, "publish_checklist"]},
+        ),
+        (gettext_lazy("Safety"), {"fields": ["safety_check", "links"]}),
+    ]
     inlines = [QuestionInline, OutcomeInline]
-    actions = ["submit_selected", "publish_selected", "archive_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "safety_check", "links"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "conditions":
+            kwargs["queryset"] = Condition.objects.working_copies()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=gettext_lazy("safety check"))
     def safety_column(self, obj):
@@ -151,7 +140,9 @@ class QuestionnaireAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
         if not problems:
             return _("Passes: every path of answers reaches an outcome, and red flags always win.")
         return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+            '<strong class="safety-problems">{}</strong><ul>{}</ul>',
+            _("Problems:"),
+            format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
         )
 
     @admin.display(description=gettext_lazy("try it"))
@@ -159,38 +150,44 @@ class QuestionnaireAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
         if obj is None or obj.pk is None:
             return "–"
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("conditions:questionnaire_preview", args=[obj.slug]),
-            _("Preview and see which rule decides"),
-            reverse("conditions:questionnaire_fhir", args=[obj.slug]),
-            _("FHIR Questionnaire (published only)"),
+            '<a href="{}">{}</a>', self.preview_url(obj), _("Walk through the draft")
         )
+
+    def preview_url(self, obj):
+        return reverse("conditions:questionnaire_preview", args=[obj.slug])
+
+    def extra_review(self, request, obj):
+        return self.safety_check(obj)
+
+    def after_change(self, request, obj) -> None:
+        warn_about_safety(request, obj)
+
+
+class PartOfQuestionnaireAdmin(SimpleHistoryAdmin):
+    """Questions and outcomes have their own pages; each save is a change to the draft of the
+    questionnaire they belong to, checked against the version the editor started from."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(questionnaire__is_live=False)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "questionnaire":
+            kwargs["queryset"] = Questionnaire.objects.working_copies()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("questionnaire",) if obj else ()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        touch(form.instance)
-        warn_about_safety(request, form.instance)
+        questionnaire = form.instance.questionnaire
+        questionnaire.record_change(request.user)
+        warn_about_safety(request, questionnaire)
 
-    def run_workflow(self, request, obj, action: str) -> None:
-        method, verb, needs_publish = WORKFLOW[action]
-        if needs_publish and not can_publish(request.user):
-            raise PermissionDenied
-        run_workflow_step(self, request, obj, method, verb)
 
-    @admin.action(description=gettext_lazy("Submit selected questionnaires for review"))
-    def submit_selected(self, request, queryset):
-        for obj in queryset:
-            self.run_workflow(request, obj, "submit")
-
-    @admin.action(description=gettext_lazy("Publish selected questionnaires"))
-    def publish_selected(self, request, queryset):
-        for obj in queryset:
-            self.run_workflow(request, obj, "publish")
-
-    @admin.action(description=gettext_lazy("Archive selected questionnaires"))
-    def archive_selected(self, request, queryset):
-        for obj in queryset:
-            self.run_workflow(request, obj, "archive")
+class PartOfQuestionnaireForm(VersionedForm):
+    def versioned_item(self):
+        return self.instance.questionnaire if self.instance.pk else None
 
 
 # -- question -----------------------------------------------------------------------------------
@@ -238,8 +235,15 @@ class ShowIfInline(EarlierAnswerInline):
         return earlier_questions(obj)
 
 
+class QuestionForm(PartOfQuestionnaireForm):
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(PartOfQuestionnaireAdmin):
+    form = QuestionForm
     list_display = ("text", "questionnaire", "order", "kind", "required")
     list_filter = ("questionnaire", "kind")
     list_select_related = ("questionnaire",)
@@ -254,20 +258,16 @@ class QuestionAdmin(SimpleHistoryAdmin):
         "required",
         ("min_value", "max_value", "unit"),
         "show_if_match",
+        "edit_version",
     )
     inlines = [AnswerOptionInline, ShowIfInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return ("questionnaire",) if obj else ()
-
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         question = form.instance
         if question.kind == Question.Kind.YES_NO and not question.options.exists():
             AnswerOption.objects.create(question=question, order=0, code="yes", text=_("Yes"))
             AnswerOption.objects.create(question=question, order=1, code="no", text=_("No"))
-        touch(question.questionnaire)
-        warn_about_safety(request, question.questionnaire)
+        super().save_related(request, form, formsets, change)
 
 
 # -- outcome ------------------------------------------------------------------------------------
@@ -282,8 +282,15 @@ class OutcomeTriggerInline(EarlierAnswerInline):
         return Question.objects.filter(questionnaire_id=obj.questionnaire_id)
 
 
+class OutcomeForm(PartOfQuestionnaireForm):
+    class Meta:
+        model = Outcome
+        fields = "__all__"
+
+
 @admin.register(Outcome)
-class OutcomeAdmin(SimpleHistoryAdmin):
+class OutcomeAdmin(PartOfQuestionnaireAdmin):
+    form = OutcomeForm
     list_display = ("title", "questionnaire", "urgency", "rule", "priority", "signoff_column")
     list_filter = ("questionnaire", "urgency", "rule", "needs_signoff")
     list_select_related = ("questionnaire",)
@@ -302,6 +309,7 @@ class OutcomeAdmin(SimpleHistoryAdmin):
         "conditions",
         "needs_signoff",
         "signoff_note",
+        "edit_version",
     )
     inlines = [OutcomeTriggerInline]
 
@@ -309,10 +317,7 @@ class OutcomeAdmin(SimpleHistoryAdmin):
     def signoff_column(self, obj):
         return signoff_badge(obj)
 
-    def get_readonly_fields(self, request, obj=None):
-        return ("questionnaire",) if obj else ()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        touch(form.instance.questionnaire)
-        warn_about_safety(request, form.instance.questionnaire)
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "conditions":
+            kwargs["queryset"] = Condition.objects.working_copies()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

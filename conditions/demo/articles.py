@@ -933,7 +933,7 @@ def _create(data: dict, author, reviewer) -> Condition:
         child._history_user = author
         child.save()  # one by one: save() renders the Markdown and writes history
     condition._history_user = reviewer
-    condition.publish(by=reviewer)
+    condition.publish(by=reviewer, attested=True)
     condition.refresh_derived()
     return condition
 

@@ -652,6 +652,7 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
         return existing
 
     references = {}
+    added = False
     for index, (key, (publisher, title, url)) in enumerate(REFERENCES.items()):
         references[key], _ = Reference.objects.get_or_create(
             condition=milia,
@@ -663,6 +664,12 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
                 "order": 100 + index,
             },
         )
+        added = added or _
+    if added:
+        # The comparison cites these from the article's reference list: the article's new
+        # version (with them) is approved first, like any change to a live article.
+        milia.record_change(author)
+        milia.publish(by=reviewer, attested=True)
 
     treatments = {}
     for slug, (name, setting, who, description) in TREATMENTS.items():
@@ -684,8 +691,6 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
         {
             "intro": INTRO,
             "author": author,
-            "reviewer": reviewer,
-            "last_reviewed": LAST_REVIEWED,
             "next_review_due": NEXT_REVIEW_DUE,
         },
     )
@@ -702,5 +707,5 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
             row.references.set(wanted)
 
     if comparison.status != Status.PUBLISHED:
-        comparison.publish(by=reviewer)
+        comparison.publish(by=reviewer, attested=True)
     return comparison

@@ -17,7 +17,7 @@ from conditions.models.questionnaires import (
     Questionnaire,
     ShowIf,
 )
-from conditions.models.review import Reviewable, ReviewQuerySet, Status
+from conditions.models.review import Reviewable, ReviewEvent, ReviewQuerySet, Status
 from conditions.models.treatments import (
     EVIDENCE_EXPLANATIONS,
     ComparisonRow,
@@ -49,6 +49,7 @@ __all__ = [
     "Questionnaire",
     "Recommendation",
     "Reference",
+    "ReviewEvent",
     "ReviewQuerySet",
     "Reviewable",
     "Section",

@@ -13,7 +13,13 @@ from simple_history.models import HistoricalRecords
 
 from conditions import content
 from conditions import search as search_text
-from conditions.models.review import Reviewable, ReviewQuerySet
+from conditions.models.review import (
+    Part,
+    Reviewable,
+    ReviewPart,
+    ReviewQuerySet,
+    WorkingCopyManager,
+)
 
 SEARCH_LIMIT = 30
 SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text")
@@ -210,17 +216,28 @@ class ConditionQuerySet(ReviewQuerySet):
         return results
 
 
+class ConditionManager(WorkingCopyManager):
+    def search(self, query: str, limit: int = SEARCH_LIMIT):
+        """Search reaches published (live) conditions only."""
+        return self._all().search(query, limit)
+
+
 class Condition(Reviewable):
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    UNIQUE_FIELDS = ("name", "slug")
+    DERIVED_FIELDS = frozenset({"search_text", "reading_grade", "smog_grade"})
+
+    name = models.CharField(_("name"), max_length=120, db_index=True)
+    slug = models.SlugField(_("slug"), max_length=120)
     also_known_as = models.TextField(
         _("also known as"),
         blank=True,
         help_text=_("The words patients use, one per line (e.g. milk spots)."),
     )
     summary = models.TextField(_("summary"), help_text=_("One plain-language paragraph."))
+    # One-way: each article's own list, approved with it (a link added to one article must
+    # not change another article's live page).
     related = models.ManyToManyField(
-        "self", verbose_name=_("related conditions"), blank=True, symmetrical=True
+        "self", verbose_name=_("related conditions"), blank=True, symmetrical=False
     )
     featured = models.BooleanField(_("featured on the home page"), default=False)
     # Derived on save: plain text of name, synonyms, summary and sections, for search.
@@ -233,15 +250,30 @@ class Condition(Reviewable):
 
     history = HistoricalRecords(excluded_fields=["search_text"])
 
-    objects = ConditionQuerySet.as_manager()
+    all_copies = ConditionQuerySet.as_manager()
+    objects = ConditionManager.from_queryset(ConditionQuerySet)()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("condition article")
         verbose_name_plural = _("condition articles")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "is_live"], name="unique_condition_name"),
+            models.UniqueConstraint(fields=["slug", "is_live"], name="unique_condition_slug"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def review_parts(cls) -> list[Part]:
+        return [
+            Part(model, "condition", "condition")
+            for model in (Section, FAQ, CareAdvice, Reference, ClinicalCode, ConditionImage)
+        ]
+
+    def after_copy(self) -> None:
+        self.refresh_derived()
 
     def get_absolute_url(self) -> str:
         return reverse("conditions:condition_detail", args=[self.slug])
@@ -285,7 +317,7 @@ class Condition(Reviewable):
             )
 
 
-class Section(models.Model):
+class Section(ReviewPart):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(_("order"), default=0)
     heading = models.CharField(_("heading"), max_length=200)
@@ -309,7 +341,7 @@ class Section(models.Model):
         super().save(*args, **kwargs)
 
 
-class FAQ(models.Model):
+class FAQ(ReviewPart):
     class Verdict(models.TextChoices):
         NONE = "", _("No verdict")
         MYTH = "myth", _("Myth")
@@ -340,7 +372,7 @@ class FAQ(models.Model):
         super().save(*args, **kwargs)
 
 
-class Reference(models.Model):
+class Reference(ReviewPart):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="references")
     order = models.PositiveIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=300)
@@ -362,7 +394,7 @@ class Reference(models.Model):
             raise ValidationError({"url": _("Use a web address starting with https://")})
 
 
-class ClinicalCode(models.Model):
+class ClinicalCode(ReviewPart):
     class System(models.TextChoices):
         ICD10CM = "icd-10-cm", "ICD-10-CM"
         ICD10 = "icd-10", "ICD-10 (WHO)"
@@ -402,7 +434,7 @@ class ClinicalCode(models.Model):
         return self.SYSTEM_URIS.get(self.system, "")
 
 
-class CareAdvice(models.Model):
+class CareAdvice(ReviewPart):
     """'When to get help', by urgency level, as the NHS presents it."""
 
     class Level(models.TextChoices):
@@ -440,7 +472,7 @@ class CareAdvice(models.Model):
         return self.LEVEL_ORDER.index(self.level)
 
 
-class ConditionImage(models.Model):
+class ConditionImage(ReviewPart):
     class SkinTone(models.TextChoices):
         NOT_STATED = "", _("Not stated")
         I_II = "light", _("Light (Fitzpatrick I–II)")

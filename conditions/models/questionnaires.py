@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conditions.models.articles import CareAdvice, Condition
-from conditions.models.review import Reviewable
+from conditions.models.review import Part, Reviewable, ReviewPart
 
 
 class Questionnaire(Reviewable):
+    UNIQUE_FIELDS = ("slug",)
+
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120)
     intro = models.TextField(_("introduction"))
     conditions = models.ManyToManyField(
         Condition, verbose_name=_("conditions"), related_name="questionnaires", blank=True
@@ -29,9 +31,22 @@ class Questionnaire(Reviewable):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "is_live"], name="unique_questionnaire_slug")
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def review_parts(cls) -> list[Part]:
+        return [
+            Part(Question, "questionnaire", "questionnaire"),
+            Part(AnswerOption, "question", "question__questionnaire"),
+            Part(ShowIf, "question", "question__questionnaire"),
+            Part(Outcome, "questionnaire", "questionnaire"),
+            Part(OutcomeTrigger, "outcome", "outcome__questionnaire"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("conditions:questionnaire_start", args=[self.slug])
@@ -47,7 +62,7 @@ class Questionnaire(Reviewable):
         return problems
 
 
-class Question(models.Model):
+class Question(ReviewPart):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
@@ -100,7 +115,7 @@ class Question(models.Model):
                 raise ValidationError(_("The minimum must be less than the maximum."))
 
 
-class AnswerOption(models.Model):
+class AnswerOption(ReviewPart):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     order = models.PositiveIntegerField(_("order"), default=0)
     code = models.SlugField(_("code"), max_length=60)
@@ -173,7 +188,7 @@ class AnswerTest(models.Model):
                 raise ValidationError(_("That answer belongs to a different question."))
 
 
-class ShowIf(AnswerTest):
+class ShowIf(ReviewPart, AnswerTest):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="show_if")
 
     class Meta:
@@ -184,7 +199,7 @@ class ShowIf(AnswerTest):
         return self.describe()
 
 
-class Outcome(models.Model):
+class Outcome(ReviewPart):
     class Rule(models.TextChoices):
         RED_FLAG = "red_flag", _("Red flag: any of the trigger answers")
         ANY = "any", _("Any of the trigger answers")
@@ -243,7 +258,7 @@ class Outcome(models.Model):
             raise ValidationError({"score_threshold": _("A score rule needs a threshold.")})
 
 
-class OutcomeTrigger(AnswerTest):
+class OutcomeTrigger(ReviewPart, AnswerTest):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="triggers")
 
     class Meta:

@@ -1,18 +1,42 @@
-"""The one review workflow shared by articles, treatment comparisons and questionnaires.
+"""The one editorial workflow shared by articles, treatment comparisons and questionnaires.
 
-Status vocabulary, the rules for publishing and the optimistic-concurrency version live
-here, so the admin, the importer and the demo loader cannot skip them.
+Mechanism: a working copy and a live copy of every item, in the same table.
+- The working copy (`is_live=False`) is what the admin lists and edits, with all its parts
+  (sections, rows, questions, outcomes ...). Every edit, by anyone, lands here.
+- The live copy (`is_live=True`) is what patients see. Only `publish()` writes it: it copies
+  the working copy and its parts over the live copy in one transaction. Patient views reach
+  content only through `published()`, which returns live copies.
+Why a working copy rather than Wagtail-style serialised revisions: the clinicians edit through
+the Django admin with inlines, which saves model rows directly; a working copy lets the admin
+work unchanged while no saved row is ever one a patient sees. Approved versions are kept as
+JSON snapshots (ReviewEvent) for the history and for reverting, which makes a new draft.
+
+The state machine (states, transitions, who may do each, the publish rules, the review
+interval, the version check) is written here once; the admin base (conditions/admin/review.py)
+only calls it.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+PUBLISH_PERMISSION = "conditions.publish_condition"
+# Accounts that exist only to show the portal (the demo loader's). What they approve is
+# labelled "example content, awaiting this clinic's review" on patient pages.
+EXAMPLE_ACCOUNTS_GROUP = "Example accounts"
+REVIEW_INTERVAL_DAYS = 365  # the editorial statement promises a review every 12 months
 
 
 class Status(models.TextChoices):
@@ -22,10 +46,104 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+def can_review(user) -> bool:
+    """Clinical reviewers (the publish permission) approve, send back, take offline, archive."""
+    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def second_reviewer_required() -> bool:
+    return getattr(settings, "PORTAL_SECOND_REVIEWER", True)
+
+
+def latest_review_due(last_reviewed: datetime.date) -> datetime.date:
+    """The latest allowed next-review date: 12 months after the last review."""
+    try:
+        return last_reviewed.replace(year=last_reviewed.year + 1)
+    except ValueError:  # 29 February
+        return last_reviewed + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+
+
+def review_date_problems(last_reviewed, next_review_due, today=None) -> dict[str, str]:
+    """The review-date rules, by field: last reviewed never in the future; next review after
+    it and at most 12 months later."""
+    today = today or timezone.localdate()
+    problems = {}
+    if last_reviewed and last_reviewed > today:
+        problems["last_reviewed"] = gettext("The last review date cannot be in the future.")
+    if last_reviewed and next_review_due:
+        if next_review_due <= last_reviewed:
+            problems["next_review_due"] = gettext(
+                "The next review date must be after the last review date."
+            )
+        elif next_review_due > latest_review_due(last_reviewed):
+            problems["next_review_due"] = gettext(
+                "Set the next review within 12 months of the last review."
+            )
+    return problems
+
+
+# -- parts: what an item's graph holds -------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """A kind of row that belongs to an item: `parent` is its FK to the item or to an earlier
+    part; `path` is the lookup from the row to the item (e.g. "question__questionnaire")."""
+
+    model: type
+    parent: str
+    path: str
+    label: str = ""
+
+
+class ReviewPart(models.Model):
+    """Abstract base for the rows an item owns. On a live copy, `source` names the working
+    copy's row it was copied from, so publishing updates rows in place (keeping their ids, and
+    so the links to them) instead of recreating them."""
+
+    source = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+def _json_value(field, obj):
+    value = field.value_from_object(obj)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "name") and isinstance(field, models.FileField):
+        return value.name or ""
+    return value
+
+
+def _display_value(field, obj) -> str:
+    """A field's value as a person reads it (choices by label, links by name)."""
+    if field.is_relation and (field.many_to_one or field.one_to_one):
+        target = getattr(obj, field.name)
+        return "" if target is None else str(target)
+    if field.choices:
+        return str(getattr(obj, f"get_{field.name}_display")())
+    value = field.value_from_object(obj)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(field, models.FileField):
+        return value.name or ""
+    return str(value)
+
+
+# -- the queryset ----------------------------------------------------------------------------
 class ReviewQuerySet(models.QuerySet):
     def published(self):
-        """The only way patient views reach content."""
-        return self.filter(status=Status.PUBLISHED)
+        """The only way patient views reach content: live copies that are online."""
+        return self.filter(is_live=True, status=Status.PUBLISHED)
+
+    def working_copies(self):
+        """What the editors list and change (never shown to patients)."""
+        return self.filter(is_live=False)
 
     def overdue(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
@@ -38,11 +156,66 @@ class ReviewQuerySet(models.QuerySet):
         return self.published().filter(next_review_due__lte=today + datetime.timedelta(days=days))
 
 
+class WorkingCopyManager(models.Manager):
+    """`Model.objects`: the working copies, what editors and scripts mean by "the article".
+    `published()` (and the review-date filters built on it) reach the live copies instead:
+    the patient views' only door. `Model.all_copies` (the default manager) holds both."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_live=False)
+
+    def _all(self):
+        return self.model.all_copies.all()
+
+    def published(self):
+        return self._all().published()
+
+    def overdue(self, today=None):
+        return self._all().overdue(today=today)
+
+    def due_for_review(self, within_days=None, today=None):
+        return self._all().due_for_review(within_days=within_days, today=today)
+
+
+# -- the item --------------------------------------------------------------------------------
 class Reviewable(models.Model):
-    """Abstract base: author, clinical reviewer, status, review dates, edit version."""
+    """Abstract base: the working copy / live copy pair, its workflow state and review dates."""
+
+    # Fields that describe the workflow, not the content: never compared or restored.
+    WORKFLOW_FIELDS = frozenset(
+        {
+            "id",
+            "is_live",
+            "live",
+            "status",
+            "author",
+            "reviewer",
+            "last_reviewed",
+            "next_review_due",
+            "published_at",
+            "updated_at",
+            "version",
+            "self_reviewed",
+            "is_example",
+        }
+    )
+    # Derived from the content on save: copied to the live copy, never compared.
+    DERIVED_FIELDS: frozenset = frozenset()
+    # Fields unique among working copies (and among live copies).
+    UNIQUE_FIELDS: tuple = ()
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    is_live = models.BooleanField(_("live copy"), default=False, editable=False, db_index=True)
+    live = models.OneToOneField(
+        "self",
+        verbose_name=_("live copy"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="working_copy",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -58,10 +231,30 @@ class Reviewable(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        editable=False,
         related_name="+",
-        help_text=_("The named clinician who checked this content."),
+        help_text=_("The clinician who approved the live version."),
     )
-    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed since the last approval by"),
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    self_reviewed = models.BooleanField(
+        _("approved by its own author"),
+        default=False,
+        editable=False,
+        help_text=_("Only possible where the clinic has turned off the second-reviewer rule."),
+    )
+    is_example = models.BooleanField(
+        _("example content"),
+        default=False,
+        editable=False,
+        help_text=_("Demonstration content, awaiting this clinic's own review."),
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True, editable=False)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -69,20 +262,56 @@ class Reviewable(models.Model):
         default=1, help_text=_("Raised on every save; a stale edit is refused.")
     )
 
-    objects = ReviewQuerySet.as_manager()
+    all_copies = ReviewQuerySet.as_manager()  # first: the default manager (relations, admin)
+    objects = WorkingCopyManager.from_queryset(ReviewQuerySet)()
 
     class Meta:
         abstract = True
+
+    # -- the graph: subclasses name their parts and their links to other items -------------
+    @classmethod
+    def review_parts(cls) -> list[Part]:
+        return []
 
     def save(self, *args, **kwargs):
         if self.pk:
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
 
-    # -- status helpers -------------------------------------------------------------------
+    # -- status ------------------------------------------------------------------------------
     @property
     def is_published(self) -> bool:
-        return self.status == Status.PUBLISHED
+        """Patients can see this item (for a working copy: its live copy is online)."""
+        if self.is_live:
+            return self.status == Status.PUBLISHED
+        return self.live_id is not None and self.live.status == Status.PUBLISHED
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return not self.is_live and self.status in (Status.DRAFT, Status.IN_REVIEW)
+
+    def status_label(self) -> str:
+        """One phrase for the editor: what patients see and where the draft stands."""
+        if self.is_live:
+            return str(self.get_status_display())
+        live = self.is_published
+        if self.status == Status.ARCHIVED:
+            return gettext("Archived")
+        if self.status == Status.PUBLISHED:
+            return gettext("Published")
+        if live:
+            return (
+                gettext("Published; changes in review")
+                if self.status == Status.IN_REVIEW
+                else gettext("Published; changes in draft")
+            )
+        if self.live_id:
+            return (
+                gettext("Offline; in review")
+                if self.status == Status.IN_REVIEW
+                else gettext("Offline; draft")
+            )
+        return str(self.get_status_display())
 
     @property
     def is_overdue(self) -> bool:
@@ -93,52 +322,462 @@ class Reviewable(models.Model):
             return ""
         return self.reviewer.get_full_name() or self.reviewer.get_username()
 
-    # -- rules ----------------------------------------------------------------------------
-    def publish_problems(self) -> list[str]:
-        """Everything that stops this item being published, in plain words (empty: fine)."""
-        problems = []
-        if not self.reviewer_id:
-            problems.append(str(_("Choose the clinical reviewer.")))
-        if not self.last_reviewed:
-            problems.append(str(_("Enter the date it was last reviewed.")))
-        if not self.next_review_due:
-            problems.append(str(_("Enter the date the next review is due.")))
-        elif self.last_reviewed and self.next_review_due <= self.last_reviewed:
-            problems.append(str(_("The next review date must be after the last review date.")))
-        return problems
+    def working(self):
+        """The working copy of this item (itself, unless this is the live copy)."""
+        if not self.is_live:
+            return self
+        return type(self).all_copies.filter(live=self).first()
 
+    # -- rules -------------------------------------------------------------------------------
     def clean(self):
         super().clean()
-        if self.status == Status.PUBLISHED and self.pk:
-            problems = self.publish_problems()
-            if problems:
-                raise ValidationError(problems)
+        errors = review_date_problems(self.last_reviewed, self.next_review_due)
+        for name in self.UNIQUE_FIELDS:
+            value = getattr(self, name)
+            others = type(self).all_copies.working_copies().filter(**{name: value})
+            if value and others.exclude(pk=self.pk).exists():
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = gettext("Another item already uses this %(field)s.") % {
+                    "field": label
+                }
+        if errors:
+            raise ValidationError(errors)
 
-    # -- workflow (the admin calls these) --------------------------------------------------
+    def publish_problems(self) -> list[str]:
+        """What stops this draft being published, in plain words (empty: nothing). Subclasses
+        add their own content rules."""
+        problems = []
+        if self.next_review_due:
+            today = timezone.localdate()
+            date_problems = review_date_problems(today, self.next_review_due, today)
+            if self.next_review_due <= today:
+                problems.append(
+                    gettext("The next review date has passed: set one in the next 12 months.")
+                )
+            elif "next_review_due" in date_problems:
+                problems.append(date_problems["next_review_due"])
+        for name in self.UNIQUE_FIELDS:
+            value = getattr(self, name)
+            taken = type(self).all_copies.filter(is_live=True, **{name: value})
+            if self.live_id:
+                taken = taken.exclude(pk=self.live_id)
+            if taken.exists():
+                problems.append(
+                    gettext("A live page already uses the %(field)s “%(value)s”.")
+                    % {"field": self._meta.get_field(name).verbose_name, "value": value}
+                )
+        return problems
+
+    def changed_by(self) -> set[int]:
+        """Who changed this draft since it was last approved (the author, before the first)."""
+        people = set(self.contributors.values_list("pk", flat=True)) if self.pk else set()
+        if not self.live_id and self.author_id:
+            people.add(self.author_id)
+        return people
+
+    # -- workflow ----------------------------------------------------------------------------
+    def _require_working_copy(self):
+        if self.is_live:
+            raise ValidationError(gettext("Change the working copy, never the live copy."))
+
+    def record_change(self, by=None) -> None:
+        """Every edit of this item or its parts ends here: the item becomes a draft (the live
+        copy is untouched), the editor is noted for the four-eyes rule, the version rises."""
+        self._require_working_copy()
+        if self.status in (Status.PUBLISHED, Status.ARCHIVED):
+            self.status = Status.DRAFT
+        self.save()
+        if by is not None and getattr(by, "pk", None):
+            self.contributors.add(by)
+        self.after_copy()
+
     def submit_for_review(self, by=None) -> None:
-        if self.status not in (Status.DRAFT, Status.ARCHIVED):
-            raise ValidationError(_("Only drafts can be submitted for review."))
+        self._require_working_copy()
+        if by is not None and not by.has_perm(
+            f"{self._meta.app_label}.change_{self._meta.model_name}"
+        ):
+            raise PermissionDenied
+        if self.status != Status.DRAFT:
+            raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
         self.status = Status.IN_REVIEW
         if by is not None and not self.author_id:
             self.author = by
         self.save()
+        self.log(ReviewEvent.Action.SUBMITTED, by)
+        from conditions import notifications
 
-    def publish(self, by=None) -> None:
-        """Publish; refuses with every missing item listed. `by` becomes the reviewer if unset."""
-        if by is not None and not self.reviewer_id:
+        notifications.draft_submitted(self, by)
+
+    def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
+        problems = []
+        if self.status not in (Status.DRAFT, Status.IN_REVIEW):
+            problems.append(gettext("There are no changes to approve."))
+        if not attested:
+            problems.append(gettext("Confirm that you have checked this against its references."))
+        if seen_version is not None and seen_version != self.version:
+            problems.append(
+                gettext(
+                    "It changed while you were reviewing it: look at the changes again, then "
+                    "approve."
+                )
+            )
+        if second_reviewer_required() and by is not None and by.pk in self.changed_by():
+            problems.append(
+                gettext(
+                    "You changed this draft, so another clinical reviewer must approve it "
+                    "(the four-eyes rule)."
+                )
+            )
+        return problems + self.publish_problems()
+
+    def publish(self, by, *, attested: bool = False, seen_version: int | None = None):
+        """Approve the draft: copy it over the live copy, name `by` as the reviewer with
+        today's date. Refuses, with every reason, unless all the rules hold. Returns the live
+        copy."""
+        self._require_working_copy()
+        if not can_review(by):
+            raise PermissionDenied
+        from conditions import notifications
+
+        with transaction.atomic():
+            # Lock the row: a save or a second approval waits until this one is done.
+            type(self).all_copies.select_for_update().filter(pk=self.pk).exists()
+            self.refresh_from_db()
+            problems = self.approval_problems(by, attested, seen_version)
+            if problems:
+                raise ValidationError(problems)
+            addresses = notifications.people_to_tell(self, by)
+            today = timezone.localdate()
+            self.self_reviewed = by.pk in self.changed_by()
+            self.is_example = by.groups.filter(name=EXAMPLE_ACCOUNTS_GROUP).exists()
             self.reviewer = by
-        problems = self.publish_problems()
-        if problems:
-            raise ValidationError(problems)
-        self.status = Status.PUBLISHED
-        if not self.published_at:
-            self.published_at = timezone.now()
-        self.save()
+            self.last_reviewed = today
+            if not self.next_review_due or review_date_problems(today, self.next_review_due):
+                self.next_review_due = latest_review_due(today)
+            if self.next_review_due <= today:
+                self.next_review_due = latest_review_due(today)
+            self.status = Status.PUBLISHED
+            self.published_at = self.published_at or timezone.now()
+            snapshot = self.snapshot()
+            live = self._copy_to_live()
+            self.live = live
+            self.save()
+            self.contributors.clear()
+            self.log(ReviewEvent.Action.APPROVED, by, snapshot=snapshot)
+        notifications.draft_decided(self, by, approved=True, addresses=addresses)
+        return live
 
-    def unpublish(self, by=None) -> None:
+    def send_back(self, by, comment: str) -> None:
+        self._require_working_copy()
+        if not can_review(by):
+            raise PermissionDenied
+        if not (comment or "").strip():
+            raise ValidationError(gettext("Say what needs changing."))
+        if self.status != Status.IN_REVIEW:
+            raise ValidationError(gettext("Only a draft in review can be sent back."))
         self.status = Status.DRAFT
         self.save()
+        self.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)
+        from conditions import notifications
 
-    def archive(self, by=None) -> None:
-        self.status = Status.ARCHIVED
+        notifications.draft_decided(self, by, approved=False, comment=comment)
+
+    def take_offline(self, by, reason: str) -> None:
+        """The safety lever: patients stop seeing the live page at once. The draft stays."""
+        self._require_working_copy()
+        if not can_review(by):
+            raise PermissionDenied
+        if not (reason or "").strip():
+            raise ValidationError(gettext("Give the reason for taking it offline."))
+        if not self.is_published:
+            raise ValidationError(gettext("It is not live."))
+        with transaction.atomic():
+            live = self.live
+            live.status = Status.ARCHIVED
+            live.save()
+            if self.status == Status.PUBLISHED:
+                self.status = Status.DRAFT
+            self.save()
+            self.log(ReviewEvent.Action.TAKEN_OFFLINE, by, comment=reason)
+
+    def archive(self, by, reason: str = "") -> None:
+        """Retire the item: offline for patients and out of the editors' way."""
+        self._require_working_copy()
+        if not can_review(by):
+            raise PermissionDenied
+        with transaction.atomic():
+            if self.live_id:
+                live = type(self).all_copies.get(pk=self.live_id)
+                live.status = Status.ARCHIVED
+                live.save()  # signals: caches and search indexes follow
+            self.status = Status.ARCHIVED
+            self.save()
+            self.log(ReviewEvent.Action.ARCHIVED, by, comment=reason)
+
+    def revert_to(self, event: ReviewEvent, by) -> None:
+        """Make a new draft from an approved version; it is approved like any draft."""
+        self._require_working_copy()
+        if event.object_id != self.pk or event.content_type != ContentType.objects.get_for_model(
+            self
+        ):
+            raise ValidationError(gettext("That version belongs to something else."))
+        if not event.snapshot:
+            raise ValidationError(gettext("That step has no saved version."))
+        with transaction.atomic():
+            self.apply_snapshot(event.snapshot)
+            self.record_change(by)
+            self.log(
+                ReviewEvent.Action.REVERTED,
+                by,
+                comment=gettext("Draft made from the version approved on %(date)s")
+                % {"date": timezone.localtime(event.at).strftime("%d %b %Y %H:%M")},
+            )
+
+    def log(self, action, by, comment: str = "", snapshot=None):
+        return ReviewEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(self),
+            object_id=self.pk,
+            action=action,
+            by=by if getattr(by, "pk", None) else None,
+            comment=comment,
+            snapshot=snapshot,
+        )
+
+    def events(self):
+        return ReviewEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(self), object_id=self.pk
+        ).select_related("by")
+
+    # -- the graph: copy, snapshot, restore, compare --------------------------------------------
+    @classmethod
+    def _content_fields(cls, model, skip=()):
+        return [
+            f
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in skip and f.name != "source"
+        ]
+
+    def after_copy(self) -> None:
+        """Hook: recompute derived values after parts changed (articles: search text)."""
+
+    def _copy_to_live(self):
+        """Write this working copy and its parts over the live copy (created if needed)."""
+        model = type(self)
+        live = model.all_copies.get(pk=self.live_id) if self.live_id else model(is_live=True)
+        for field in self._content_fields(model, skip={"is_live", "live", "version"}):
+            setattr(live, field.attname, getattr(self, field.attname))
+        live.is_live = True
+        live.status = Status.PUBLISHED
+        self._map_links(live, self)
+        live.save()
+        for field in model._meta.many_to_many:
+            if field.name == "contributors":
+                continue
+            targets = [self.live_counterpart(t, live) for t in getattr(self, field.name).all()]
+            getattr(live, field.name).set([t for t in targets if t is not None])
+        mapping = {}
+        for part in self.review_parts():
+            self._copy_part_rows(part, live, mapping)
+        for part in reversed(self.review_parts()):
+            stale = part.model.objects.filter(**{part.path: live}).exclude(
+                pk__in=mapping.get(part.model, {}).values()
+            )
+            for row in stale:
+                row.delete()
+        self.after_live_copy(live, mapping)
+        live.after_copy()
+        return live
+
+    def after_live_copy(self, live, mapping) -> None:
+        """Hook: tidy what the live copy owns beyond its parts (comparisons: treatments)."""
+
+    def _map_links(self, live, source) -> None:
+        """FKs from the item itself to other items point at their live copies."""
+        for field in type(self)._meta.concrete_fields:
+            if (
+                field.is_relation
+                and field.concrete
+                and not field.many_to_many
+                and field.name not in self.WORKFLOW_FIELDS
+            ):
+                target = getattr(source, field.name)
+                if target is not None and isinstance(target, Reviewable):
+                    setattr(live, field.name, self.live_counterpart(target, live))
+
+    def _copy_part_rows(self, part: Part, live, mapping) -> None:
+        model = part.model
+        existing = {r.source_id: r for r in model.objects.filter(**{part.path: live})}
+        done = mapping.setdefault(model, {})
+        for row in model.objects.filter(**{part.path: self}).order_by("pk"):
+            copy = existing.pop(row.pk, None) or model(source_id=row.pk)
+            for field in self._content_fields(model):
+                value = getattr(row, field.attname)
+                if field.is_relation and field.many_to_one and value is not None:
+                    related = field.related_model
+                    if isinstance(self, related) or related is type(self):
+                        value = live.pk
+                    elif related in mapping:
+                        value = mapping[related].get(value)
+                    else:
+                        target = self.live_counterpart(getattr(row, field.name), live)
+                        value = target.pk if target is not None else None
+                setattr(copy, field.attname, value)
+            copy.source_id = row.pk
+            copy.save()
+            done[row.pk] = copy.pk
+            for field in model._meta.many_to_many:
+                targets = [self.live_counterpart(t, live) for t in getattr(row, field.name).all()]
+                getattr(copy, field.name).set([t for t in targets if t is not None])
+
+    def live_counterpart(self, obj, live_root):
+        """What a link from this item's live copy to `obj` points at: the live copy of another
+        item, or the live copy of a part of another item; None when that is not live."""
+        if isinstance(obj, Reviewable):
+            if obj.is_live:
+                return obj
+            return type(obj).all_copies.filter(pk=obj.live_id).first() if obj.live_id else None
+        if isinstance(obj, ReviewPart):
+            return type(obj).objects.filter(source=obj).exclude(source=None).last()
+        return obj
+
+    def snapshot(self) -> dict:
+        """This working copy's content as JSON: fields, links and parts, for history and
+        reverting."""
+        model = type(self)
+        fields = {
+            f.attname: _json_value(f, self)
+            for f in self._content_fields(model, skip=self.WORKFLOW_FIELDS | self.DERIVED_FIELDS)
+        }
+        m2m = {
+            f.name: sorted(getattr(self, f.name).values_list("pk", flat=True))
+            for f in model._meta.many_to_many
+            if f.name != "contributors"
+        }
+        parts = {}
+        for part in self.review_parts():
+            rows = []
+            for row in part.model.objects.filter(**{part.path: self}).order_by("pk"):
+                data = {"id": row.pk}
+                for f in self._content_fields(part.model):
+                    data[f.attname] = _json_value(f, row)
+                for f in part.model._meta.many_to_many:
+                    data[f.name] = sorted(getattr(row, f.name).values_list("pk", flat=True))
+                rows.append(data)
+            parts[part.model._meta.label] = rows
+        return json.loads(json.dumps({"fields": fields, "m2m": m2m, "parts": parts}, default=str))
+
+    def apply_snapshot(self, snapshot: dict) -> None:
+        """Make this working copy hold a snapshot's content (rows kept where they still exist)."""
+        model = type(self)
+        for f in self._content_fields(model, skip=self.WORKFLOW_FIELDS | self.DERIVED_FIELDS):
+            if f.attname in snapshot["fields"]:
+                setattr(self, f.attname, f.to_python(snapshot["fields"][f.attname]))
         self.save()
+        for f in model._meta.many_to_many:
+            if f.name in snapshot.get("m2m", {}):
+                existing = f.related_model._default_manager.filter(pk__in=snapshot["m2m"][f.name])
+                getattr(self, f.name).set(existing)
+        mapping: dict = {}
+        for part in self.review_parts():
+            rows = snapshot["parts"].get(part.model._meta.label, [])
+            current = {r.pk: r for r in part.model.objects.filter(**{part.path: self})}
+            done = mapping.setdefault(part.model, {})
+            for data in rows:
+                row = current.pop(data["id"], None) or part.model()
+                for f in self._content_fields(part.model):
+                    if f.attname not in data:
+                        continue
+                    value = data[f.attname]
+                    if f.is_relation and f.many_to_one and value is not None:
+                        if f.related_model is model:
+                            value = self.pk
+                        elif f.related_model in mapping:
+                            value = mapping[f.related_model].get(value)
+                        elif not f.related_model._default_manager.filter(pk=value).exists():
+                            value = None
+                    else:
+                        value = f.to_python(value)
+                    setattr(row, f.attname, value)
+                row.save()
+                done[data["id"]] = row.pk
+                for f in part.model._meta.many_to_many:
+                    if f.name in data:
+                        getattr(row, f.name).set(
+                            f.related_model._default_manager.filter(pk__in=data[f.name])
+                        )
+            for row in current.values():
+                if part.model.objects.filter(pk=row.pk).exists():
+                    row.delete()
+        self.after_copy()
+
+    def readable(self) -> dict:
+        """The content as a person reads it, for comparing versions: {"fields": {label:
+        text}, "parts": {kind: {identity: (title, {label: text})}}}. A live copy's parts are
+        identified by the working rows they came from, so both sides line up."""
+        model = type(self)
+        skip = self.WORKFLOW_FIELDS | self.DERIVED_FIELDS
+        fields = {}
+        for f in self._content_fields(model, skip=skip):
+            fields[str(f.verbose_name)] = _display_value(f, self)
+        for f in model._meta.many_to_many:
+            if f.name != "contributors":
+                names = sorted(str(t) for t in getattr(self, f.name).all())
+                fields[str(f.verbose_name)] = ", ".join(names)
+        parts = {}
+        for part in self.review_parts():
+            rows = {}
+            for row in part.model.objects.filter(**{part.path: self}).order_by("pk"):
+                identity = row.source_id if self.is_live else row.pk
+                values = {}
+                for f in self._content_fields(part.model, skip=self._part_skip(part)):
+                    values[str(f.verbose_name)] = _display_value(f, row)
+                for f in part.model._meta.many_to_many:
+                    values[str(f.verbose_name)] = ", ".join(
+                        sorted(str(t) for t in getattr(row, f.name).all())
+                    )
+                rows[identity] = (str(row), values)
+            parts[part.label or str(part.model._meta.verbose_name_plural)] = rows
+        return {"fields": fields, "parts": parts}
+
+    @staticmethod
+    def _part_skip(part: Part) -> set:
+        derived = {f.name for f in part.model._meta.concrete_fields if f.name.endswith("_html")}
+        return {part.parent, *derived}
+
+
+class ReviewEvent(models.Model):
+    """One step of an item's review: who did what, when, with the comment or reason, and
+    (for approvals) the approved content, from which a new draft can be made."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted for review")
+        APPROVED = "approved", _("approved and published")
+        SENT_BACK = "sent_back", _("sent back")
+        TAKEN_OFFLINE = "offline", _("took it offline")
+        ARCHIVED = "archived", _("archived")
+        REVERTED = "reverted", _("made a draft from an earlier version")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField(db_index=True)
+    item = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("step"), max_length=20, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+
+    def __str__(self) -> str:
+        who = self.by.get_full_name() or self.by.get_username() if self.by_id else "—"
+        return f"{who} {self.get_action_display()}"

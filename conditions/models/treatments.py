@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conditions.models.articles import Condition, Reference
-from conditions.models.review import Reviewable
+from conditions.models.review import Part, Reviewable, ReviewPart
 
 
 class Setting(models.TextChoices):
@@ -19,9 +20,20 @@ class Setting(models.TextChoices):
     AESTHETIC = "aesthetic", _("Aesthetic clinic")
 
 
+class WorkingTreatmentManager(models.Manager):
+    """`Treatment.objects`: the shared treatments editors change (not the live copies)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_live=False)
+
+
 class Treatment(models.Model):
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    """A treatment option, shared by the comparisons that offer it. Editors change the working
+    copy; each live comparison shows its own frozen copy (`live_for`), so an edit here reaches
+    patients only when a reviewer approves a comparison that uses it, and only on that one."""
+
+    name = models.CharField(_("name"), max_length=150, db_index=True)
+    slug = models.SlugField(_("slug"), max_length=150)
     description = models.TextField(_("plain description"))
     setting = models.CharField(_("where it happens"), max_length=20, choices=Setting.choices)
     who_does_it = models.CharField(_("who does it"), max_length=200)
@@ -31,13 +43,67 @@ class Treatment(models.Model):
         help_text=_("Every comparison must include one such option."),
     )
 
+    is_live = models.BooleanField(default=False, editable=False, db_index=True)
+    source = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    live_for = models.ForeignKey(
+        "TreatmentComparison",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1)
+
     history = HistoricalRecords()
+    all_copies = models.Manager()  # the default: relations reach the live copies too
+    objects = WorkingTreatmentManager()
+
+    COPIED_FIELDS = ("name", "slug", "description", "setting", "who_does_it", "is_no_treatment")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(is_live=False), name="unique_treatment_name"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(is_live=False), name="unique_treatment_slug"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        others = Treatment.objects.exclude(pk=self.pk)
+        errors = {}
+        if self.name and others.filter(name=self.name).exists():
+            errors["name"] = _("Another treatment already has this name.")
+        if self.slug and others.filter(slug=self.slug).exists():
+            errors["slug"] = _("Another treatment already uses this slug.")
+        if errors:
+            raise ValidationError(errors)
+
+    def comparisons(self):
+        """The working copies of the comparisons that offer this treatment."""
+        return TreatmentComparison.objects.filter(rows__treatment=self).distinct()
+
+    def live_copy_for(self, live_comparison) -> Treatment:
+        copy = Treatment.all_copies.filter(live_for=live_comparison, source=self).first()
+        copy = copy or Treatment(is_live=True, live_for=live_comparison, source=self)
+        for name in self.COPIED_FIELDS:
+            setattr(copy, name, getattr(self, name))
+        copy.save()
+        return copy
 
 
 class EvidenceLevel(models.TextChoices):
@@ -100,16 +166,45 @@ class TreatmentComparison(Reviewable):
     def get_absolute_url(self) -> str:
         return reverse("conditions:treatment_comparison", args=[self.condition.slug])
 
+    @classmethod
+    def review_parts(cls) -> list[Part]:
+        return [Part(ComparisonRow, "comparison", "comparison")]
+
     def publish_problems(self) -> list[str]:
         problems = super().publish_problems()
         if self.pk is None or not self.rows.filter(treatment__is_no_treatment=True).exists():
             problems.append(
                 str(_("Add a 'no treatment / wait and see' option: every comparison needs one."))
             )
+        if not self.condition.is_published:
+            problems.append(str(_("Publish the article first: the comparison hangs under it.")))
+        if self.pk:
+            unpublished = Reference.objects.filter(
+                comparisonrow__comparison=self, condition=self.condition
+            ).exclude(pk__in=Reference.objects.filter(condition__is_live=True).values("source"))
+            for reference in unpublished.distinct():
+                problems.append(
+                    str(
+                        _(
+                            "“%(ref)s” is not yet published with the article; publish the article first."
+                        )
+                        % {"ref": reference.title}
+                    )
+                )
         return problems
 
+    def live_counterpart(self, obj, live_root):
+        if isinstance(obj, Treatment):
+            return obj.live_copy_for(live_root)
+        return super().live_counterpart(obj, live_root)
 
-class ComparisonRow(models.Model):
+    def after_live_copy(self, live, mapping) -> None:
+        """Drop the live treatment copies no live row uses any more."""
+        used = ComparisonRow.objects.filter(comparison=live).values("treatment")
+        Treatment.all_copies.filter(live_for=live).exclude(pk__in=used).delete()
+
+
+class ComparisonRow(ReviewPart):
     comparison = models.ForeignKey(
         TreatmentComparison, on_delete=models.CASCADE, related_name="rows"
     )

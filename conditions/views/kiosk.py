@@ -62,8 +62,9 @@ def start(request):
     conditions = Condition.objects.published()
     questionnaires = Questionnaire.objects.published()
     if profile.pk:
-        featured = conditions.filter(pk__in=profile.featured_conditions.all())
-        checks = questionnaires.filter(pk__in=profile.featured_questionnaires.all())
+        # The profile names items (working copies); patients get their live copies.
+        featured = conditions.filter(working_copy__in=profile.featured_conditions.all())
+        checks = questionnaires.filter(working_copy__in=profile.featured_questionnaires.all())
     else:
         featured = conditions.filter(featured=True)
         checks = questionnaires.filter(featured=True)
@@ -142,7 +143,7 @@ def _answers_paths() -> list[str]:
     """The answers cookies are scoped to each questionnaire's own path (public and kiosk), so
     the reset URL never receives them: expire them at every one of those paths."""
     paths = []
-    for slug in Questionnaire.objects.values_list("slug", flat=True):
+    for slug in Questionnaire.objects.working_copies().values_list("slug", flat=True):
         for namespace in ("conditions", kiosk.KIOSK_NAMESPACE):
             try:
                 paths.append(reverse(f"{namespace}:questionnaire_start", args=[slug]))

@@ -4,6 +4,7 @@ Patients never reach this: anyone who is not active staff with permission to vie
 articles gets the same 404 as for a page that does not exist. The page is rendered by the
 patient view's own `article_page()`; the preview only passes a wider base queryset (every
 status instead of published()), so it cannot drift from what patients will see.
+The previews show working copies: what patients will see once a reviewer approves them.
 """
 
 from django.http import Http404
@@ -24,7 +25,7 @@ def condition_preview(request, slug):
         raise Http404
     response = article_page(
         request,
-        Condition.objects.all(),
+        Condition.objects.working_copies(),
         slug,
         is_preview=True,
         # The patient template extends base_template; the preview base adds the banner.

@@ -412,7 +412,7 @@ def outcome_advice(request, slug, outcome_slug):
 @require_http_methods(["GET", "POST"])
 def questionnaire_preview(request, slug):
     """Answer any questionnaire (drafts too) on one page and see which rule decides."""
-    questionnaire = get_object_or_404(Questionnaire, slug=slug)
+    questionnaire = get_object_or_404(Questionnaire.objects.working_copies(), slug=slug)
     spec = rules.questionnaire_spec(questionnaire)
     form = PreviewForm(spec, request.POST or None)
     decision = hidden = None

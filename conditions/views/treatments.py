@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -121,11 +123,34 @@ def filter_rows(rows: list[ComparisonRow], form: ComparisonFilterForm) -> list[C
 @require_safe
 @vary_on_headers("HX-Request")
 def treatment_comparison(request, slug):
+    comparisons = TreatmentComparison.objects.published().filter(
+        condition__in=Condition.objects.published()
+    )
+    return comparison_page(request, comparisons, slug)
+
+
+@never_cache
+@require_safe
+def treatment_comparison_preview(request, slug):
+    """Staff preview of a comparison's working copy, rendered exactly as patients will see it."""
+    user = request.user
+    if not (
+        user.is_active and user.is_staff and user.has_perm("conditions.view_treatmentcomparison")
+    ):
+        raise Http404
+    response = comparison_page(
+        request,
+        TreatmentComparison.objects.working_copies(),
+        slug,
+        base_template="conditions/preview_base.html",
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def comparison_page(request, comparisons, slug, base_template=None):
     comparison = get_object_or_404(
-        TreatmentComparison.objects.published()
-        .filter(condition__in=Condition.objects.published())
-        .select_related("condition", "reviewer"),
-        condition__slug=slug,
+        comparisons.select_related("condition", "reviewer"), condition__slug=slug
     )
     rows = list(
         comparison.rows.select_related("treatment").prefetch_related(
@@ -157,6 +182,9 @@ def treatment_comparison(request, slug):
         "evidence_scale": [(level.label, EVIDENCE_EXPLANATIONS[level]) for level in EvidenceLevel],
         "max_compare": MAX_COMPARE,
     }
+    if base_template:
+        context["base_template"] = base_template
+        context["is_preview"] = True
     template = "conditions/treatment_comparison.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#comparison-table"

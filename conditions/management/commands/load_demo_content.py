@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from conditions.models import Condition
+from conditions.models.review import EXAMPLE_ACCOUNTS_GROUP
 
 # Called in this order; a module that does not exist yet is skipped.
 DEMO_MODULES = [
@@ -29,22 +30,24 @@ DEMO_MODULES = [
     "conditions.demo.kiosk",
 ]
 
+# Named for what they are: example accounts, not clinicians. Content they approve is labelled
+# on patient pages as example content awaiting the clinic's own review (Reviewable.publish).
 DEMO_USERS = {
     "author": {
         "username": "demo-author",
-        "first_name": "Grace",
-        "last_name": "Mensah",
+        "first_name": "Demo author",
+        "last_name": "(example account)",
         "email": "demo-author@clinic.example",
         "group": "Author",
-        "role": "nurse, author",
+        "role": "example author account",
     },
     "reviewer": {
         "username": "demo-reviewer",
-        "first_name": "Amara",
-        "last_name": "Okafor",
+        "first_name": "Demo reviewer",
+        "last_name": "(example account, not a clinician)",
         "email": "demo-reviewer@clinic.example",
         "group": "Clinical reviewer",
-        "role": "dermatologist, clinical reviewer",
+        "role": "example reviewer account",
     },
 }
 
@@ -127,9 +130,10 @@ class Command(BaseCommand):
             user.set_unusable_password()
             user.save(update_fields=["password"])
             self.stdout.write(f"Created demo user {username} ({first_name} {last_name}, {role}).")
-        named_group = Group.objects.filter(name=group).first()
-        if named_group is not None and not user.groups.filter(pk=named_group.pk).exists():
-            user.groups.add(named_group)
+        for name in (group, EXAMPLE_ACCOUNTS_GROUP):
+            named_group = Group.objects.get_or_create(name=name)[0]
+            if not user.groups.filter(pk=named_group.pk).exists():
+                user.groups.add(named_group)
         return user
 
     def _give_passwords(self, users) -> None:

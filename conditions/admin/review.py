@@ -1,0 +1,526 @@
+"""The admin base every reviewable content type shares: one set of workflow buttons, messages,
+the changes-against-live page with its approval form, the version check, and the dashboard.
+
+The rules themselves live on the models (conditions/models/review.py); this module only calls
+them and reports what they say. Editing never touches what patients see: the admin lists and
+changes working copies, and every save through it ends in `record_change(user)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from conditions.models.review import (
+    PUBLISH_PERMISSION,
+    ReviewEvent,
+    Status,
+    can_review,
+    second_reviewer_required,
+)
+
+AUTHOR_GROUP = "Author"
+REVIEWER_GROUP = "Clinical reviewer"
+LONG_TEXT = 120  # characters: longer values are compared word by word
+
+
+def person_label(user) -> str:
+    """How the editor names a colleague in menus and lists."""
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+def reviewers(users):
+    """Of these users, the active ones who may review (the publish permission or superuser)."""
+    app_label, codename = PUBLISH_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return users.filter(
+        Q(is_superuser=True)
+        | Q(groups__permissions__in=permission)
+        | Q(user_permissions__in=permission),
+        is_active=True,
+    ).distinct()
+
+
+def problems_html(problems, ready: str = ""):
+    if not problems:
+        return ready
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
+
+
+# -- the version check ---------------------------------------------------------------------------
+def stale_message(item):
+    """What a refused stale save says, naming who saved last and when."""
+    who, when = _("someone else"), ""
+    history = getattr(item, "history", None)
+    last = (
+        history.order_by("-history_date").select_related("history_user").first()
+        if history
+        else None
+    )
+    if last is not None:
+        if last.history_user_id:
+            who = last.history_user.get_full_name() or last.history_user.get_username()
+        when = date_format(timezone.localtime(last.history_date), "j F Y, H:i")
+    opts = item._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[item.pk])
+    return format_html(
+        _(
+            "{who} saved “{item}” ({when}) after you opened it, so your changes were NOT saved "
+            'and nothing was overwritten. What you typed is still in the form below. <a href="{url}">'
+            "See what they changed</a>, then open the page again and make your changes there."
+        ),
+        who=who,
+        item=item,
+        when=when,
+        url=url,
+    )
+
+
+def check_version(item, posted) -> None:
+    """Lock the item's row until the save commits, and refuse a save based on an old version.
+    Two simultaneous saves: the second waits for the first, then sees its new version."""
+    current = (
+        type(item)
+        ._default_manager.select_for_update()
+        .filter(pk=item.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is not None and posted != current:
+        raise ValidationError(stale_message(item), code="stale")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version of the item the editor started from (its own, or its parent's)."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def versioned_item(self):
+        return self.instance if self.instance.pk else None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = self.versioned_item()
+        if item is not None:
+            self.fields["edit_version"].initial = item.version
+
+    def clean(self):
+        cleaned = super().clean()
+        item = self.versioned_item()
+        if item is not None:
+            check_version(item, cleaned.get("edit_version"))
+        return cleaned
+
+
+class ReviewableForm(VersionedForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The review-date rules on the model, shown beside the field.
+        return cleaned
+
+
+# -- the base admin --------------------------------------------------------------------------------
+WORKFLOW_STEPS = {
+    # action: (label, needs a reviewer)
+    "submit": (gettext_lazy("Submit for review"), False),
+    "publish": (gettext_lazy("Approve and publish"), True),
+    "send_back": (gettext_lazy("Send back with a comment"), True),
+    "take_offline": (gettext_lazy("Take offline now"), True),
+    "archive": (gettext_lazy("Archive"), True),
+}
+
+
+class ReviewableAdmin(SimpleHistoryAdmin):
+    """Base for the article, comparison and questionnaire admins."""
+
+    form = ReviewableForm
+    change_form_template = "admin/conditions/review_change_form.html"
+    object_history_template = "admin/conditions/review_object_history.html"
+    list_select_related = ["live", "reviewer"]
+    review_fields = ["status_label", "author", "reviewer", "last_reviewed", "next_review_due"]
+    actions = None
+
+    class Media:
+        css = {"all": ["css/admin-conditions.css"]}
+
+    # -- what the editors see and may do -------------------------------------------------------
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_live=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), "status_label", "reviewer"]
+        fields += ["last_reviewed", "publish_checklist", "preview_link"]
+        if not can_review(request.user):
+            fields.append("next_review_due")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        """Only never-published drafts can be deleted: by a reviewer, or by their author."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        if obj.live_id:
+            return False
+        return can_review(request.user) or obj.author_id == request.user.pk
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name == "author":
+            field.label_from_instance = person_label
+            field.queryset = field.queryset.filter(is_staff=True).order_by(
+                "first_name", "last_name", "username"
+            )
+        return field
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_published else None
+
+    # -- saving: every save is a change to the draft ------------------------------------------
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.author_id:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.record_change(request.user)
+        self.after_change(request, form.instance)
+
+    def after_change(self, request, obj) -> None:
+        """Hook: e.g. recompute derived values, run the safety check."""
+
+    # -- columns and read-only fields -----------------------------------------------------------
+    @admin.display(description=gettext_lazy("status"))
+    def status_label(self, obj):
+        if obj is None or obj.pk is None:
+            return _("New draft")
+        return obj.status_label()
+
+    @admin.display(description=gettext_lazy("reviewer"), ordering="reviewer__last_name")
+    def reviewer_column(self, obj):
+        return obj.reviewer_name() or "—"
+
+    @admin.display(description=gettext_lazy("next review due"), ordering="next_review_due")
+    def review_state(self, obj):
+        if not obj.next_review_due:
+            return "—"
+        due = date_format(obj.next_review_due, "j M Y")
+        if not obj.is_published:
+            return due
+        today = timezone.localdate()
+        soon = datetime.timedelta(days=self._soon_days())
+        if obj.next_review_due < today:
+            state = format_html('<strong class="review-overdue">{}</strong>', _("Overdue"))
+        elif obj.next_review_due <= today + soon:
+            state = _("Due within %(n)s days") % {"n": soon.days}
+        else:
+            state = _("Up to date")
+        return format_html("{}<br>{}", due, state)
+
+    @staticmethod
+    def _soon_days() -> int:
+        from django.conf import settings
+
+        return settings.REVIEW_DUE_SOON_DAYS
+
+    @admin.display(description=gettext_lazy("what still stops approval"))
+    def publish_checklist(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Save the draft first.")
+        return problems_html(obj.publish_problems(), ready=_("Nothing: it can be approved."))
+
+    @admin.display(description=gettext_lazy("preview"))
+    def preview_link(self, obj):
+        url = self.preview_url(obj) if obj is not None and obj.pk else None
+        if not url:
+            return "—"
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("Preview as patient"))
+
+    def preview_url(self, obj) -> str | None:
+        return None
+
+    # -- the workflow pages ---------------------------------------------------------------------
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        custom = [
+            path(
+                "<path:object_id>/changes/",
+                self.admin_site.admin_view(self.changes_view),
+                name=f"{name}_changes",
+            ),
+            path(
+                "<path:object_id>/workflow/<slug:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name=f"{name}_workflow",
+            ),
+            path(
+                "<path:object_id>/revert/<int:event_id>/",
+                self.admin_site.admin_view(self.revert_view),
+                name=f"{name}_revert",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def _url(self, obj, view: str, *args) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk, *args])
+
+    def buttons(self, request, obj) -> list[tuple[str, str]]:
+        """The workflow steps this user may take now, as (action, label)."""
+        if obj is None or obj.pk is None:
+            return []
+        steps = []
+        if obj.status == Status.DRAFT and self.has_change_permission(request, obj):
+            steps.append("submit")
+        if can_review(request.user):
+            if obj.status in (Status.DRAFT, Status.IN_REVIEW):
+                steps.append("publish")
+            if obj.status == Status.IN_REVIEW:
+                steps.append("send_back")
+            if obj.is_published:
+                steps.append("take_offline")
+            if obj.status != Status.ARCHIVED:
+                steps.append("archive")
+        return [(step, WORKFLOW_STEPS[step][0]) for step in steps]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_buttons": self.buttons(request, obj),
+            "changes_url": self._url(obj, "changes") if obj else None,
+            "preview_url": self.preview_url(obj) if obj else None,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if action not in WORKFLOW_STEPS:
+            raise Http404
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        needs_reviewer = WORKFLOW_STEPS[action][1]
+        if needs_reviewer and not can_review(request.user):
+            raise PermissionDenied
+        if not needs_reviewer and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        text = request.POST.get("comment", "")
+        try:
+            if action == "submit":
+                obj.submit_for_review(by=request.user)
+            elif action == "publish":
+                seen = request.POST.get("seen_version", "")
+                obj.publish(
+                    by=request.user,
+                    attested=request.POST.get("attest") == "on",
+                    seen_version=int(seen) if seen.isdigit() else -1,
+                )
+            elif action == "send_back":
+                obj.send_back(by=request.user, comment=text)
+            elif action == "take_offline":
+                obj.take_offline(by=request.user, reason=text)
+            else:
+                obj.archive(by=request.user, reason=text)
+        except ValidationError as error:
+            self.message_user(
+                request,
+                format_html(
+                    "{}{}",
+                    _("“%(name)s”: %(step)s was not done. Still needed:")
+                    % {"name": obj, "step": WORKFLOW_STEPS[action][0]},
+                    problems_html(error.messages),
+                ),
+                messages.ERROR,
+            )
+            back = "changes" if action in ("publish", "send_back") else "change"
+            return HttpResponseRedirect(self._url(obj, back))
+        done = {
+            "submit": _("“%(name)s” was submitted for review; the reviewers were told."),
+            "publish": _("“%(name)s” was approved: patients now see this version."),
+            "send_back": _("“%(name)s” was sent back to its author with your comment."),
+            "take_offline": _("“%(name)s” is offline: patients no longer see it."),
+            "archive": _("“%(name)s” was archived."),
+        }[action]
+        self.message_user(request, done % {"name": obj}, messages.SUCCESS)
+        return HttpResponseRedirect(self._url(obj, "change"))
+
+    def revert_view(self, request, object_id, event_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        event = get_object_or_404(ReviewEvent, pk=event_id, action=ReviewEvent.Action.APPROVED)
+        try:
+            obj.revert_to(event, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _(
+                    "A new draft was made from the version approved on %(date)s. Patients still "
+                    "see the live version until a reviewer approves this draft."
+                )
+                % {"date": date_format(timezone.localtime(event.at), "j F Y, H:i")},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(self._url(obj, "changes"))
+
+    def changes_view(self, request, object_id):
+        """What changed against the live version, the approval form and the review history."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        draft = obj.readable()
+        live = obj.live.readable() if obj.live_id else {"fields": {}, "parts": {}}
+        changers = obj.changed_by()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": _("Changes to “%(name)s”") % {"name": obj},
+            "field_changes": field_changes(live["fields"], draft["fields"]),
+            "part_changes": part_changes(live["parts"], draft["parts"]),
+            "has_live": bool(obj.live_id),
+            "problems": obj.publish_problems(),
+            "may_review": can_review(request.user),
+            "own_changes": second_reviewer_required() and request.user.pk in changers,
+            "buttons": dict(self.buttons(request, obj)),
+            "events": obj.events()[:50],
+            "preview_url": self.preview_url(obj),
+            "extra_review": self.extra_review(request, obj),
+        }
+        return TemplateResponse(request, "admin/conditions/review_changes.html", context)
+
+    def extra_review(self, request, obj):
+        """Hook: more for the reviewer to see (the questionnaire's safety check)."""
+        return ""
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        events = obj.events()[:50] if obj is not None else []
+        extra_context = {**(extra_context or {}), "review_events": events}
+        return super().history_view(request, object_id, extra_context)
+
+
+# -- comparing versions ------------------------------------------------------------------------
+def text_diff(old: str, new: str):
+    """Words removed and added, marked up with <del> and <ins>."""
+    old_words, new_words = old.split(), new.split()
+    out = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(format_html("{}", " ".join(old_words[a1:a2])))
+            continue
+        if a2 > a1:
+            out.append(format_html("<del>{}</del>", " ".join(old_words[a1:a2])))
+        if b2 > b1:
+            out.append(format_html("<ins>{}</ins>", " ".join(new_words[b1:b2])))
+    return mark_safe(" ".join(str(part) for part in out))  # noqa: S308 - each part escaped
+
+
+def _change(label, old, new):
+    long = len(old) > LONG_TEXT or len(new) > LONG_TEXT
+    return {
+        "label": label,
+        "old": old,
+        "new": new,
+        "diff": text_diff(old, new) if long and old and new else None,
+    }
+
+
+def field_changes(old: dict, new: dict) -> list[dict]:
+    return [
+        _change(label, old.get(label, ""), value)
+        for label, value in new.items()
+        if old.get(label, "") != value
+    ]
+
+
+def part_changes(old: dict, new: dict) -> list[dict]:
+    """Per kind of part: rows added, removed and changed (field by field)."""
+    kinds = []
+    for kind in new.keys() | old.keys():
+        before, after = old.get(kind, {}), new.get(kind, {})
+        added = [after[i][0] for i in after if i not in before]
+        removed = [before[i][0] for i in before if i not in after]
+        changed = []
+        for identity in after:
+            if identity in before and before[identity][1] != after[identity][1]:
+                changed.append(
+                    {
+                        "name": after[identity][0],
+                        "fields": field_changes(before[identity][1], after[identity][1]),
+                    }
+                )
+        if added or removed or changed:
+            kinds.append({"kind": kind, "added": added, "removed": removed, "changed": changed})
+    return sorted(kinds, key=lambda k: k["kind"])
+
+
+# -- the dashboard -----------------------------------------------------------------------------
+def review_dashboard(request, admin_site, models):
+    """Everything that needs a clinician, across articles, comparisons and questionnaires."""
+    today = timezone.localdate()
+    from django.conf import settings
+
+    soon = today + datetime.timedelta(days=settings.REVIEW_DUE_SOON_DAYS)
+    sections = {"overdue": [], "due_soon": [], "in_review": [], "drafts": []}
+    for model in models:
+        items = model.objects.working_copies().select_related("live", "reviewer", "author")
+        live = items.filter(live__status=Status.PUBLISHED)
+        sections["overdue"] += list(live.filter(live__next_review_due__lt=today))
+        sections["due_soon"] += list(
+            live.filter(live__next_review_due__gte=today, live__next_review_due__lte=soon)
+        )
+        sections["in_review"] += list(items.filter(status=Status.IN_REVIEW))
+        sections["drafts"] += list(items.filter(status=Status.DRAFT))
+    for key in ("overdue", "due_soon"):
+        sections[key].sort(key=lambda item: item.live.next_review_due)
+    for key in ("in_review", "drafts"):
+        sections[key].sort(key=lambda item: item.updated_at, reverse=True)
+    rows = {
+        key: [
+            {
+                "item": item,
+                "kind": item._meta.verbose_name,
+                "url": reverse(
+                    f"admin:{item._meta.app_label}_{item._meta.model_name}_change", args=[item.pk]
+                ),
+            }
+            for item in items
+        ]
+        for key, items in sections.items()
+    }
+    context = {
+        **admin_site.each_context(request),
+        "title": _("Content that needs attention"),
+        "today": today,
+        **rows,
+    }
+    return TemplateResponse(request, "admin/conditions/review_dashboard.html", context)
