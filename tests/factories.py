@@ -26,6 +26,20 @@ def _today():
     return timezone.localdate()
 
 
+def make_live(obj):
+    """Test setup: give a working copy marked published its live copy as it stands (what an
+    approval does, without the approval's rules). Call again after changing it in setup."""
+    obj.status = models.Status.PUBLISHED
+    obj.live = obj._copy_to_live()
+    obj.save()
+    return obj.live
+
+
+def _go_live(obj, create):
+    if create and obj.status == models.Status.PUBLISHED and not obj.is_live:
+        make_live(obj)
+
+
 class ConditionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Condition
@@ -58,6 +72,8 @@ class ConditionFactory(factory.django.DjangoModelFactory):
         SectionFactory(condition=obj)
         ReferenceFactory(condition=obj)
         obj.refresh_derived()
+
+    go_live = factory.PostGeneration(lambda obj, create, extracted, **kw: _go_live(obj, create))
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -138,6 +154,8 @@ class TreatmentComparisonFactory(factory.django.DjangoModelFactory):
             return
         ComparisonRowFactory(comparison=obj, treatment=TreatmentFactory(no_treatment=True), order=0)
 
+    go_live = factory.PostGeneration(lambda obj, create, extracted, **kw: _go_live(obj, create))
+
 
 class ComparisonRowFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -158,3 +176,17 @@ class ComparisonRowFactory(factory.django.DjangoModelFactory):
     children = models.Suitability.NO
     recommendation = models.Recommendation.OPTION
     reason = "It can help some people."
+
+
+def reviewer_user(**kwargs):
+    """A member of the "Clinical reviewer" group (made by migration 0003)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name="Clinical reviewer"))
+    return user
+
+
+def editors():
+    """(author, reviewer): two people, so the four-eyes rule lets the reviewer approve."""
+    return UserFactory(), reviewer_user()

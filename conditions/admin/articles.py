@@ -126,7 +126,7 @@ class ConditionAdmin(ReviewableAdmin):
         "reading_level_column",
         "view_link",
     ]
-    list_filter = ["status", "featured"]
+    list_filter = [*ReviewableAdmin.list_filter, "featured"]
     search_fields = ["name", "slug", "also_known_as", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["related"]

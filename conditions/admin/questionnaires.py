@@ -103,7 +103,7 @@ class QuestionnaireForm(ReviewableForm):
 class QuestionnaireAdmin(ReviewableAdmin):
     form = QuestionnaireForm
     list_display = ("title", "status_label", "featured", "review_state", "safety_column")
-    list_filter = ("status", "featured")
+    list_filter = (*ReviewableAdmin.list_filter, "featured")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("conditions",)

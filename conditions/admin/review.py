@@ -138,6 +138,36 @@ class ReviewableForm(VersionedForm):
         return cleaned
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    """The review dashboard as a list filter: by the live version's next review date."""
+
+    title = gettext_lazy("review due")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        from django.conf import settings
+
+        return [
+            (
+                "due",
+                _("Overdue or due within %(n)s days") % {"n": settings.REVIEW_DUE_SOON_DAYS},
+            ),
+            ("overdue", _("Overdue")),
+        ]
+
+    def queryset(self, request, queryset):
+        from django.conf import settings
+
+        today = timezone.localdate()
+        live = queryset.filter(live__status=Status.PUBLISHED)
+        if self.value() == "due":
+            soon = today + datetime.timedelta(days=settings.REVIEW_DUE_SOON_DAYS)
+            return live.filter(live__next_review_due__lte=soon)
+        if self.value() == "overdue":
+            return live.filter(live__next_review_due__lt=today)
+        return queryset
+
+
 # -- the base admin --------------------------------------------------------------------------------
 WORKFLOW_STEPS = {
     # action: (label, needs a reviewer)
@@ -156,6 +186,7 @@ class ReviewableAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/conditions/review_change_form.html"
     object_history_template = "admin/conditions/review_object_history.html"
     list_select_related = ["live", "reviewer"]
+    list_filter = ["status", ReviewDueFilter]
     review_fields = ["status_label", "author", "reviewer", "last_reviewed", "next_review_due"]
     actions = None
 
@@ -422,9 +453,39 @@ class ReviewableAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        events = obj.events()[:50] if obj is not None else []
-        extra_context = {**(extra_context or {}), "review_events": events}
+        extra_context = {
+            **(extra_context or {}),
+            "review_events": obj.events()[:50] if obj is not None else [],
+            "part_changes": part_history(obj) if obj is not None else [],
+        }
         return super().history_view(request, object_id, extra_context)
+
+
+def part_history(item, limit: int = 50) -> list[dict]:
+    """Saved changes to the item's own parts (sections, rows, questions, outcomes ...), newest
+    first, each with who made it and what changed."""
+    changes = []
+    for part in item.review_parts():
+        history = getattr(part.model, "history", None)
+        if history is None or part.path != part.parent:
+            continue
+        records = (
+            history.filter(**{f"{part.parent}_id": item.pk})
+            .select_related("history_user")
+            .order_by("-history_date")[:limit]
+        )
+        for record in records:
+            previous = record.prev_record
+            delta = record.diff_against(previous).changes if previous else []
+            changes.append(
+                {
+                    "kind": part.model._meta.verbose_name,
+                    "record": record,
+                    "changes": [(c.field, c.old, c.new) for c in delta],
+                }
+            )
+    changes.sort(key=lambda c: c["record"].history_date, reverse=True)
+    return changes[:limit]
 
 
 # -- comparing versions ------------------------------------------------------------------------

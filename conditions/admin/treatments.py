@@ -102,7 +102,7 @@ class TreatmentComparisonAdmin(ReviewableAdmin):
     form = TreatmentComparisonForm
     inlines = [ComparisonRowInline]
     list_display = ["__str__", "status_label", "row_count", "reviewer_column", "review_state"]
-    list_filter = ["status"]
+    list_filter = ReviewableAdmin.list_filter
     search_fields = ["condition__name"]
     list_select_related = ["condition", "live", "reviewer"]
     fieldsets = [

@@ -268,15 +268,15 @@ class Reviewable(models.Model):
     class Meta:
         abstract = True
 
-    # -- the graph: subclasses name their parts and their links to other items -------------
-    @classmethod
-    def review_parts(cls) -> list[Part]:
-        return []
-
     def save(self, *args, **kwargs):
         if self.pk:
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+
+    # -- the graph: subclasses name their parts and their links to other items -------------
+    @classmethod
+    def review_parts(cls) -> list[Part]:
+        return []
 
     # -- status ------------------------------------------------------------------------------
     @property
@@ -331,7 +331,10 @@ class Reviewable(models.Model):
     # -- rules -------------------------------------------------------------------------------
     def clean(self):
         super().clean()
-        errors = review_date_problems(self.last_reviewed, self.next_review_due)
+        # A draft never reviewed: its next review counts from today.
+        errors = review_date_problems(
+            self.last_reviewed or timezone.localdate(), self.next_review_due
+        )
         for name in self.UNIQUE_FIELDS:
             value = getattr(self, name)
             others = type(self).all_copies.working_copies().filter(**{name: value})
@@ -735,9 +738,13 @@ class Reviewable(models.Model):
                     values[str(f.verbose_name)] = ", ".join(
                         sorted(str(t) for t in getattr(row, f.name).all())
                     )
+                self.readable_part(row, values)
                 rows[identity] = (str(row), values)
             parts[part.label or str(part.model._meta.verbose_name_plural)] = rows
         return {"fields": fields, "parts": parts}
+
+    def readable_part(self, row, values: dict) -> None:
+        """Hook: add what a part shows from elsewhere (a comparison row: its treatment)."""
 
     @staticmethod
     def _part_skip(part: Part) -> set:

@@ -198,6 +198,17 @@ class TreatmentComparison(Reviewable):
             return obj.live_copy_for(live_root)
         return super().live_counterpart(obj, live_root)
 
+    def readable_part(self, row, values: dict) -> None:
+        treatment = row.treatment
+        for name in ("description", "setting", "who_does_it"):
+            field = Treatment._meta.get_field(name)
+            shown = (
+                getattr(treatment, f"get_{name}_display")()
+                if field.choices
+                else getattr(treatment, name)
+            )
+            values[f"{_('treatment')}: {field.verbose_name}"] = str(shown)
+
     def after_live_copy(self, live, mapping) -> None:
         """Drop the live treatment copies no live row uses any more."""
         used = ComparisonRow.objects.filter(comparison=live).values("treatment")

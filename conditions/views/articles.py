@@ -6,7 +6,7 @@ import json
 import string
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Aggregate, Count, OuterRef, Subquery, TextField
+from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import JSONObject, Substr, Upper
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -185,11 +185,15 @@ def article_queryset(conditions=None):
     """
     if conditions is None:
         conditions = Condition.objects.published()
+    # A live article links to live copies; a working copy (the preview) links to working
+    # copies, shown when their live copy is published.
+    live_conditions = Condition.objects.published()
     related = Condition.related.through.objects.filter(
-        to_condition__in=Condition.objects.published()
+        Q(to_condition__in=live_conditions) | Q(to_condition__live__in=live_conditions)
     )
+    live_questionnaires = Questionnaire.objects.published()
     questionnaires = Questionnaire.conditions.through.objects.filter(
-        questionnaire__in=Questionnaire.objects.published()
+        Q(questionnaire__in=live_questionnaires) | Q(questionnaire__live__in=live_questionnaires)
     )
     parts = {
         f"{name}_json": _rows(model.objects.all(), "condition", **fields)

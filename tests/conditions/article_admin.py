@@ -49,10 +49,8 @@ def form_data(condition, *, new_sections=(), **overrides) -> dict:
         "slug": condition.slug,
         "also_known_as": condition.also_known_as,
         "summary": condition.summary,
-        "version": condition.version,
+        "edit_version": condition.version,
         "author": _value(condition.author_id),
-        "reviewer": _value(condition.reviewer_id),
-        "last_reviewed": _value(condition.last_reviewed),
         "next_review_due": _value(condition.next_review_due),
         "related": [str(pk) for pk in condition.related.values_list("pk", flat=True)],
     }

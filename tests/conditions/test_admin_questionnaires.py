@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from conditions.demo import questionnaires as demo
 from conditions.models import Question, Questionnaire
-from tests.factories import ConditionFactory, UserFactory
+from tests.factories import ConditionFactory, UserFactory, editors
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def questionnaire():
     ConditionFactory(published=True, slug="milia", name="Milia")
-    user = UserFactory()
-    demo.load(user, user)
+    demo.load(*editors())
     return Questionnaire.objects.get(slug="white-spots")
 
 
@@ -35,35 +34,42 @@ def select_options(html: str, name_end: str) -> list[str]:
 
 
 def break_it(questionnaire):
-    """Take away the default outcome: most paths of answers now reach no outcome."""
-    questionnaire.unpublish()
+    """Take away the default outcome from the draft: most paths of answers reach no outcome."""
     questionnaire.outcomes.get(slug="self-care").delete()
+    questionnaire.record_change(UserFactory())
+
+
+def approve(client, questionnaire):
+    questionnaire.refresh_from_db()
+    return client.post(
+        reverse("admin:conditions_questionnaire_workflow", args=[questionnaire.pk, "publish"]),
+        {"attest": "on", "seen_version": questionnaire.version},
+        follow=True,
+    )
 
 
 def test_the_admin_refuses_to_publish_a_questionnaire_that_fails_its_safety_check(
     admin_client, questionnaire
 ):
     break_it(questionnaire)
-    response = admin_client.post(
-        reverse("admin:conditions_questionnaire_changelist"),
-        {"action": "publish_selected", "_selected_action": [questionnaire.pk]},
-        follow=True,
-    )
+    response = approve(admin_client, questionnaire)
     questionnaire.refresh_from_db()
-    assert not questionnaire.is_published
+    assert questionnaire.status == "draft"
     body = unescape(response.content.decode())
-    assert "was not published" in body
+    assert "was not done" in body
     assert "Some answers reach no outcome" in body
+    live = Questionnaire.objects.published().get(slug="white-spots")
+    assert live.outcomes.filter(slug="self-care").exists()  # patients keep the safe version
 
 
 def test_the_admin_publishes_it_again_once_it_is_fixed(admin_client, questionnaire):
-    questionnaire.unpublish()
-    admin_client.post(
-        reverse("admin:conditions_questionnaire_changelist"),
-        {"action": "publish_selected", "_selected_action": [questionnaire.pk]},
-    )
+    questionnaire.intro = "A fixed introduction."
+    questionnaire.save()
+    questionnaire.record_change(UserFactory())
+    approve(admin_client, questionnaire)
     questionnaire.refresh_from_db()
     assert questionnaire.is_published
+    assert Questionnaire.objects.published().get().intro == "A fixed introduction."
 
 
 def test_the_change_page_and_list_show_every_safety_problem(admin_client, questionnaire):

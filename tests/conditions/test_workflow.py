@@ -61,35 +61,33 @@ def test_both_editorial_groups_exist_after_migrate():
     assert {"add_condition", "change_condition", "change_section"} <= author
     assert "publish_condition" not in author
     assert "publish_condition" in reviewer
-    assert "delete_condition" not in author | reviewer
 
 
-def test_publish_refuses_and_lists_every_missing_item():
-    condition = ConditionFactory(with_content=False)
+def test_publish_refuses_and_lists_every_missing_item(reviewer):
+    condition = ConditionFactory(with_content=False, author=UserFactory())
     with pytest.raises(ValidationError) as refused:
-        condition.publish()
+        condition.publish(by=reviewer)
     assert refused.value.messages == [
-        "Choose the clinical reviewer.",
-        "Enter the date it was last reviewed.",
-        "Enter the date the next review is due.",
+        "Confirm that you have checked this against its references.",
         "Add at least one reference.",
         "Add at least one section.",
     ]
     condition.refresh_from_db()
     assert condition.status == Status.DRAFT
+    assert not condition.live_id
 
 
 def test_publish_button_says_exactly_what_is_missing(reviewer_client):
-    condition = ConditionFactory(with_content=False, name="Milk spots")
-    response = reviewer_client.post(workflow_url(condition, "publish"), follow=True)
+    condition = ConditionFactory(with_content=False, name="Milk spots", author=UserFactory())
+    response = reviewer_client.post(
+        workflow_url(condition, "publish"),
+        {"attest": "on", "seen_version": condition.version},
+        follow=True,
+    )
     text = " ".join(messages_of(response))
-    assert "“Milk spots” was not published. Still needed:" in text
-    assert "Enter the date it was last reviewed." in text
-    assert "Enter the date the next review is due." in text
+    assert "“Milk spots”: Approve and publish was not done. Still needed:" in text
     assert "Add at least one reference." in text
     assert "Add at least one section." in text
-    # The reviewer pressing Publish becomes the reviewer, so that one is not missing.
-    assert "Choose the clinical reviewer." not in text
     assert Condition.objects.get(pk=condition.pk).status == Status.DRAFT
 
 
@@ -97,22 +95,32 @@ def test_missing_items_also_show_on_the_change_form(reviewer_client):
     condition = ConditionFactory(with_content=False)
     page = reviewer_client.get(change_url(condition)).content.decode()
     assert "Add at least one reference." in page
-    assert "Enter the date the next review is due." in page
+    assert "Add at least one section." in page
 
 
-def test_reviewer_publishes_a_complete_article_and_is_named(reviewer_client, reviewer):
-    condition = ready_draft()
-    response = reviewer_client.post(workflow_url(condition, "publish"), follow=True)
-    assert f"“{condition.name}” was published." in messages_of(response)
+def test_reviewer_publishes_a_complete_article_and_is_named(reviewer_client, reviewer, client):
+    condition = ready_draft(author=UserFactory())
+    response = reviewer_client.post(
+        workflow_url(condition, "publish"),
+        {"attest": "on", "seen_version": condition.version},
+        follow=True,
+    )
+    assert f"“{condition.name}” was approved: patients now see this version." in messages_of(
+        response
+    )
     condition.refresh_from_db()
     assert condition.status == Status.PUBLISHED
     assert condition.reviewer == reviewer
+    assert condition.last_reviewed == TODAY()
     assert condition.published_at is not None
+    assert Condition.objects.published().get().reviewer == reviewer
+    reviewer_client.logout()
+    assert client.get(f"/conditions/{condition.slug}/").status_code == 200
 
 
 def test_author_cannot_publish_through_the_workflow_url(author_client):
     condition = ready_draft()
-    response = author_client.post(workflow_url(condition, "publish"))
+    response = author_client.post(workflow_url(condition, "publish"), {"attest": "on"})
     assert response.status_code == 403
     assert Condition.objects.get(pk=condition.pk).status == Status.DRAFT
 
@@ -123,34 +131,20 @@ def test_author_cannot_archive_through_the_workflow_url(author_client):
     assert Condition.objects.get(pk=condition.pk).status == Status.PUBLISHED
 
 
-def test_author_has_no_publish_action_in_the_list(author_client):
-    condition = ready_draft()
-    page = author_client.get("/admin/conditions/condition/").content.decode()
-    assert "publish_selected" not in page
-    assert "submit_selected" in page
-    author_client.post(
-        "/admin/conditions/condition/",
-        {"action": "publish_selected", "_selected_action": [condition.pk]},
-    )
-    assert Condition.objects.get(pk=condition.pk).status == Status.DRAFT
-
-
-def test_reviewer_can_publish_with_the_list_action(reviewer_client):
-    ready, incomplete = ready_draft(), ConditionFactory(with_content=False)
-    response = reviewer_client.post(
-        "/admin/conditions/condition/",
-        {"action": "publish_selected", "_selected_action": [ready.pk, incomplete.pk]},
-        follow=True,
-    )
-    assert Condition.objects.get(pk=ready.pk).status == Status.PUBLISHED
-    assert Condition.objects.get(pk=incomplete.pk).status == Status.DRAFT
-    assert any("Add at least one reference." in m for m in messages_of(response))
+def test_nobody_gets_a_bulk_publish_action_approval_needs_the_changes_page(
+    author_client, reviewer_client
+):
+    for client in (author_client, reviewer_client):
+        page = client.get("/admin/conditions/condition/").content.decode()
+        assert "publish_selected" not in page
 
 
 def test_author_submits_a_draft_for_review(author_client, author):
     condition = ConditionFactory()
     response = author_client.post(workflow_url(condition, "submit"), follow=True)
-    assert f"“{condition.name}” was submitted for review." in messages_of(response)
+    assert f"“{condition.name}” was submitted for review; the reviewers were told." in messages_of(
+        response
+    )
     condition.refresh_from_db()
     assert condition.status == Status.IN_REVIEW
     assert condition.author == author
@@ -178,9 +172,10 @@ def test_status_posted_in_the_form_is_ignored(author_client):
     response = author_client.post(change_url(condition), form_data(condition, status="published"))
     assert response.status_code == 302
     assert Condition.objects.get(pk=condition.pk).status == Status.DRAFT
+    assert not Condition.objects.published().exists()
 
 
-def test_author_cannot_give_a_draft_a_reviewer_or_review_dates(author_client):
+def test_nobody_sets_the_reviewer_or_last_reviewed_date_through_the_form(author_client):
     condition = ConditionFactory()
     other = UserFactory()
     data = form_data(
@@ -193,40 +188,21 @@ def test_author_cannot_give_a_draft_a_reviewer_or_review_dates(author_client):
     assert condition.last_reviewed is None
 
 
-def test_author_cannot_change_a_published_article(author_client):
+def test_a_draft_that_lost_its_last_reference_cannot_be_approved(
+    author_client, reviewer_client, client
+):
     condition = ConditionFactory(published=True)
-    response = author_client.post(change_url(condition), form_data(condition, summary="Changed."))
-    assert response.status_code == 403
-    assert Condition.objects.get(pk=condition.pk).summary != "Changed."
-    # They can still read it.
-    assert author_client.get(change_url(condition)).status_code == 200
-
-
-def test_reviewer_can_change_a_published_article(reviewer_client):
-    condition = ConditionFactory(published=True)
-    response = reviewer_client.post(change_url(condition), form_data(condition, summary="New."))
-    assert response.status_code == 302
-    condition.refresh_from_db()
-    assert condition.summary == "New."
-    assert condition.status == Status.PUBLISHED
-
-
-def test_published_article_cannot_lose_its_last_reference(reviewer_client):
-    condition = ConditionFactory(published=True)
-    reference = condition.references.get()
     data = form_data(condition, **{"references-0-DELETE": "on"})
-    response = reviewer_client.post(change_url(condition), data)
-    assert response.status_code == 200
-    assert "A published article needs at least one reference." in response.content.decode()
-    assert condition.references.filter(pk=reference.pk).exists()
-
-
-def test_reviewer_can_clear_review_dates_only_on_unpublished_articles(reviewer_client):
-    condition = ConditionFactory(published=True)
-    response = reviewer_client.post(change_url(condition), form_data(condition, last_reviewed=""))
-    assert response.status_code == 200
-    assert "Enter the date it was last reviewed." in response.content.decode()
-    assert Condition.objects.get(pk=condition.pk).last_reviewed is not None
+    assert author_client.post(change_url(condition), data).status_code == 302
+    condition.refresh_from_db()
+    response = reviewer_client.post(
+        workflow_url(condition, "publish"),
+        {"attest": "on", "seen_version": condition.version},
+        follow=True,
+    )
+    assert "Add at least one reference." in " ".join(messages_of(response))
+    live = Condition.objects.published().get()
+    assert live.references.count() == 1
 
 
 def test_next_review_must_be_within_twelve_months(reviewer_client):
@@ -242,16 +218,10 @@ def test_next_review_must_be_within_twelve_months(reviewer_client):
 
 def test_reviewer_archives_and_the_page_disappears_for_patients(reviewer_client, client):
     condition = ConditionFactory(published=True)
-    reviewer_client.post(workflow_url(condition, "archive"))
+    reviewer_client.post(workflow_url(condition, "archive"), {"comment": "Merged into another"})
     assert Condition.objects.get(pk=condition.pk).status == Status.ARCHIVED
     reviewer_client.logout()
     assert client.get(f"/conditions/{condition.slug}/").status_code == 404
-
-
-def test_reviewer_can_return_an_article_to_draft(reviewer_client):
-    condition = ConditionFactory(status=Status.IN_REVIEW)
-    reviewer_client.post(workflow_url(condition, "return_to_draft"))
-    assert Condition.objects.get(pk=condition.pk).status == Status.DRAFT
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED])
@@ -284,28 +254,28 @@ def test_both_editorial_groups_can_edit_comparisons_and_questionnaires(client, m
         assert client.get(reverse(f"admin:conditions_{model}_add")).status_code == 200
 
 
-def test_only_reviewers_may_delete_comparisons_and_questionnaires_and_nobody_edits_tallies():
+def test_editors_may_delete_drafts_and_nobody_edits_tallies():
     author = set(Group.objects.get(name="Author").permissions.values_list("codename", flat=True))
     reviewer = set(
         Group.objects.get(name="Clinical reviewer").permissions.values_list("codename", flat=True)
     )
-    assert "delete_questionnaire" not in author and "delete_questionnaire" in reviewer
+    # Authors may delete only their own never-published drafts (ReviewableAdmin checks which).
+    assert {"delete_questionnaire", "delete_treatmentcomparison", "delete_condition"} <= author
     assert "delete_treatmentcomparison" in reviewer
     assert "view_outcometally" in author and "change_outcometally" not in reviewer
     assert "change_kioskprofile" not in reviewer
 
 
-def test_the_reviewer_menu_offers_only_clinicians_who_may_review(reviewer_client, reviewer):
-    author = user_in("Author", username="someone-else", first_name="Pat", last_name="Author")
-    draft = ready_draft()
-    form = reviewer_client.get(change_url(draft)).context["adminform"].form
-    offered = set(form.fields["reviewer"].queryset)
-    assert reviewer in offered
-    assert author not in offered
-    assert author in set(form.fields["author"].queryset)
+def test_authors_delete_only_their_own_never_published_drafts(author_client, author):
+    own, others = ConditionFactory(author=author), ConditionFactory(author=UserFactory())
+    live = ConditionFactory(published=True, author=author)
 
+    def delete(condition):
+        url = f"/admin/conditions/condition/{condition.pk}/delete/"
+        return author_client.post(url, {"post": "yes"})
 
-def test_an_articles_current_reviewer_stays_selectable_after_leaving_the_group(reviewer_client):
-    condition = ConditionFactory(published=True)  # reviewed by someone without the permission
-    form = reviewer_client.get(change_url(condition)).context["adminform"].form
-    assert condition.reviewer in set(form.fields["reviewer"].queryset)
+    assert delete(own).status_code == 302
+    assert not Condition.objects.filter(pk=own.pk).exists()
+    assert delete(others).status_code == 403
+    assert delete(live).status_code == 403
+    assert Condition.objects.published().filter(slug=live.slug).exists()
