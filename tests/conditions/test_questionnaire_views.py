@@ -357,6 +357,18 @@ def test_a_bad_number_re_asks_with_a_message(client, questionnaire, value, messa
     assert 'aria-invalid="true"' in response.content.decode()
 
 
+def test_repeated_values_for_a_number_question_are_refused_not_the_last_one_kept(
+    client, questionnaire
+):
+    run(client, BABY_SELF_CARE[:1])
+    before = client.cookies[stored_answers.COOKIE_NAME].value
+    response = answer(client, "baby-age", ["3", "40"])
+    assert response.status_code == 400
+    assert "Enter one number only" in response.content.decode()
+    assert stored_answers.COOKIE_NAME not in response.cookies
+    assert client.cookies[stored_answers.COOKIE_NAME].value == before
+
+
 def test_jumping_ahead_to_a_later_step_goes_back_to_the_first_unanswered(client, questionnaire):
     response = client.get(f"{BASE}q/history/")
     assert response["Location"] == f"{BASE}q/who/?skipped=1"
