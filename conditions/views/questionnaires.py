@@ -3,6 +3,11 @@
 Every step works as a plain form post with a redirect (no JavaScript); with HTMX the next
 step is swapped into #question-step and the URL pushed. Answers are read and written only
 through conditions/answers.py (a signed cookie) and never reach the database or the logs.
+
+Each request works out the run once (conditions/run_state.py RunState) and asks it. An answer
+that makes an urgent outcome certain ends the run at once: the answers are forgotten, the
+outcome counted, and the patient sent to that outcome's answer-free advice page (303, or
+HX-Redirect under HTMX), with no more questions and no "Check your answers" step.
 """
 
 from __future__ import annotations
@@ -206,6 +211,7 @@ def _published_conditions(outcome: dict) -> list[dict]:
 
 
 def _step_url(request, spec: dict, step: Step, change: bool) -> str:
+    """A question's or the review's URL (the review sends a certain urgent run to its advice)."""
     if step.kind == QUESTION:
         key = step.question["key"]
         return _url(request, "questionnaire_step", spec["slug"], key, query="change=1" * change)
