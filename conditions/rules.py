@@ -273,6 +273,13 @@ def certain_urgent_outcome(spec: Spec, answers: Answers) -> dict | None:
     """
     if not any(is_urgent(o) for o in spec["outcomes"]):
         return None
+    # Two quick completions first (every first answer, every last answer): when either ends
+    # anywhere but one urgent outcome, nothing is certain and the full walk is not needed.
+    sampled = {
+        _slug(decide_outcome(spec, _completion(spec, answers, end))["outcome"]) for end in (0, -1)
+    }
+    if len(sampled) != 1 or not is_urgent(_by_slug(spec, sampled.pop())):
+        return None
     try:
         walk = PathWalk(spec, fixed=answers)
     except TooManyPaths:
@@ -284,6 +291,32 @@ def certain_urgent_outcome(spec: Spec, answers: Answers) -> dict | None:
             return None
         certain = outcome
     return certain
+
+
+def _completion(spec: Spec, answers: Answers, end: int) -> Answers:
+    """One way to finish the answers: each remaining visible question gets its first (end=0)
+    or last (end=-1) answer; for numbers the minimum or maximum."""
+    completed = dict(answers)
+    for question in spec["questions"]:
+        key = question["key"]
+        if key in completed or not _shows(question, effective_answers(spec, completed)):
+            continue
+        codes = [o["code"] for o in question["options"]]
+        if question["kind"] == "number":
+            completed[key] = question["min"] if end == 0 else question["max"]
+        elif codes:
+            completed[key] = [codes[end]] if question["kind"] == "multiple" else codes[end]
+        else:
+            completed[key] = None
+    return completed
+
+
+def _slug(outcome: dict | None) -> str | None:
+    return outcome["slug"] if outcome else None
+
+
+def _by_slug(spec: Spec, slug: str | None) -> dict | None:
+    return next((o for o in spec["outcomes"] if o["slug"] == slug), None)
 
 
 # -- every path of answers ------------------------------------------------------------------------

@@ -133,3 +133,13 @@ def test_the_run_state_works_out_the_visible_questions_once(monkeypatch):
     run.next_step(after="breathing"), run.previous("fever"), run.gap_before("itch")
     run.shows("itch"), run.following("fever"), run.next_question, run.urgent, run.outcome
     assert len(calls) == 1
+
+
+def test_a_quick_look_at_the_first_and_last_answers_never_replaces_the_walk():
+    # The first and the last answer to "b" are both urgent; the middle one is not.
+    s = spec(
+        [q("a", kind="yes_no"), q("b", options=("x", "y", "z"))],
+        [urgent("today", "any", [is_("b", "x"), is_("b", "z")], 10), outcome("d", "default")],
+    )
+    assert RunState(s, {"a": "yes"}).urgent is None
+    assert RunState(s, {"a": "yes", "b": "z"}).urgent["slug"] == "today"
