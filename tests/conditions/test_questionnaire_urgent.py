@@ -173,3 +173,18 @@ def test_an_htmx_exclusive_refusal_comes_back_as_the_step_fragment(client, quest
     body = response.content.decode()
     assert '<div id="question-step"' in body and "<html" not in body
     assert "cannot be ticked with another answer" in body
+
+
+def test_a_signed_cookie_with_none_of_these_and_another_answer_means_start_again(
+    client, questionnaire
+):
+    from django.core import signing
+
+    client.cookies[COOKIE] = signing.dumps(
+        {"v": questionnaire.version, "a": {"who": "adult", "spots": ["none", "red"]}},
+        salt="conditions.answers:check",
+        compress=True,
+    )
+    response = client.get(f"{BASE}q/fever/")
+    assert response.status_code == 400
+    assert "Please start again" in response.content.decode()
