@@ -63,6 +63,9 @@ def _clean(spec: dict, raw) -> dict:
         elif question["kind"] == "multiple":
             if not isinstance(value, list) or not set(value) <= codes:
                 raise AnswersUnreadable("unknown option")
+            exclusive = {o["code"] for o in question["options"] if o.get("exclusive")}
+            if len(set(value)) > 1 and exclusive & set(value):
+                raise AnswersUnreadable("an exclusive answer with another")
             answers[key] = list(value)
         else:
             if value not in codes:

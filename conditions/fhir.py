@@ -1,7 +1,8 @@
 """Pure: a questionnaire spec (conditions/rules.py) to FHIR R4 JSON, and answers to a response.
 
 Questions become items (linkId = the question's key); single and multiple choice become
-`choice` items with `answerOption.valueCoding` (multiple choice `repeats`), yes/no becomes
+`choice` items with `answerOption.valueCoding` (multiple choice `repeats`; an exclusive answer
+such as "None of these" carries the SDC `questionnaire-optionExclusive` extension), yes/no becomes
 `boolean`, numbers become `decimal` with the minValue/maxValue and unit extensions.
 Show-if rules become `enableWhen` with `enableBehavior` any/all. Nothing here is stored.
 """
@@ -48,6 +49,14 @@ def _enable_when(spec: dict, test: dict) -> dict:
     return entry
 
 
+def _answer_option(spec: dict, question: dict, option: dict) -> dict:
+    entry: dict[str, Any] = {"valueCoding": _coding(spec, question, option["code"])}
+    if option.get("exclusive") and question["kind"] == "multiple":
+        # SDC: "None of these" cannot be chosen with another answer, in any form renderer.
+        entry["extension"] = [{"url": EXT + "questionnaire-optionExclusive", "valueBoolean": True}]
+    return entry
+
+
 def _item(spec: dict, question: dict) -> dict:
     item: dict[str, Any] = {"linkId": question["key"], "text": question["text"]}
     kind = question["kind"]
@@ -68,9 +77,7 @@ def _item(spec: dict, question: dict) -> dict:
         item["type"] = "boolean"
     else:
         item["type"] = "choice"
-        item["answerOption"] = [
-            {"valueCoding": _coding(spec, question, o["code"])} for o in question["options"]
-        ]
+        item["answerOption"] = [_answer_option(spec, question, o) for o in question["options"]]
         if kind == "multiple":
             item["repeats"] = True
     item["required"] = bool(question["required"])

@@ -10,10 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from conditions import rules
 
 
-class UnknownOption(Exception):
-    """A submitted option code is not one of the question's answers (a tampered form)."""
-
-
 class QuestionForm(forms.Form):
     """The answer to one question, named "answer"; validated against the options or min/max."""
 
@@ -62,16 +58,32 @@ class QuestionForm(forms.Form):
         if initial_answer is not None:
             self.initial["answer"] = initial_answer
 
-    def check_options(self) -> None:
-        """Raise UnknownOption when the posted codes are not the question's answers."""
-        if self.question["kind"] == "number" or not self.is_bound:
-            return
-        codes = {o["code"] for o in self.question["options"]}
+    def refusal(self) -> str | None:
+        """Why the posted answer is refused outright (a 400: never guess), or None.
+
+        Refused: codes that are not the question's answers, two answers to a one-answer
+        question or two numbers to a number question (never pick one), and an exclusive
+        answer such as "None of these" ticked with another answer.
+        """
+        if not self.is_bound:
+            return None
         posted = self.data.getlist("answer") if hasattr(self.data, "getlist") else []
+        kind = self.question["kind"]
+        if kind == "number":
+            return _("Enter one number only") if len(posted) > 1 else None
+        codes = {o["code"] for o in self.question["options"]}
         if any(value not in codes for value in posted if value != ""):
-            raise UnknownOption
-        if self.question["kind"] != "multiple" and len(posted) > 1:
-            raise UnknownOption  # two answers to a one-answer question: never pick one
+            return _("Choose one of the answers shown")
+        if kind != "multiple" and len(posted) > 1:
+            return _("Choose one of the answers shown")
+        chosen = {value for value in posted if value}
+        for option in self.question["options"]:
+            if option.get("exclusive") and option["code"] in chosen and len(chosen) > 1:
+                return _(
+                    "“%(option)s” cannot be ticked with another answer to “%(question)s”. "
+                    "Untick “%(option)s”, or untick the other answers."
+                ) % {"option": option["text"], "question": self.question["text"]}
+        return None
 
     def answer(self):
         """The cleaned answer as the rules expect it (None: an optional question left blank)."""

@@ -1,17 +1,18 @@
 """Which questions show and which outcome wins: pure functions, dicts in, results out.
 
-`questionnaire_spec()` is the one place that turns the ORM objects into a plain dict; every
-other function here works on that dict and the patient's answers, so the same rules run in
-the patient flow, the staff preview, the safety check and the FHIR export.
+``Questionnaire.spec()`` (conditions/models/questionnaires.py) is the one place that turns the
+ORM objects into a plain dict; every function here works on that dict and the patient's
+answers, so the same rules run in the patient flow (conditions/run_state.py), the staff
+preview, the safety check (conditions/safety.py) and the FHIR export.
 
 Spec shape::
 
     {"slug", "title", "version",
      "questions": [{"key", "text", "help_text", "kind", "required", "min", "max", "unit",
-                    "match": "any"|"all", "options": [{"code", "text", "score"}],
+                    "match": "any"|"all", "options": [{"code", "text", "score", "exclusive"}],
                     "show_if": [TEST, ...]}],
-     "outcomes": [{"slug", "title", "urgency", "priority", "rule", "threshold",
-                   "triggers": [TEST, ...], "explanation", "next_steps_html",
+     "outcomes": [{"slug", "title", "urgency", "urgency_label", "priority", "rule",
+                   "threshold", "triggers": [TEST, ...], "explanation", "next_steps_html",
                    "needs_signoff", "signoff_note", "conditions": [{"name", "slug"}]}]}
 
     TEST = {"question": key, "op": "is"|"is_not"|"lt"|"gte", "option": code|None,
@@ -25,6 +26,7 @@ An unanswered question makes every test on it false, whatever the operator.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -41,83 +43,7 @@ MAX_STATES = 50_000
 MAX_RELEVANT_MULTI_OPTIONS = 10
 
 
-# -- ORM -> spec (the only function here that touches models) -------------------------------
-def questionnaire_spec(questionnaire) -> Spec:
-    """Turn a Questionnaire and its questions, options, rules and outcomes into a plain dict."""
-    from conditions.models import Outcome, OutcomeTrigger, Question, ShowIf
-
-    questions = list(
-        Question.objects.filter(questionnaire=questionnaire)
-        .prefetch_related("options")
-        .order_by("order", "pk")
-    )
-    keys = {q.pk: q.key for q in questions}
-    codes = {o.pk: o.code for q in questions for o in q.options.all()}
-
-    def test(t) -> dict:
-        return {
-            "question": keys.get(t.source_question_id, f"#{t.source_question_id}"),
-            "op": t.operator,
-            "option": codes.get(t.option_id) if t.option_id else None,
-            "number": t.number,
-        }
-
-    show_ifs: dict[int, list] = {}
-    for s in ShowIf.objects.filter(question__questionnaire=questionnaire).order_by("pk"):
-        show_ifs.setdefault(s.question_id, []).append(test(s))
-    outcomes = list(
-        Outcome.objects.filter(questionnaire=questionnaire)
-        .prefetch_related("conditions")
-        .order_by("-priority", "pk")
-    )
-    triggers: dict[int, list] = {}
-    for t in OutcomeTrigger.objects.filter(outcome__questionnaire=questionnaire).order_by("pk"):
-        triggers.setdefault(t.outcome_id, []).append(test(t))
-
-    return {
-        "slug": questionnaire.slug,
-        "title": questionnaire.title,
-        "version": questionnaire.version,
-        "questions": [
-            {
-                "key": q.key,
-                "text": q.text,
-                "help_text": q.help_text,
-                "kind": q.kind,
-                "required": q.required,
-                "min": q.min_value,
-                "max": q.max_value,
-                "unit": q.unit,
-                "match": q.show_if_match,
-                "options": [
-                    {"code": o.code, "text": o.text, "score": o.score}
-                    for o in sorted(q.options.all(), key=lambda o: (o.order, o.pk))
-                ],
-                "show_if": show_ifs.get(q.pk, []),
-            }
-            for q in questions
-        ],
-        "outcomes": [
-            {
-                "slug": o.slug,
-                "title": o.title,
-                "urgency": o.urgency,
-                "urgency_label": str(o.get_urgency_display()),
-                "priority": o.priority,
-                "rule": o.rule,
-                "threshold": o.score_threshold,
-                "triggers": triggers.get(o.pk, []),
-                "explanation": o.explanation,
-                "next_steps_html": o.next_steps_html,
-                "needs_signoff": o.needs_signoff,
-                "signoff_note": o.signoff_note,
-                "conditions": [{"name": c.name, "slug": c.slug} for c in o.conditions.all()],
-            }
-            for o in outcomes
-        ],
-    }
-
-
+# -- ORM -> spec ---------------------------------------------------------------------------------
 # -- lookups --------------------------------------------------------------------------------
 def question_by_key(spec: Spec, key: str) -> dict | None:
     return next((q for q in spec["questions"] if q["key"] == key), None)
@@ -200,20 +126,23 @@ def visible_questions(spec: Spec, answers: Answers) -> list[dict]:
     A show-if rule only sees answers to questions that are themselves visible, so hiding
     cascades: if A hides B, a question that depends on B is hidden too.
     """
+    return visible_and_effective(spec, answers)[0]
+
+
+def effective_answers(spec: Spec, answers: Answers) -> Answers:
+    """The answers that count: answers to hidden questions are dropped."""
+    return visible_and_effective(spec, answers)[1]
+
+
+def visible_and_effective(spec: Spec, answers: Answers) -> tuple[list[dict], Answers]:
+    """(the visible questions in order, the answers to them): one pass over the questions."""
     visible, effective = [], {}
     for question in spec["questions"]:
         if _shows(question, effective):
             visible.append(question)
             if question["key"] in answers:
                 effective[question["key"]] = answers[question["key"]]
-    return visible
-
-
-def effective_answers(spec: Spec, answers: Answers) -> Answers:
-    """The answers that count: answers to hidden questions are dropped."""
-    return {
-        q["key"]: answers[q["key"]] for q in visible_questions(spec, answers) if q["key"] in answers
-    }
+    return visible, effective
 
 
 def first_unanswered(spec: Spec, answers: Answers) -> dict | None:
@@ -320,35 +249,77 @@ def _deciding_answers(spec: Spec, outcome: dict, answers: Answers) -> list[tuple
     return result
 
 
-# -- safety check -------------------------------------------------------------------------------
-def _static_problems(spec: Spec) -> list[str]:
-    problems = []
-    position = {q["key"]: i for i, q in enumerate(spec["questions"])}
-    for i, q in enumerate(spec["questions"]):
-        label = f"Question “{q['text']}”"
-        codes = [o["code"] for o in q["options"]]
-        if q["kind"] in ("single", "multiple") and len(codes) < 2:
-            problems.append(f"{label} needs at least two answers to choose from.")
-        if q["kind"] == "yes_no" and sorted(codes) != ["no", "yes"]:
-            problems.append(f"{label} is yes/no: it needs exactly the answers “yes” and “no”.")
-        if q["kind"] == "number" and (q["min"] is None or q["max"] is None or q["min"] >= q["max"]):
-            problems.append(f"{label} needs a minimum that is less than its maximum.")
-        for t in q["show_if"]:
-            if position.get(t["question"], len(spec["questions"])) >= i:
-                problems.append(
-                    f"{label} depends on {describe_test(spec, t)}, which is not an earlier "
-                    "question. Show-if rules can only use earlier questions."
-                )
-    for o in spec["outcomes"]:
-        label = f"Outcome “{o['title']}”"
-        if o["rule"] in (RED_FLAG, "any", "all") and not o["triggers"]:
-            problems.append(f"{label} has no trigger answers, so nothing can reach it.")
-        if o["rule"] == "score" and o["threshold"] is None:
-            problems.append(f"{label} needs a score threshold.")
-        for t in o["triggers"]:
-            if t["question"] not in position:
-                problems.append(f"{label} has a trigger on a question that no longer exists.")
-    return problems
+# -- urgency ----------------------------------------------------------------------------------
+URGENT_LEVELS = ("urgent", "emergency")  # CareAdvice.Level: same day, or 999 / A&E now
+URGENCY_RANK = {"self_care": 0, "routine": 1, "urgent": 2, "emergency": 3}
+
+
+def is_urgent(outcome: dict | None) -> bool:
+    return outcome is not None and outcome["urgency"] in URGENT_LEVELS
+
+
+def certain_urgent_outcome(spec: Spec, answers: Answers) -> dict | None:
+    """The urgent outcome that every completion of these answers ends at, or None.
+
+    Walks every way the patient could still answer the remaining visible questions (the
+    answers given stay as they are; equivalent completions merge, see PathWalk): an urgent
+    outcome is certain when each of them decides it. A questionnaire too big to walk is never
+    certain here; its safety check refuses to publish it anyway.
+    """
+    if not any(is_urgent(o) for o in spec["outcomes"]):
+        return None
+    # Two quick completions first (every first answer, every last answer): when either ends
+    # anywhere but one urgent outcome, nothing is certain and the full walk is not needed.
+    sampled = {
+        _slug(decide_outcome(spec, _completion(spec, answers, end))["outcome"]) for end in (0, -1)
+    }
+    if len(sampled) != 1 or not is_urgent(_by_slug(spec, sampled.pop())):
+        return None
+    try:
+        walk = PathWalk(spec, fixed=answers)
+    except TooManyPaths:
+        return None
+    certain = None
+    for completed in walk.final:
+        outcome = decide_outcome(spec, completed)["outcome"]
+        if not is_urgent(outcome) or (certain is not None and outcome["slug"] != certain["slug"]):
+            return None
+        certain = outcome
+    return certain
+
+
+def _completion(spec: Spec, answers: Answers, end: int) -> Answers:
+    """One way to finish the answers: each remaining visible question gets its first (end=0)
+    or last (end=-1) answer; for numbers the minimum or maximum."""
+    completed = dict(answers)
+    for question in spec["questions"]:
+        key = question["key"]
+        if key in completed or not _shows(question, effective_answers(spec, completed)):
+            continue
+        codes = [o["code"] for o in question["options"]]
+        if question["kind"] == "number":
+            completed[key] = question["min"] if end == 0 else question["max"]
+        elif codes:
+            completed[key] = [codes[end]] if question["kind"] == "multiple" else codes[end]
+        else:
+            completed[key] = None
+    return completed
+
+
+def _slug(outcome: dict | None) -> str | None:
+    return outcome["slug"] if outcome else None
+
+
+def _by_slug(spec: Spec, slug: str | None) -> dict | None:
+    return next((o for o in spec["outcomes"] if o["slug"] == slug), None)
+
+
+# -- every path of answers ------------------------------------------------------------------------
+class TooManyPaths(Exception):
+    """The walk would need more distinct states than allowed."""
+
+
+_TooManyPaths = TooManyPaths  # the old private name
 
 
 def _candidate_values(spec: Spec, question: dict) -> list:
@@ -358,18 +329,7 @@ def _candidate_values(spec: Spec, question: dict) -> list:
     if kind in ("single", "yes_no"):
         values = [o["code"] for o in question["options"]]
     elif kind == "multiple":
-        tested = {
-            t["option"]
-            for t in _all_tests(spec)
-            if t["question"] == question["key"] and t["option"] is not None
-        }
-        relevant = [o["code"] for o in question["options"] if o["code"] in tested or o["score"]]
-        others = [o["code"] for o in question["options"] if o["code"] not in relevant]
-        if len(relevant) > MAX_RELEVANT_MULTI_OPTIONS:
-            raise _TooManyPaths
-        pool = relevant + others[:1]  # options no rule can see behave alike: try one of them
-        for size in range(1, len(pool) + 1):
-            values.extend(list(c) for c in itertools.combinations(pool, size))
+        values = _multiple_choice_candidates(spec, question)
     elif kind == "number" and question["min"] is not None and question["max"] is not None:
         low, high = question["min"], question["max"]
         points = {low, high}
@@ -382,8 +342,27 @@ def _candidate_values(spec: Spec, question: dict) -> list:
     return values
 
 
-class _TooManyPaths(Exception):
-    pass
+def _multiple_choice_candidates(spec: Spec, question: dict) -> list[list[str]]:
+    tested = {
+        t["option"]
+        for t in _all_tests(spec)
+        if t["question"] == question["key"] and t["option"] is not None
+    }
+    options = question["options"]
+    exclusive = {o["code"] for o in options if o.get("exclusive")}
+    relevant = [o["code"] for o in options if o["code"] in tested or o["score"]]
+    others = [o["code"] for o in options if o["code"] not in relevant]
+    others.sort(key=lambda code: code in exclusive)  # prefer one that combines with others
+    if len(relevant) > MAX_RELEVANT_MULTI_OPTIONS:
+        raise TooManyPaths
+    pool = relevant + others[:1]  # options no rule can see behave alike: try one of them
+    values = []
+    for size in range(1, len(pool) + 1):
+        for combination in itertools.combinations(pool, size):
+            if size > 1 and exclusive & set(combination):
+                continue  # "None of these" never goes with another answer
+            values.append(list(combination))
+    return values
 
 
 def _all_tests(spec: Spec) -> list[dict]:
@@ -392,134 +371,144 @@ def _all_tests(spec: Spec) -> list[dict]:
     return tests
 
 
-def _rule_groups(spec: Spec) -> list[tuple[tuple, str, list[dict]]]:
-    """Every group of tests the rules combine: (name, "any"|"all", tests)."""
+def _tokens_by_question(spec: Spec) -> dict[str, list[tuple[tuple, dict]]]:
+    """For each question, the tests on it and the token each adds when it holds.
+
+    Every group of tests the rules combine (a question's show-if rules, an outcome's triggers)
+    names its tokens: an any-group has one token (any held test matches it), an all-group one
+    token per test (it matches once all are held).
+    """
     groups = []
     for q in spec["questions"]:
         if q["show_if"]:
             groups.append((("show", q["key"]), q["match"], q["show_if"]))
     for o in spec["outcomes"]:
         if o["triggers"]:
-            how = "all" if o["rule"] == "all" else "any"
-            groups.append((("outcome", o["slug"]), how, o["triggers"]))
-    return groups
-
-
-def walk_paths(spec: Spec, max_states: int = MAX_STATES, given: set[int] | None = None):
-    """Every distinct path of answers, as representative answer dicts.
-
-    Walks the questions in order, branching on each visible question's candidate answers
-    (every option; for numbers min, max and both sides of every threshold; "no answer" for
-    optional questions). Two partial paths are merged when the rules can no longer tell them
-    apart: the same groups already matched (an any-group needs one held test; an all-group
-    keeps which tests held) and the same score. Tests only look back, so the merge is exact.
-    Raises _TooManyPaths past `max_states` distinct states. `given` collects id() of every
-    test that some answer to a visible question can make true.
-    """
-    groups = _rule_groups(spec)
-    by_question: dict[str, list[tuple[Any, dict]]] = {}
+            groups.append(
+                (("outcome", o["slug"]), "all" if o["rule"] == "all" else "any", o["triggers"])
+            )
+    by_question: dict[str, list[tuple[tuple, dict]]] = {}
     for name, how, tests in groups:
         for n, t in enumerate(tests):
             token = name if how == "any" else (*name, n)
             by_question.setdefault(t["question"], []).append((token, t))
-    scored = any(o["rule"] == "score" for o in spec["outcomes"])
-    states: dict[tuple, Answers] = {(frozenset(), 0): {}}
-    for question in spec["questions"]:
-        candidates = _candidate_values(spec, question)
-        next_states: dict[tuple, Answers] = {}
-        for (held, total), answers in states.items():
-            visible = question["key"] in {q["key"] for q in visible_questions(spec, answers)}
-            options = candidates if visible else [_SKIP]
-            for value in options:
-                new_answers = dict(answers)
-                new_held, new_total = held, total
-                if value is not _SKIP:
-                    new_answers[question["key"]] = value
-                    probe = {question["key"]: value}
-                    tokens = set()
-                    for tok, t in by_question.get(question["key"], []):
-                        if holds(t, probe):
-                            tokens.add(tok)
-                            if given is not None:
-                                given.add(id(t))
-                    new_held = held | tokens
-                    if scored:
-                        new_total = total + score(spec, probe)
-                key = (new_held, new_total)
-                if key not in next_states:
-                    next_states[key] = new_answers
-                    if len(next_states) > max_states:
-                        raise _TooManyPaths
-        states = next_states
-    yield from states.values()
+    return by_question
+
+
+def _shown_by(question: dict) -> list[frozenset]:
+    """The token sets, any of which shows the question ([] when it always shows)."""
+    tests = question["show_if"]
+    if not tests:
+        return []
+    name = ("show", question["key"])
+    if question["match"] == "all":
+        return [frozenset((*name, n) for n in range(len(tests)))]
+    return [frozenset([name])]
 
 
 _SKIP = object()
 
 
-def _path_words(spec: Spec, answers: Answers) -> str:
+@dataclass
+class PathState:
+    """One merged partial path: a representative answers dict and the states it leads to."""
+
+    answers: Answers
+    children: set = field(default_factory=set)
+
+
+class PathWalk:
+    """Every distinct path of answers through a questionnaire, one question at a time.
+
+    Each visible question branches on its candidate answers: every option (multiple choice:
+    every combination of the options rules can see); for numbers min, max and both sides of
+    every threshold; "no answer" for optional questions. A question answered in `fixed` only
+    takes its given answer. Two partial paths merge when the rules can no longer tell them
+    apart: the same tokens held (see _tokens_by_question) and the same score. Tests only look
+    back, so the merge is exact, and whether a question shows is read from the same tokens.
+
+    ``layers[0]`` is the empty start; ``layers[i]`` the states after the i-th question, as
+    ``{(tokens, score): PathState}``; ``final`` the complete paths. With ``links`` each state
+    records the keys of its children in the next layer. ``given`` holds id() of every test that
+    some answer to a visible question can make true. Raises TooManyPaths past `max_states`.
+    """
+
+    def __init__(
+        self,
+        spec: Spec,
+        fixed: Answers | None = None,
+        max_states: int = MAX_STATES,
+        links: bool = False,
+    ):
+        self.spec = spec
+        self.fixed = fixed
+        self.max_states = max_states
+        self.links = links
+        self.given: set[int] = set()
+        self._tokens = _tokens_by_question(spec)
+        self._scored = any(o["rule"] == "score" for o in spec["outcomes"])
+        self.layers: list[dict[tuple, PathState]] = [{(frozenset(), 0): PathState({})}]
+        for question in spec["questions"]:
+            self.layers.append(self._step(self.layers[-1], question))
+
+    @property
+    def final(self) -> list[Answers]:
+        return [state.answers for state in self.layers[-1].values()]
+
+    def _step(self, states: dict[tuple, PathState], question: dict) -> dict[tuple, PathState]:
+        shown_by = _shown_by(question)
+        moves = None
+        skip = [(_SKIP, frozenset(), 0, ())]
+        next_states: dict[tuple, PathState] = {}
+        for (held, total), state in states.items():
+            visible = not shown_by or any(needed <= held for needed in shown_by)
+            if visible and moves is None:
+                moves = self._moves(question)
+            for value, tokens, points, test_ids in moves if visible else skip:
+                self.given.update(test_ids)
+                key = (held | tokens, total + points)
+                if key not in next_states:
+                    answers = state.answers
+                    if value is not _SKIP:
+                        answers = {**answers, question["key"]: value}
+                    next_states[key] = PathState(answers)
+                    if len(next_states) > self.max_states:
+                        raise TooManyPaths
+                if self.links:
+                    state.children.add(key)
+        return next_states
+
+    def _moves(self, question: dict) -> list[tuple[Any, frozenset, int, tuple]]:
+        """What each distinct answer does to the rules: (answer, tokens, score, test ids)."""
+        key = question["key"]
+        if self.fixed is not None and key in self.fixed:
+            values = [self.fixed[key]]
+        else:
+            values = _candidate_values(self.spec, question)
+        moves: dict[tuple, tuple[Any, set[int]]] = {}
+        for value in values:
+            probe = {key: value}
+            held = [(token, t) for token, t in self._tokens.get(key, []) if holds(t, probe)]
+            effect = (
+                frozenset(token for token, _t in held),
+                score(self.spec, probe) if self._scored else 0,
+            )
+            _value, test_ids = moves.setdefault(effect, (value, set()))
+            test_ids.update(id(t) for _token, t in held)
+        return [(value, *effect, tuple(ids)) for effect, (value, ids) in moves.items()]
+
+
+def walk_paths(spec: Spec, max_states: int = MAX_STATES, given: set[int] | None = None):
+    """Every distinct complete path of answers, as representative answer dicts (PathWalk)."""
+    walk = PathWalk(spec, max_states=max_states)
+    if given is not None:
+        given.update(walk.given)
+    yield from walk.final
+
+
+def path_words(spec: Spec, answers: Answers) -> str:
     parts = []
     for q in visible_questions(spec, answers):
         if q["key"] in answers:
             parts.append(f"“{q['text']}” → {describe_answer(q, answers[q['key']])}")
     return "; ".join(parts) or "(no questions)"
-
-
-def safety_problems(spec: Spec) -> list[str]:
-    """Walk every path of answers and list, in plain words, everything unsafe or broken.
-
-    Reports paths that reach no outcome, red-flag answers that can end anywhere but a
-    red-flag outcome (or can never be given), questions that can never show and outcomes
-    that can never be reached.
-    """
-    problems = _static_problems(spec)
-    if not spec["questions"]:
-        return [*problems, "Add at least one question."]
-    if not spec["outcomes"]:
-        return [*problems, "Add at least one outcome."]
-    red_triggers = [t for o in spec["outcomes"] if o["rule"] == RED_FLAG for t in o["triggers"]]
-    seen_questions: set[str] = set()
-    reached: set[str] = set()
-    no_outcome, red_escapes = [], []
-    try:
-        given: set[int] = set()
-        paths = list(walk_paths(spec, given=given))
-    except _TooManyPaths:
-        problems.append(
-            f"There are too many different paths of answers to check them all (more than "
-            f"{MAX_STATES:,}, or a multiple-choice question with more than "
-            f"{MAX_RELEVANT_MULTI_OPTIONS} answers that rules use). Split the questionnaire "
-            "into smaller ones or use fewer answers in rules."
-        )
-        return problems
-    for answers in paths:
-        seen_questions.update(q["key"] for q in visible_questions(spec, answers))
-        decision = decide_outcome(spec, answers)
-        counted, outcome = decision["answers"], decision["outcome"]
-        if outcome is None:
-            if len(no_outcome) < 5:
-                no_outcome.append(_path_words(spec, answers))
-            continue
-        reached.add(outcome["slug"])
-        for t in red_triggers:
-            escaped = outcome["rule"] != RED_FLAG and holds(t, counted)
-            if escaped and len(red_escapes) < 5:
-                red_escapes.append(
-                    f"The red-flag answer {describe_test(spec, t)} can end at "
-                    f"“{outcome['title']}”, which is not a red-flag outcome "
-                    f"(answers: {_path_words(spec, answers)})."
-                )
-    problems += [f"Some answers reach no outcome, for example: {p}." for p in no_outcome]
-    problems += red_escapes
-    for t in red_triggers:
-        if id(t) not in given:
-            problems.append(f"The red-flag answer {describe_test(spec, t)} can never be given.")
-    for q in spec["questions"]:
-        if q["key"] not in seen_questions:
-            problems.append(f"Question “{q['text']}” can never be shown (its show-if rules).")
-    for o in spec["outcomes"]:
-        if o["slug"] not in reached:
-            problems.append(
-                f"Outcome “{o['title']}” can never be reached: no path of answers ends there."
-            )
-    return problems

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from conditions import rules
+from conditions import safety
 from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
 from conditions.models import (
     AnswerOption,
@@ -40,7 +40,7 @@ def earlier_questions(question: Question | None):
 
 
 def safety_report(questionnaire: Questionnaire) -> list[str]:
-    return rules.safety_problems(rules.questionnaire_spec(questionnaire))
+    return safety.safety_problems(questionnaire.spec())
 
 
 def warn_about_safety(request, questionnaire: Questionnaire) -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from conditions import rules
+from conditions import safety
 from conditions.models import (
     AnswerOption,
     Condition,
@@ -349,7 +349,7 @@ def load(author, reviewer) -> list[str]:
                     trigger.option = options[source, target]
                 trigger.full_clean()
                 trigger.save()
-        problems = rules.safety_problems(rules.questionnaire_spec(questionnaire))
+        problems = safety.safety_problems(questionnaire.spec())
         if problems:
             raise ValueError(
                 "The demo questionnaire fails its safety check: " + "; ".join(problems)

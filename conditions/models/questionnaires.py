@@ -6,9 +6,11 @@ wins is computed by the pure functions in conditions/rules.py.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -52,14 +54,53 @@ class Questionnaire(Reviewable):
         return reverse("conditions:questionnaire_start", args=[self.slug])
 
     def publish_problems(self) -> list[str]:
-        from conditions import rules
+        from conditions import safety
 
         problems = super().publish_problems()
         if self.pk is None or not self.questions.exists():
             problems.append(str(_("Add at least one question.")))
             return problems
-        problems.extend(rules.safety_problems(rules.questionnaire_spec(self)))
+        problems.extend(safety.safety_problems(self.spec()))
+        for outcome in self.outcomes.filter(needs_signoff=True, signed_off_at__isnull=True):
+            problems.append(
+                str(
+                    _(
+                        "Outcome “%(title)s” needs clinical sign-off before publishing "
+                        "(%(note)s). A clinician signs it off in the outcome's admin."
+                    )
+                    % {"title": outcome.title, "note": outcome.signoff_note or _("no note")}
+                )
+            )
         return problems
+
+    def spec(self) -> dict:
+        """This questionnaire as the plain dict that conditions/rules.py works on."""
+        questions = list(self.questions.prefetch_related("options").order_by("order", "pk"))
+        keys = {q.pk: q.key for q in questions}
+        codes = {o.pk: o.code for q in questions for o in q.options.all()}
+
+        def test(t) -> dict:
+            return {
+                "question": keys.get(t.source_question_id, f"#{t.source_question_id}"),
+                "op": t.operator,
+                "option": codes.get(t.option_id) if t.option_id else None,
+                "number": t.number,
+            }
+
+        show_ifs: dict[int, list] = {}
+        for s in ShowIf.objects.filter(question__questionnaire=self).order_by("pk"):
+            show_ifs.setdefault(s.question_id, []).append(test(s))
+        outcomes = list(self.outcomes.prefetch_related("conditions").order_by("-priority", "pk"))
+        triggers: dict[int, list] = {}
+        for t in OutcomeTrigger.objects.filter(outcome__questionnaire=self).order_by("pk"):
+            triggers.setdefault(t.outcome_id, []).append(test(t))
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "version": self.version,
+            "questions": [q.spec(show_ifs.get(q.pk, [])) for q in questions],
+            "outcomes": [o.spec(triggers.get(o.pk, [])) for o in outcomes],
+        }
 
 
 class Question(ReviewPart):
@@ -105,6 +146,24 @@ class Question(ReviewPart):
 
     def __str__(self) -> str:
         return self.text
+
+    def spec(self, show_if: list[dict]) -> dict:
+        return {
+            "key": self.key,
+            "text": self.text,
+            "help_text": self.help_text,
+            "kind": self.kind,
+            "required": self.required,
+            "min": self.min_value,
+            "max": self.max_value,
+            "unit": self.unit,
+            "match": self.show_if_match,
+            "options": [
+                {"code": o.code, "text": o.text, "score": o.score, "exclusive": o.exclusive}
+                for o in sorted(self.options.all(), key=lambda o: (o.order, o.pk))
+            ],
+            "show_if": show_if,
+        }
 
     def clean(self):
         super().clean()
@@ -230,6 +289,15 @@ class Outcome(ReviewPart):
         help_text=_("Set when a threshold is a product decision rather than from a source."),
     )
     signoff_note = models.CharField(_("sign-off note"), max_length=300, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed off by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[conditions])
 
@@ -256,6 +324,35 @@ class Outcome(ReviewPart):
         super().clean()
         if self.rule == self.Rule.SCORE and self.score_threshold is None:
             raise ValidationError({"score_threshold": _("A score rule needs a threshold.")})
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency in (CareAdvice.Level.URGENT, CareAdvice.Level.EMERGENCY)
+
+    def sign_off(self, by) -> None:
+        """A clinician confirms the item marked 'needs clinical sign-off': records who and when."""
+        if by is None or not by.pk:
+            raise ValidationError(_("Sign-off needs the clinician who signs."))
+        self.signed_off_by = by
+        self.signed_off_at = timezone.now()
+        self.save(update_fields=["signed_off_by", "signed_off_at"])
+
+    def spec(self, triggers: list[dict]) -> dict:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "urgency": self.urgency,
+            "urgency_label": str(self.get_urgency_display()),
+            "priority": self.priority,
+            "rule": self.rule,
+            "threshold": self.score_threshold,
+            "triggers": triggers,
+            "explanation": self.explanation,
+            "next_steps_html": self.next_steps_html,
+            "needs_signoff": self.needs_signoff,
+            "signoff_note": self.signoff_note,
+            "conditions": [{"name": c.name, "slug": c.slug} for c in self.conditions.all()],
+        }
 
 
 class OutcomeTrigger(ReviewPart, AnswerTest):

@@ -3,13 +3,18 @@
 Every step works as a plain form post with a redirect (no JavaScript); with HTMX the next
 step is swapped into #question-step and the URL pushed. Answers are read and written only
 through conditions/answers.py (a signed cookie) and never reach the database or the logs.
+
+Each request works out the run once (conditions/run_state.py RunState) and asks it. An answer
+that makes an urgent outcome certain ends the run at once: the answers are forgotten, the
+outcome counted, and the patient sent to that outcome's answer-free advice page (303, or
+HX-Redirect under HTMX), with no more questions and no "Check your answers" step.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from urllib.parse import urlsplit
+import re
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
@@ -24,12 +29,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from conditions import answers as stored_answers
-from conditions import fhir, rules
-from conditions.forms import PreviewForm, QuestionForm, UnknownOption
-from conditions.models import OutcomeTally, Questionnaire, TreatmentComparison
+from conditions import fhir, rules, safety
+from conditions.forms import PreviewForm, QuestionForm
+from conditions.models import Condition, OutcomeTally, Questionnaire, TreatmentComparison
+from conditions.run_state import ADVICE, QUESTION, REVIEW, RunState, Step
 
 MAX_BODY_BYTES = 10 * 1024
 SPEC_CACHE_SECONDS = 60 * 60
@@ -41,7 +47,7 @@ def cached_spec(questionnaire: Questionnaire) -> dict:
     key = f"questionnaire-spec:{questionnaire.pk}:{questionnaire.version}"
     spec = cache.get(key)
     if spec is None:
-        spec = rules.questionnaire_spec(questionnaire)
+        spec = questionnaire.spec()
         spec["outcome_ids"] = {o.slug: o.pk for o in questionnaire.outcomes.only("pk", "slug")}
         cache.set(key, spec, SPEC_CACHE_SECONDS)
     return spec
@@ -108,25 +114,13 @@ def questionnaire_page(view):
     return wrapper
 
 
-def _progress(spec: dict, answers: dict, question: dict) -> dict:
-    visible = rules.visible_questions(spec, answers)
-    keys = [q["key"] for q in visible]
-    index = keys.index(question["key"])
+def _progress(state: RunState, question: dict) -> dict:
     return {
-        "number": index + 1,
-        "total": len(keys),
-        "previous": visible[index - 1] if index else None,
-        "next": visible[index + 1] if index + 1 < len(visible) else None,
+        "number": state.position(question["key"]) + 1,
+        "total": len(state.visible),
+        "previous": state.previous(question["key"]),
+        "next": state.following(question["key"]),
     }
-
-
-def _first_gap_before(spec: dict, answers: dict, question: dict) -> dict | None:
-    """The first earlier visible question the patient still has to answer, if any."""
-    gap = rules.first_unanswered(spec, answers)
-    if gap is None:
-        return None
-    keys = [q["key"] for q in rules.visible_questions(spec, answers)]
-    return gap if keys.index(gap["key"]) < keys.index(question["key"]) else None
 
 
 def _selected(question: dict, value) -> list[str]:
@@ -135,8 +129,9 @@ def _selected(question: dict, value) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-def _step_context(request, questionnaire, spec, answers, question, form=None, **extra):
-    value = answers.get(question["key"])
+def _step_context(request, questionnaire, state: RunState, question, form=None, **extra):
+    slug = state.spec["slug"]
+    value = state.answers.get(question["key"])
     if form is not None and form.is_bound:
         selected = [v for v in form.data.getlist("answer") if v]
         number_value = form.data.get("answer", "")
@@ -144,57 +139,82 @@ def _step_context(request, questionnaire, spec, answers, question, form=None, **
         selected = _selected(question, value)
         number_value = rules.format_number(value) if question["kind"] == "number" and value else ""
     change = request.GET.get("change") == "1"
-    progress = _progress(spec, answers, question)
+    progress = _progress(state, question)
     errors = form.errors.get("answer") if form is not None and form.is_bound else None
     return {
         "questionnaire": questionnaire,
         "question": question,
         "progress": progress,
         "selected": selected,
+        "exclusive": [o["code"] for o in question["options"] if o.get("exclusive")],
         "number_value": number_value,
         "errors": errors,
         "change": change,
         "step_url": _url(
-            request, "questionnaire_step", spec["slug"], question["key"], query="change=1" * change
+            request, "questionnaire_step", slug, question["key"], query="change=1" * change
         ),
         "back_url": (
-            _url(request, "questionnaire_review", spec["slug"])
+            _url(request, "questionnaire_review", slug)
             if change
-            else _url(request, "questionnaire_step", spec["slug"], progress["previous"]["key"])
+            else _url(request, "questionnaire_step", slug, progress["previous"]["key"])
             if progress["previous"]
-            else _url(request, "questionnaire_start", spec["slug"])
+            else _url(request, "questionnaire_start", slug)
         ),
         **extra,
     }
 
 
-def _review_context(request, questionnaire, spec, answers) -> dict:
+def _review_context(request, questionnaire, state: RunState) -> dict:
+    slug = state.spec["slug"]
     rows = [
         {
             "question": q,
-            "answer": rules.describe_answer(q, answers.get(q["key"])),
-            "change_url": _url(
-                request, "questionnaire_step", spec["slug"], q["key"], query="change=1"
-            ),
+            "answer": rules.describe_answer(q, state.answers.get(q["key"])),
+            "change_url": _url(request, "questionnaire_step", slug, q["key"], query="change=1"),
         }
-        for q in rules.visible_questions(spec, answers)
+        for q in state.visible
     ]
     return {"questionnaire": questionnaire, "rows": rows}
 
 
-def _next_url(request, spec, answers, question, change: bool) -> str:
-    gap = rules.first_unanswered(spec, answers)
-    if change:  # back to "Check your answers", after any question the change revealed
-        if gap is None:
-            return _url(request, "questionnaire_review", spec["slug"])
-        return _url(request, "questionnaire_step", spec["slug"], gap["key"], query="change=1")
-    visible = rules.visible_questions(spec, answers)
-    keys = [q["key"] for q in visible]
-    index = keys.index(question["key"])
-    if index + 1 < len(visible):
-        return _url(request, "questionnaire_step", spec["slug"], visible[index + 1]["key"])
-    if gap is not None:
-        return _url(request, "questionnaire_step", spec["slug"], gap["key"])
+def _count(spec: dict, outcome: dict) -> None:
+    """One more run reached this outcome: a count, with no answers and no identifiers."""
+    outcome_id = spec["outcome_ids"][outcome["slug"]]
+    with transaction.atomic():
+        tally, _created = OutcomeTally.objects.get_or_create(outcome_id=outcome_id)
+        OutcomeTally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
+
+
+def _urgent_result(request, spec: dict, outcome: dict):
+    """An urgent outcome is certain: count it once, forget the answers, show its advice now.
+
+    The advice page has its own URL with no answers in it, so it survives reload, Back and a
+    shared link. No JavaScript: 303 See Other. HTMX: HX-Redirect, a full page load.
+    """
+    _count(spec, outcome)
+    url = _url(request, "outcome_advice", spec["slug"], outcome["slug"])
+    if request.htmx:
+        response = HttpResponseClientRedirect(url)
+    else:
+        response = HttpResponseRedirect(url, status=303)
+    stored_answers.clear(request, response, spec["slug"])
+    return response
+
+
+def _published_conditions(outcome: dict) -> list[dict]:
+    """The outcome's linked articles that patients can read now (never a link that 404s)."""
+    slugs = [c["slug"] for c in outcome["conditions"]]
+    if not slugs:
+        return []
+    live = set(Condition.objects.published().filter(slug__in=slugs).values_list("slug", flat=True))
+    return [c for c in outcome["conditions"] if c["slug"] in live]
+
+
+def _step_url(request, spec: dict, step: Step, change: bool) -> str:
+    """A question's or the review's URL (the review sends a certain urgent run to its advice)."""
+    if step.kind == QUESTION:
+        key = step.question["key"]
+        return _url(request, "questionnaire_step", spec["slug"], key, query="change=1" * change)
     return _url(request, "questionnaire_review", spec["slug"])
 
 
@@ -206,8 +226,8 @@ def questionnaire_start(request, questionnaire, spec):
         answers = stored_answers.read(request, spec)
     except stored_answers.AnswersUnreadable:
         answers = {}
-    first = rules.visible_questions(spec, {})
-    gap = rules.first_unanswered(spec, answers)
+    state = RunState(spec, answers)
+    first = RunState(spec, {}).visible
     context = {
         "questionnaire": questionnaire,
         "question_count": len(first),
@@ -215,11 +235,7 @@ def questionnaire_start(request, questionnaire, spec):
         if first
         else None,
         "has_answers": bool(answers),
-        "continue_url": (
-            _url(request, "questionnaire_step", spec["slug"], gap["key"])
-            if gap
-            else _url(request, "questionnaire_review", spec["slug"])
-        ),
+        "continue_url": _step_url(request, spec, state.next_step(), change=False),
         "cleared": request.GET.get("cleared") == "1",
     }
     return TemplateResponse(request, "conditions/questionnaire_start.html", context)
@@ -231,13 +247,14 @@ def questionnaire_step(request, questionnaire, spec, key):
     question = rules.question_by_key(spec, key)
     if question is None:
         raise Http404("No such question")
-    answers = stored_answers.read(request, spec)
-    visible_keys = [q["key"] for q in rules.visible_questions(spec, answers)]
-    if key not in visible_keys:
+    state = RunState(spec, stored_answers.read(request, spec))
+    if request.method == "GET" and state.urgent:  # e.g. answers kept from an older page
+        return _urgent_result(request, spec, state.urgent)
+    if not state.shows(key):
         if request.method == "POST":
             return _problem(request, questionnaire, _("That question does not apply to you."))
-        return _redirect_to_next(request, spec, answers)
-    gap = _first_gap_before(spec, answers, question)
+        return _redirect_to_next(request, spec, state)
+    gap = state.gap_before(key)
     if gap is not None:
         if request.method == "POST":
             return _problem(request, questionnaire, _("Please answer the earlier questions first."))
@@ -246,31 +263,29 @@ def questionnaire_step(request, questionnaire, spec, key):
 
     if request.method == "GET":
         context = _step_context(
-            request, questionnaire, spec, answers, question, skipped=request.GET.get("skipped")
+            request, questionnaire, state, question, skipped=request.GET.get("skipped")
         )
         return TemplateResponse(request, _step_template(request, "step"), context)
 
     form = QuestionForm(question, request.POST)
-    try:
-        form.check_options()
-    except UnknownOption:
+    refusal = form.refusal()
+    if refusal is not None:  # never guess: ask again, keeping what the patient ticked
         form.is_valid()
-        form.errors["answer"] = form.error_class([_("Choose one of the answers shown")])
-        context = _step_context(request, questionnaire, spec, answers, question, form=form)
+        form.errors["answer"] = form.error_class([refusal])
+        context = _step_context(request, questionnaire, state, question, form=form)
         return TemplateResponse(request, _step_template(request, "step"), context, status=400)
     if not form.is_valid():
-        context = _step_context(request, questionnaire, spec, answers, question, form=form)
+        context = _step_context(request, questionnaire, state, question, form=form)
         return TemplateResponse(request, _step_template(request, "step"), context)
 
-    answers[key] = form.answer()
-    answers = {
-        q["key"]: answers[q["key"]]
-        for q in rules.visible_questions(spec, answers)
-        if q["key"] in answers
-    }  # answers to questions now hidden are dropped
-    next_url = _next_url(request, spec, answers, question, request.GET.get("change") == "1")
-    response = _next_step_response(request, questionnaire, spec, answers, next_url)
-    stored_answers.write(request, response, spec, answers)
+    # Answers to questions this answer hides are dropped (RunState keeps the ones that count).
+    state = RunState(spec, {**state.answers, key: form.answer()})
+    change = request.GET.get("change") == "1"
+    step = state.next_step(after=key, change=change)
+    if step.kind == ADVICE:
+        return _urgent_result(request, spec, step.outcome)
+    response = _next_step_response(request, questionnaire, state, step, change)
+    stored_answers.write(request, response, spec, state.answers)
     return response
 
 
@@ -279,25 +294,20 @@ def _step_template(request, which: str) -> str:
     return f"{name}#question-step" if request.htmx else name
 
 
-def _redirect_to_next(request, spec, answers):
-    gap = rules.first_unanswered(spec, answers)
-    if gap is None:
-        return HttpResponseRedirect(_url(request, "questionnaire_review", spec["slug"]))
-    return HttpResponseRedirect(_url(request, "questionnaire_step", spec["slug"], gap["key"]))
+def _redirect_to_next(request, spec, state: RunState):
+    return HttpResponseRedirect(_step_url(request, spec, state.next_step(), change=False))
 
 
-def _next_step_response(request, questionnaire, spec, answers, next_url):
+def _next_step_response(request, questionnaire, state: RunState, step: Step, change: bool):
     """No JavaScript: redirect (POST/redirect/GET). HTMX: the next step's fragment + its URL."""
+    next_url = _step_url(request, state.spec, step, change)
     if not request.htmx:
         return HttpResponseRedirect(next_url)
-    review_url = _url(request, "questionnaire_review", spec["slug"])
-    if next_url == review_url:
-        context = _review_context(request, questionnaire, spec, answers)
+    if step.kind == REVIEW:
+        context = _review_context(request, questionnaire, state)
         response = TemplateResponse(request, _step_template(request, "review"), context)
     else:
-        key = urlsplit(next_url).path.rstrip("/").rsplit("/", 1)[-1]
-        question = rules.question_by_key(spec, key)
-        context = _step_context(request, questionnaire, spec, answers, question)
+        context = _step_context(request, questionnaire, state, step.question)
         response = TemplateResponse(request, _step_template(request, "step"), context)
     return push_url(response, next_url)
 
@@ -305,14 +315,16 @@ def _next_step_response(request, questionnaire, spec, answers, next_url):
 @require_http_methods(["GET", "POST"])
 @questionnaire_page
 def questionnaire_review(request, questionnaire, spec):
-    answers = stored_answers.read(request, spec)
-    if not answers or rules.first_unanswered(spec, answers) is not None:
-        return _redirect_to_next(request, spec, answers)
+    state = RunState(spec, stored_answers.read(request, spec))
+    if state.urgent:
+        return _urgent_result(request, spec, state.urgent)
+    if not state.answers or not state.complete:
+        return _redirect_to_next(request, spec, state)
     if request.method == "POST":
         response = HttpResponseRedirect(_url(request, "questionnaire_result", spec["slug"]))
-        stored_answers.write(request, response, spec, answers, finished=True)
+        stored_answers.write(request, response, spec, state.answers, finished=True)
         return response
-    context = _review_context(request, questionnaire, spec, answers)
+    context = _review_context(request, questionnaire, state)
     return TemplateResponse(request, _step_template(request, "review"), context)
 
 
@@ -320,7 +332,10 @@ def questionnaire_review(request, questionnaire, spec):
 @questionnaire_page
 def questionnaire_result(request, questionnaire, spec):
     answers, finished = stored_answers.read_run(request, spec)
-    if not finished or rules.first_unanswered(spec, answers) is not None:
+    state = RunState(spec, answers)
+    if state.urgent:
+        return _urgent_result(request, spec, state.urgent)
+    if not finished or not state.complete:
         if not answers:
             return _problem(
                 request,
@@ -328,8 +343,8 @@ def questionnaire_result(request, questionnaire, spec):
                 _("Your answers have been cleared from this device. You can start again."),
                 status=200,
             )
-        return _redirect_to_next(request, spec, answers)
-    decision = rules.decide_outcome(spec, answers)
+        return _redirect_to_next(request, spec, state)
+    decision = state.decision
     outcome = decision["outcome"]
     if outcome is None:  # the safety check refuses to publish this; never guess an outcome
         message = _(
@@ -337,22 +352,20 @@ def questionnaire_result(request, questionnaire, spec):
             "contact your GP or call NHS 111."
         )
         return _problem(request, questionnaire, message, status=200, clear=True)
-    outcome_id = spec["outcome_ids"][outcome["slug"]]
-    with transaction.atomic():
-        tally, _created = OutcomeTally.objects.get_or_create(outcome_id=outcome_id)
-        OutcomeTally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
-    slugs = [c["slug"] for c in outcome["conditions"]]
+    _count(spec, outcome)
+    conditions = _published_conditions(outcome)
     comparisons = set(
         TreatmentComparison.objects.published()
-        .filter(condition__slug__in=slugs)
+        .filter(condition__slug__in=[c["slug"] for c in conditions])
         .values_list("condition__slug", flat=True)
     )
     context = {
         "questionnaire": questionnaire,
         "decision": decision,
         "outcome": outcome,
+        "conditions": conditions,
         "comparisons": comparisons,
-        "response_token": stored_answers.response_token(spec, answers),
+        "response_token": stored_answers.response_token(spec, state.answers),
     }
     response = TemplateResponse(request, "conditions/questionnaire_result.html", context)
     stored_answers.clear(request, response, spec["slug"])  # shown once, then forgotten
@@ -396,14 +409,34 @@ def questionnaire_fhir(request, slug):
 
 @require_safe
 def outcome_advice(request, slug, outcome_slug):
-    """The general advice for one outcome: no answers, safe to share by QR code."""
+    """The general advice for one outcome: no answers, safe to reload, go Back to, or share.
+
+    An urgent outcome shows only what to do now: no article, treatment or download links.
+    """
     questionnaire = _published(slug)
     spec = cached_spec(questionnaire)
     outcome = next((o for o in spec["outcomes"] if o["slug"] == outcome_slug), None)
     if outcome is None:
         raise Http404("No such outcome")
-    context = {"questionnaire": questionnaire, "outcome": outcome}
+    urgent = rules.is_urgent(outcome)
+    context = {
+        "questionnaire": questionnaire,
+        "outcome": outcome,
+        "urgent": urgent,
+        "call": _number_to_call(outcome),
+        "conditions": [] if urgent else _published_conditions(outcome),
+    }
     return TemplateResponse(request, "conditions/questionnaire_advice.html", context)
+
+
+def _number_to_call(outcome: dict) -> str | None:
+    """999 for an emergency; 111 for a same-day outcome whose advice says to call 111."""
+    if outcome["urgency"] == "emergency":
+        return "999"
+    text = f"{outcome['explanation']} {outcome['next_steps_html']}"
+    if outcome["urgency"] == "urgent" and re.search(r"\b111\b", text):
+        return "111"
+    return None
 
 
 # -- staff preview ------------------------------------------------------------------------------
@@ -413,7 +446,7 @@ def outcome_advice(request, slug, outcome_slug):
 def questionnaire_preview(request, slug):
     """Answer any questionnaire (drafts too) on one page and see which rule decides."""
     questionnaire = get_object_or_404(Questionnaire.objects.working_copies(), slug=slug)
-    spec = rules.questionnaire_spec(questionnaire)
+    spec = questionnaire.spec()
     form = PreviewForm(spec, request.POST or None)
     decision = hidden = None
     if request.method == "POST" and form.is_valid():
@@ -434,6 +467,6 @@ def questionnaire_preview(request, slug):
         "questions": questions,
         "decision": decision,
         "hidden": hidden,
-        "problems": rules.safety_problems(spec),
+        "problems": safety.safety_problems(spec),
     }
     return TemplateResponse(request, "conditions/questionnaire_preview.html", context)

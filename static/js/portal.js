@@ -56,3 +56,18 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showPrintButtons);
   else showPrintButtons();
 })();
+
+// == exclusive answers ==
+(function () {
+  // "None of these" (data-exclusive) cannot go with another answer: ticking one unticks the
+  // others, as the server would refuse the combination anyway (it says why, without JS).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(".question-form input[type=checkbox]") || !box.checked) return;
+    var boxes = box.form.querySelectorAll("input[type=checkbox][name='" + box.name + "']");
+    boxes.forEach(function (other) {
+      if (other === box) return;
+      if (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive")) other.checked = false;
+    });
+  });
+})();

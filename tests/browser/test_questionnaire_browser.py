@@ -108,13 +108,11 @@ def test_the_whole_flow_works_without_javascript(browser, live_server, questionn
         expect(page.locator(".error-summary")).to_contain_text("52 or less")
         page.get_by_label("How old is your baby, in weeks?").fill("3")
         page.get_by_role("button", name="Continue").click()
-        choose(page, "A rash that does not fade when you press a glass on it")
+        choose(page, "None of these")
         page.get_by_role("button", name="Continue").click()
         expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/fever/") + "$"))
         page.get_by_role("link", name="Back").click()
-        expect(
-            page.get_by_label("A rash that does not fade when you press a glass on it")
-        ).to_be_checked()
+        expect(page.get_by_label("None of these")).to_be_checked()
         page.get_by_role("button", name="Continue").click()
         for labels in (
             ["No"],
@@ -127,10 +125,23 @@ def test_the_whole_flow_works_without_javascript(browser, live_server, questionn
             page.get_by_role("button", name="Continue").click()
         expect(page.locator("h1")).to_have_text("Check your answers")
         page.get_by_role("button", name="See my result").click()
-        expect(page.locator("h1")).to_have_text("Call 999 or go to A&E now")
+        expect(page.locator("h1")).to_contain_text("This sounds like milia")
         expect(page.get_by_role("button", name="Print this page")).to_be_hidden()
         page.goto(live_server.url + f"{BASE}result/")
         expect(page.locator(".notice")).to_contain_text("cleared")
+        # An emergency sign: its advice at once, with no more questions and no summary.
+        page.goto(live_server.url + f"{BASE}q/who/")
+        choose(page, "My baby (under 1 year old)")
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("How old is your baby, in weeks?").fill("3")
+        page.get_by_role("button", name="Continue").click()
+        choose(page, "A rash that does not fade when you press a glass on it")
+        page.get_by_role("button", name="Continue").click()
+        expect(page).to_have_url(re.compile(re.escape(f"{BASE}advice/emergency/") + "$"))
+        expect(page.locator("h1")).to_have_text("Call 999 or go to A&E now")
+        expect(page.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
+        page.reload()
+        expect(page.locator("h1")).to_have_text("Call 999 or go to A&E now")
     finally:
         context.close()
 
@@ -232,9 +243,8 @@ def test_change_links_work_without_javascript(browser, live_server, questionnair
         expect(page).to_have_url(re.compile(re.escape(f"{BASE}q/infection/?change=1") + "$"))
         choose(page, "Yes")
         page.get_by_role("button", name="Continue").click()
-        expect(page.locator("h1")).to_have_text("Check your answers")
-        expect(page.locator(".summary-row").filter(has_text="Since then")).to_contain_text("Yes")
-        page.get_by_role("button", name="See my result").click()
+        # An urgent answer: its advice at once, with no check-answers step.
+        expect(page).to_have_url(re.compile(re.escape(f"{BASE}advice/urgent/") + "$"))
         expect(page.locator("h1")).to_have_text("Get medical advice today")
     finally:
         context.close()

@@ -10,7 +10,7 @@ from fhir.resources.R4B.questionnaireresponse import (
     QuestionnaireResponse as FhirQuestionnaireResponse,
 )
 
-from conditions import fhir, rules
+from conditions import fhir
 from conditions.demo import questionnaires as demo
 from conditions.models import Questionnaire
 from tests.factories import ConditionFactory, UserFactory
@@ -23,7 +23,7 @@ def spec(db):
     ConditionFactory(published=True, slug="milia", name="Milia")
     user = UserFactory()
     demo.load(user, user)
-    return rules.questionnaire_spec(Questionnaire.objects.get(slug="white-spots"))
+    return Questionnaire.objects.get(slug="white-spots").spec()
 
 
 def items(document):
@@ -113,3 +113,20 @@ def test_the_fhir_url_serves_the_published_questionnaire(client, spec):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json"
     FhirQuestionnaire.model_validate(json.loads(response.content))
+
+
+@pytest.mark.django_db
+def test_an_exclusive_answer_carries_the_sdc_option_exclusive_extension_and_validates():
+    from tests.conditions.questionnaire_factories import urgent_questionnaire
+
+    spec = urgent_questionnaire().spec()
+    document = fhir.questionnaire_resource(spec, URL)
+    FhirQuestionnaire.model_validate(document)
+    options = {o["valueCoding"]["code"]: o for o in items(document)["spots"]["answerOption"]}
+    assert options["none"]["extension"] == [
+        {
+            "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive",
+            "valueBoolean": True,
+        }
+    ]
+    assert "extension" not in options["white"] and "extension" not in options["red"]

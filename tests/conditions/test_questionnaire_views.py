@@ -47,12 +47,23 @@ def answer(client, key, value, **extra):
 
 
 def run(client, steps):
-    """Answer each step as a no-JS browser does, following the redirects."""
+    """Answer each step as a no-JS browser does, following the redirects.
+
+    An answer that makes an urgent outcome certain ends the run at once (303 to its advice).
+    """
     response = None
-    for key, value in steps:
+    for n, (key, value) in enumerate(steps):
         response = answer(client, key, value)
+        if response.status_code == 303:
+            assert "/advice/" in response["Location"], key
+            response.unanswered = steps[n + 1 :]
+            return response
         assert response.status_code == 302, (key, response.status_code)
     return response
+
+
+def advice_slug(response) -> str:
+    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
 
 
 def finish(client):
@@ -90,24 +101,26 @@ def test_each_emergency_sign_leads_to_999_whatever_else_was_answered(
     steps = replace(BABY_SELF_CARE, who=who, unwell=[sign, "none"], fever="yes")
     if who == "child":
         steps = [s for s in steps if s[0] != "baby-age"]
-    run(client, steps)
-    response = finish(client)
-    assert response.context["outcome"]["slug"] == "emergency"
-    assert response.context["decision"]["rule"] == "red_flag"
+    response = run(client, steps)
+    assert response.status_code == 303 and advice_slug(response) == "emergency"
+    assert response.unanswered[0][0] == "fever"  # ended at the sign: nothing more was asked
+    page = client.get(response["Location"])
+    assert "Call 999" in page.content.decode() and 'href="tel:999"' in page.content.decode()
 
 
 def test_a_baby_with_a_temperature_needs_advice_today(client, questionnaire):
-    run(client, replace(BABY_SELF_CARE, fever="yes"))
-    assert finish(client).context["outcome"]["slug"] == "urgent"
+    response = run(client, replace(BABY_SELF_CARE, fever="yes"))
+    assert response.status_code == 303 and advice_slug(response) == "urgent"
 
 
 def test_an_infected_squeezed_spot_needs_advice_today(client, questionnaire):
     steps = replace(ADULT_SELF_CARE, squeezed="yes")
     steps.insert(4, ("infection", "yes"))
-    run(client, steps)
-    response = finish(client)
-    assert response.context["outcome"]["slug"] == "urgent"
-    assert "You answered “Yes” to" in response.content.decode()
+    response = run(client, steps)
+    assert response["Location"] == f"{BASE}advice/urgent/"
+    assert response.unanswered == [("history", ["none"])]
+    page = client.get(response["Location"]).content.decode()
+    assert "Get medical advice today" in page and 'href="tel:111"' in page
 
 
 # Answers that each turn a self-care path into "see a GP or pharmacist".
@@ -269,9 +282,7 @@ def test_an_htmx_change_that_reveals_a_new_question_swaps_it_in_then_the_review(
     response = client.post(f"{BASE}q/squeezed/?change=1", {"answer": "yes"}, HTTP_HX_REQUEST="true")
     assert response["HX-Push-Url"] == f"{BASE}q/infection/?change=1"
     assert f'hx-post="{BASE}q/infection/?change=1"' in response.content.decode()
-    response = client.post(
-        f"{BASE}q/infection/?change=1", {"answer": "yes"}, HTTP_HX_REQUEST="true"
-    )
+    response = client.post(f"{BASE}q/infection/?change=1", {"answer": "no"}, HTTP_HX_REQUEST="true")
     assert response["HX-Push-Url"] == f"{BASE}review/"
     assert "Check your answers" in response.content.decode()
 
@@ -344,6 +355,18 @@ def test_a_bad_number_re_asks_with_a_message(client, questionnaire, value, messa
     assert response.status_code == 200
     assert message in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_repeated_values_for_a_number_question_are_refused_not_the_last_one_kept(
+    client, questionnaire
+):
+    run(client, BABY_SELF_CARE[:1])
+    before = client.cookies[stored_answers.COOKIE_NAME].value
+    response = answer(client, "baby-age", ["3", "40"])
+    assert response.status_code == 400
+    assert "Enter one number only" in response.content.decode()
+    assert stored_answers.COOKIE_NAME not in response.cookies
+    assert client.cookies[stored_answers.COOKIE_NAME].value == before
 
 
 def test_jumping_ahead_to_a_later_step_goes_back_to_the_first_unanswered(client, questionnaire):
@@ -472,7 +495,9 @@ def infected(steps):
 
 
 def outcome_of(client, steps):
-    run(client, steps)
+    response = run(client, steps)
+    if response.status_code == 303:  # an urgent outcome: shown at once, no check-answers step
+        return advice_slug(response)
     response = finish(client)
     assert response.status_code == 200
     return response.context["outcome"]["slug"]
@@ -537,11 +562,14 @@ def test_an_urgent_sign_wins_over_every_routine_answer(client, questionnaire):
     assert outcome_of(client, steps) == "urgent"
 
 
-def test_a_red_flag_answer_hidden_by_a_later_change_no_longer_counts(client, questionnaire):
-    run(client, replace(CHILD_SELF_CARE, unwell=["breathing"]))
-    run(client, [("who", "adult")])  # the child-only questions are now hidden
-    run(client, ADULT_SELF_CARE[1:])
-    assert finish(client).context["outcome"]["slug"] == "self-care"
+def test_after_an_urgent_result_the_answers_are_gone_and_the_advice_stays(client, questionnaire):
+    response = run(client, replace(CHILD_SELF_CARE, unwell=["breathing"]))
+    assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+    advice = client.get(response["Location"])
+    assert client.get(response["Location"]).content == advice.content  # a reload: the same
+    assert client.get(f"{BASE}q/fever/")["Location"] == f"{BASE}q/who/"  # Back: start again
+    assert client.get(f"{BASE}result/").status_code == 200  # "cleared", never the answers
+    assert OutcomeTally.objects.get(outcome__slug="emergency").count == 1
 
 
 def test_the_demo_questionnaire_is_linked_from_the_milia_article_and_the_home_page(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from conditions import rules
+from conditions import rules, safety
 from conditions.models import (
     AnswerOption,
     Outcome,
@@ -70,8 +70,8 @@ def outcome(slug, rule, triggers=(), priority=0, threshold=None):
         "rule": rule,
         "threshold": threshold,
         "triggers": list(triggers),
-        "explanation": "",
-        "next_steps_html": "",
+        "explanation": f"What {slug} means.",
+        "next_steps_html": f"<p>What to do for {slug}.</p>",
         "needs_signoff": False,
         "signoff_note": "",
         "conditions": [],
@@ -209,7 +209,7 @@ def safe_spec():
 
 
 def test_a_safe_questionnaire_has_no_safety_problems():
-    assert rules.safety_problems(safe_spec()) == []
+    assert safety.safety_problems(safe_spec()) == []
 
 
 def test_the_walk_tries_both_sides_of_every_number_threshold_and_min_and_max():
@@ -228,7 +228,7 @@ def test_the_walk_tries_both_sides_of_every_number_threshold_and_min_and_max():
 def test_safety_check_finds_a_path_with_no_outcome():
     s = safe_spec()
     s["outcomes"] = [o for o in s["outcomes"] if o["rule"] != "default"]
-    problems = rules.safety_problems(s)
+    problems = safety.safety_problems(s)
     assert any(p.startswith("Some answers reach no outcome") for p in problems), problems
     assert any("Answer adult" in p for p in problems)
 
@@ -248,7 +248,7 @@ def test_safety_check_finds_a_red_flag_answer_that_can_end_elsewhere():
     s2 = safe_spec()
     s2["questions"][2]["show_if"] = [is_("who", "baby"), is_("who", "adult")]
     s2["questions"][2]["match"] = "all"
-    problems = rules.safety_problems(s2)
+    problems = safety.safety_problems(s2)
     assert any("red-flag answer" in p and "can never be given" in p for p in problems), problems
 
 
@@ -264,7 +264,7 @@ def test_safety_check_reports_a_red_flag_answer_that_ends_at_an_ordinary_outcome
         return result
 
     monkeypatch.setattr(rules, "decide_outcome", ordinary_first)
-    problems = rules.safety_problems(s)
+    problems = safety.safety_problems(s)
     assert any("can end at “Self care”" in p for p in problems), problems
 
 
@@ -274,21 +274,21 @@ def test_safety_check_finds_an_unreachable_question_and_outcome():
         q("never", show_if=[is_("who", "baby"), is_("who", "adult")], match="all")
     )
     s["outcomes"].insert(0, outcome("shadowed", "any", [is_("fever", "yes")], priority=99))
-    problems = rules.safety_problems(s)
+    problems = safety.safety_problems(s)
     assert "Question “Question never?” can never be shown (its show-if rules)." in problems
     assert any(p.startswith("Outcome “Shadowed” can never be reached") for p in problems)
 
 
 def test_safety_check_refuses_show_if_rules_on_later_questions():
     s = spec([q("a", show_if=[is_("b", "a")]), q("b")], [outcome("d", "default")])
-    assert any("not an earlier question" in p for p in rules.safety_problems(s))
+    assert any("not an earlier question" in p for p in safety.safety_problems(s))
 
 
 def test_safety_check_stops_with_a_clear_message_when_there_are_too_many_paths():
     questions = [q("m", kind="multiple", options=tuple("abcdefghijkl"))]
     s = spec(questions, [outcome(f"o{c}", "any", [is_("m", c)]) for c in "abcdefghijkl"])
     s["outcomes"].append(outcome("d", "default"))
-    problems = rules.safety_problems(s)
+    problems = safety.safety_problems(s)
     assert len(problems) == 1 and "too many different paths" in problems[0]
 
 
@@ -296,7 +296,7 @@ def test_many_questions_stay_quick_because_equivalent_paths_merge():
     questions = [q(f"q{n}", kind="yes_no") for n in range(25)]
     outcomes = [outcome("red", "red_flag", [is_(f"q{n}", "yes") for n in range(25)], priority=9)]
     outcomes.append(outcome("d", "default"))
-    assert rules.safety_problems(spec(questions, outcomes)) == []
+    assert safety.safety_problems(spec(questions, outcomes)) == []
 
 
 # -- with the database: authoring through the models ---------------------------------------------
@@ -369,16 +369,16 @@ def test_reordering_questions_keeps_rules_pointing_at_the_same_question():
     AnswerOption.objects.create(
         question=questionnaire.questions.get(key="intro"), code="no", text="No"
     )
-    before = rules.questionnaire_spec(questionnaire)
+    before = questionnaire.spec()
     Question.objects.filter(key="who").update(order=5)
     Question.objects.filter(key="fever").update(order=9)
-    after = rules.questionnaire_spec(questionnaire)
+    after = questionnaire.spec()
     fever = rules.question_by_key(after, "fever")
     assert fever["show_if"] == rules.question_by_key(before, "fever")["show_if"]
     assert fever["show_if"][0]["question"] == "who"
     assert after["outcomes"][0]["triggers"][0]["question"] == "fever"
-    assert rules.safety_problems(after) == []
+    assert safety.safety_problems(after) == []
     # Moving the source question after the one that depends on it is caught, by text.
     Question.objects.filter(key="who").update(order=20)
-    problems = rules.safety_problems(rules.questionnaire_spec(questionnaire))
+    problems = safety.safety_problems(questionnaire.spec())
     assert any("Question “Fever?” depends on “Who?” is “Baby”" in p for p in problems), problems
