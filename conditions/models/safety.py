@@ -13,6 +13,7 @@ Any save of either model bumps the generation, so a published change shows at on
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -25,6 +26,7 @@ from conditions import caching, content
 from conditions import search as search_text
 from conditions.models.review import Reviewable, ReviewQuerySet
 
+logger = logging.getLogger(__name__)
 CARD_CACHE_KEY = "search-urgent-help"
 CARD_CACHE_SECONDS = 60 * 60
 phone_number = RegexValidator(
@@ -65,14 +67,23 @@ FALLBACK_CARD = HelpCard()
 
 class UrgentHelpQuerySet(ReviewQuerySet):
     def search_card(self) -> HelpCard | None:
-        """The published card with its words, cached per content generation (None: none)."""
-        found = cache.get_many([caching.GENERATION_KEY, CARD_CACHE_KEY])
-        token = found.get(caching.GENERATION_KEY) or caching.generation()
+        """The published card with its words, cached per content generation (None: none).
+
+        A cache that fails (Redis down) costs the query, never the card."""
+        try:
+            found = cache.get_many([caching.GENERATION_KEY, CARD_CACHE_KEY])
+            token = found.get(caching.GENERATION_KEY) or caching.generation()
+        except Exception:  # noqa: BLE001 - any cache backend error: read the database
+            logger.warning("Cache unavailable: help card read from the database", exc_info=True)
+            return self._load_card()
         entry = found.get(CARD_CACHE_KEY)
         if entry is not None and entry.get("generation") == token:
             return entry["card"]
         card = self._load_card()
-        cache.set(CARD_CACHE_KEY, {"generation": token, "card": card}, CARD_CACHE_SECONDS)
+        try:
+            cache.set(CARD_CACHE_KEY, {"generation": token, "card": card}, CARD_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - not cached this time; the card is still shown
+            logger.warning("Cache unavailable: help card not cached", exc_info=True)
         return card
 
     def _load_card(self) -> HelpCard | None:

@@ -299,6 +299,17 @@ def test_the_help_card_costs_one_query_uncached_and_none_cached(
     assert card.matches("meningitis") and card.heading == HEADING
 
 
+def test_the_help_card_still_shows_when_the_cache_is_down(client, library, card, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("get", "get_many", "set", "add"):
+        monkeypatch.setattr(cache, method, broken)
+    assert shows_card(page(client, "meningitis")) and HEADING in page(client, "meningitis")
+
+
 @pytest.mark.parametrize(
     ("query", "cold", "warm"),
     [
