@@ -354,3 +354,16 @@ def test_the_demo_card_is_published_with_the_nhs_999_terms_and_loads_once(client
         assert shows_card(page(client, query)), query
     html = page(client, "meningitis")
     assert re.search(r"glass", html) and "A&amp;E" in html
+
+
+def test_pages_with_the_card_and_the_suggestions_are_valid_html_with_one_h1(client, library, card):
+    import html5lib
+
+    from tests.conditions.test_site_invariants import html_errors
+
+    for query in ("meningitis rash", "zebra"):
+        html = page(client, query)
+        assert html_errors(html) == [], query
+        assert len(re.findall(r"<h1[\s>]", html)) == 1
+        fragment = page(client, query, **HTMX)
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parseFragment(fragment)
