@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -54,6 +55,7 @@ class UrgentHelpAdmin(PeopleMenusMixin, SimpleHistoryAdmin):
         "version",
     )
     inlines = [EmergencyTermInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["submit_selected", "publish_selected", "archive_selected"]
 
     @admin.display(description=gettext_lazy("ready to publish?"))
