@@ -66,6 +66,7 @@ TERMS = [
             "struggling to breathe",
             "hard to breathe",
             "breathing very fast",
+            "stopped breathing",
             "grunting",
         ],
     },
@@ -82,7 +83,13 @@ TERMS = [
     },
     {
         "phrase": "floppy baby",
-        "variants": ["floppy", "hard to wake", "difficult to wake", "unresponsive"],
+        "variants": [
+            "floppy",
+            "hard to wake",
+            "difficult to wake",
+            "will not wake",
+            "unresponsive",
+        ],
     },
     {
         "phrase": "fit",

@@ -4,7 +4,8 @@ The safety net: a search that matches an emergency term of the published help ca
 nothing, shows the card (999 and same-day help) above the results. A search that describes a
 symptom rather than naming a condition ("rash", "spots") also offers the questionnaires for
 the top result and those whose title or introduction has a word of the query, and the top
-result's look-alikes (the conditions clinicians linked to it as related).
+result's look-alikes (the conditions clinicians linked to it as related), unless the help card
+shows: then nothing else competes with it above the results.
 """
 
 from django.db.models import Q
@@ -28,13 +29,15 @@ def search_page(request):
     for condition in results:
         condition.snippet = search.snippet(condition.search_text, query, condition.summary)
     live = bool(request.htmx) and not request.htmx.boosted
+    card = urgent_help(query, results)
     context = {
         "query": query,
         "results": results,
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "live": live,
-        "urgent_help": urgent_help(query, results),
-        **symptom_help(query, results),
+        "urgent_help": card,
+        # With the emergency card showing, nothing else competes with it above the results.
+        **symptom_help(query, [] if card else results),
     }
     template = "conditions/search.html#search-results" if live else "conditions/search.html"
     return TemplateResponse(request, template, context)

@@ -279,6 +279,12 @@ def test_a_questionnaire_is_offered_for_a_word_in_its_title_even_without_a_link(
     assert 'href="/check/spots-and-bumps/"' in html and 'href="/check/white-spots/"' in html
 
 
+def test_an_emergency_search_shows_the_card_and_results_but_no_suggestions(client, library, card):
+    html = page(client, "rash that does not fade")
+    assert shows_card(html) and 'href="/conditions/milia/"' in html
+    assert "Not sure what it is?" not in html
+
+
 def test_searching_a_condition_by_name_goes_straight_to_results(client, library):
     html = page(client, "milia")
     assert "Not sure what it is?" not in html and 'href="/conditions/milia/"' in html
@@ -315,6 +321,7 @@ def test_the_help_card_still_shows_when_the_cache_is_down(client, library, card,
     [
         ("milia", 3, 2),  # search, + help card when cold
         ("meningitis", 3, 2),
+        ("milia rash that does not fade", 3, 2),  # the card, so no suggestions
         ("zebra stripes", 3, 2),
         ("rash", 5, 4),  # + questionnaires and look-alikes
     ],
@@ -348,6 +355,8 @@ def test_the_demo_card_is_published_with_the_nhs_999_terms_and_loads_once(client
         "baby lips turning blue",
         "floppy baby",
         "baby hard to wake",
+        "my baby won't wake up",
+        "baby stopped breathing",
         "shaking uncontrollably",
         "bleeding that will not stop",
     ]:
