@@ -55,10 +55,10 @@ class ConditionQuerySet(ReviewQuerySet):
             condition.matched_name = score >= NAMED_SCORE and not synonym
         return results
 
-    def look_alikes(self, condition: Condition, exclude=(), limit: int = 6) -> list[Condition]:
-        """Published conditions the clinicians linked to `condition` as related, except
-        `exclude` (pks), by name. One query."""
-        rows = self.published().filter(related=condition).exclude(pk__in=[condition.pk, *exclude])
+    def look_alikes(self, condition: Condition, limit: int = 6) -> list[Condition]:
+        """Published conditions the clinicians linked to `condition` as related, by name.
+        One query."""
+        rows = self.published().filter(related=condition).exclude(pk=condition.pk)
         return list(rows.only("pk", "name", "slug", "summary").order_by("name")[:limit])
 
     def _search_postgresql(self, query: str, limit: int) -> list[Condition]:

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from conditions import search
 from conditions.models import Condition, Questionnaire, UrgentHelp
 from conditions.models.articles import SEARCH_LIMIT
-from conditions.models.safety import FALLBACK_CARD
+from conditions.models.safety import FALLBACK_CARD, HelpCard
 
 SUGGESTED_QUESTIONNAIRES = 3
 
@@ -43,7 +43,7 @@ def search_page(request):
     return TemplateResponse(request, template, context)
 
 
-def urgent_help(query: str, results: list) -> object | None:
+def urgent_help(query: str, results: list) -> HelpCard | None:
     """The help card when the query has emergency words, or when nothing was found."""
     if not query:
         return None
