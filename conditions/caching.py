@@ -95,6 +95,8 @@ CONTENT_MODELS = (
     "Outcome",
     "OutcomeTrigger",
     "KioskProfile",
+    "UrgentHelp",
+    "EmergencyTerm",
 )
 
 

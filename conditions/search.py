@@ -257,3 +257,68 @@ def text_hits(text: str, query: str) -> tuple[int, int]:
     terms = query_terms(query)
     hits = (len(terms) + 1) * (fold(query) in folded) + sum(t in folded for t in terms)
     return hits, 2 * len(terms) + 1
+
+
+# -- emergency words (the search safety net) -----------------------------------------------------
+# A clinician lists each emergency term with its other wordings, one per line (UrgentHelp and
+# EmergencyTerm, conditions/models/safety.py). A wording matches when every one of its words is
+# somewhere in the query, in any order. Words are compared folded (case, accents), contractions
+# spelt out ("won't" -> "will not"), filler words dropped and a few endings trimmed, so "rash
+# that does not fade", "rash doesn't fade" and "not fading rash" all meet "rash not fade".
+_CONTRACTIONS = [
+    (re.compile(r"\bcan[\u2019']?t\b|\bcannot\b"), "can not"),
+    (re.compile(r"\bwon[\u2019']?t\b"), "will not"),
+    (re.compile(r"\b(\w+)n[\u2019']t\b"), r"\1 not"),
+    (re.compile(r"\bnon\b"), "not"),  # "non-fading", "non-blanching"
+]
+EMERGENCY_FILLER = STOP_WORDS | {"that", "this", "very", "really", "so", "just", "me", "he", "she"}
+_ENDINGS = ("ing", "ed", "es", "s", "e")
+# Long words allow one slip of the keyboard ("meningitus", "sepis"); short ones must be exact.
+EMERGENCY_TYPO_LENGTH = 5
+EMERGENCY_TYPO_RATIO = 0.85
+
+
+def _stem(word: str) -> str:
+    """A crude, consistent stem: fading/fades/faded/fade -> fad, stopping -> stop."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # stopp -> stop, fitt -> fit (but stiff, bless, full stay)
+    return word
+
+
+def emergency_words(text: str) -> frozenset[str]:
+    """The words of a query or of an emergency wording, normalised for matching."""
+    folded = fold(text).replace("\u2019", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        folded = pattern.sub(replacement, folded)
+    words = [w for w in _WORD.findall(folded) if w not in EMERGENCY_FILLER]
+    return frozenset(_stem(w) for w in words)
+
+
+def emergency_wordings(phrase: str, variants: str = "") -> list[frozenset[str]]:
+    """One term's wordings (its phrase and each non-empty variant line), as word sets."""
+    lines = [phrase, *(variants or "").splitlines()]
+    sets = [emergency_words(line) for line in lines if line.strip()]
+    return list(dict.fromkeys(s for s in sets if s))
+
+
+def _word_in(word: str, query_words: frozenset[str]) -> bool:
+    if word in query_words:
+        return True
+    if len(word) < EMERGENCY_TYPO_LENGTH:
+        return False
+    return any(
+        len(q) >= EMERGENCY_TYPO_LENGTH and _similarity(word, q) >= EMERGENCY_TYPO_RATIO
+        for q in query_words
+    )
+
+
+def matches_emergency(query: str, wordings) -> bool:
+    """Whether every word of any one wording is in the query (see emergency_words)."""
+    query_words = emergency_words(query)
+    if not query_words:
+        return False
+    return any(all(_word_in(w, query_words) for w in wording) for wording in wordings)

@@ -4,5 +4,6 @@ from conditions.admin import (
     articles,  # noqa: F401
     kiosk,  # noqa: F401
     questionnaires,  # noqa: F401
+    safety,  # noqa: F401
     treatments,  # noqa: F401
 )

@@ -27,6 +27,7 @@ from conditions.models import (
     Reference,
     Section,
     TreatmentComparison,
+    UrgentHelp,
 )
 
 
@@ -177,7 +178,7 @@ class ConditionAdmin(ReviewableAdmin):
 
             raise PermissionDenied
         return review_dashboard(
-            request, self.admin_site, [Condition, TreatmentComparison, Questionnaire]
+            request, self.admin_site, [Condition, TreatmentComparison, Questionnaire, UrgentHelp]
         )
 
     # -- columns and read-only fields -----------------------------------------------------------

@@ -18,6 +18,7 @@ from conditions.models.questionnaires import (
     ShowIf,
 )
 from conditions.models.review import Reviewable, ReviewEvent, ReviewQuerySet, Status
+from conditions.models.safety import EmergencyTerm, UrgentHelp
 from conditions.models.treatments import (
     EVIDENCE_EXPLANATIONS,
     ComparisonRow,
@@ -40,6 +41,7 @@ __all__ = [
     "ConditionImage",
     "CostBand",
     "EVIDENCE_EXPLANATIONS",
+    "EmergencyTerm",
     "EvidenceLevel",
     "KioskProfile",
     "Outcome",
@@ -59,4 +61,5 @@ __all__ = [
     "Suitability",
     "Treatment",
     "TreatmentComparison",
+    "UrgentHelp",
 ]

@@ -30,6 +30,8 @@ SQLITE_TEXT_FTS = "conditions_condition_text_fts"
 SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
 NAME_CANDIDATES = 20
+# A name (not synonym) score from this up means the patient typed the condition's name.
+NAMED_SCORE = 0.8
 
 
 class ConditionQuerySet(ReviewQuerySet):
@@ -40,7 +42,7 @@ class ConditionQuerySet(ReviewQuerySet):
         name and synonyms (indexed by migrations 0002 and 0005). SQLite: FTS5 indexes of
         published conditions (migration 0006) find the text by word and the names sharing
         three-letter pieces with the query; edit-distance in Python ranks those few names. Each result
-        carries `match_score` and `matched_synonym`. Nothing is stored. At most two queries.
+        carries `match_score`, `matched_synonym` and `matched_name`. Nothing is stored. At most two queries.
         """
         query = search_text.clean_query(query)
         if not query:
@@ -55,7 +57,15 @@ class ConditionQuerySet(ReviewQuerySet):
                 name_match = search_text.name_score(query, condition.name, condition.synonyms)
             score, synonym = name_match
             condition.matched_synonym = synonym if score >= 0.6 else ""
+            # The query names this condition itself (not a synonym, not its text).
+            condition.matched_name = score >= NAMED_SCORE and not synonym
         return results
+
+    def look_alikes(self, condition: Condition, limit: int = 6) -> list[Condition]:
+        """Published conditions the clinicians linked to `condition` as related, by name.
+        One query."""
+        rows = self.published().filter(related=condition).exclude(pk=condition.pk)
+        return list(rows.only("pk", "name", "slug", "summary").order_by("name")[:limit])
 
     def _search_postgresql(self, query: str, limit: int) -> list[Condition]:
         from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar

@@ -1,12 +1,24 @@
-"""Site search: one view, one template, an inline partial for the live (HTMX) results."""
+"""Site search: one view, one template, an inline partial for the live (HTMX) results.
 
+The safety net: a search that matches an emergency term of the published help card, or finds
+nothing, shows the card (999 and same-day help) above the results. A search that describes a
+symptom rather than naming a condition ("rash", "spots") also offers the questionnaires for
+the top result and those whose title or introduction has a word of the query, and the top
+result's look-alikes (the conditions clinicians linked to it as related), unless the help card
+shows: then nothing else competes with it above the results.
+"""
+
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from conditions import search
-from conditions.models import Condition
+from conditions.models import Condition, Questionnaire, UrgentHelp
 from conditions.models.articles import SEARCH_LIMIT
+from conditions.models.safety import FALLBACK_CARD, HelpCard
+
+SUGGESTED_QUESTIONNAIRES = 3
 
 
 @require_safe
@@ -17,11 +29,51 @@ def search_page(request):
     for condition in results:
         condition.snippet = search.snippet(condition.search_text, query, condition.summary)
     live = bool(request.htmx) and not request.htmx.boosted
+    card = urgent_help(query, results)
     context = {
         "query": query,
         "results": results,
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "live": live,
+        "urgent_help": card,
+        # With the emergency card showing, nothing else competes with it above the results.
+        **symptom_help(query, [] if card else results),
     }
     template = "conditions/search.html#search-results" if live else "conditions/search.html"
     return TemplateResponse(request, template, context)
+
+
+def urgent_help(query: str, results: list) -> HelpCard | None:
+    """The help card when the query has emergency words, or when nothing was found."""
+    if not query:
+        return None
+    card = UrgentHelp.objects.search_card()
+    if card is not None and card.matches(query):
+        return card
+    if not results:
+        return card or FALLBACK_CARD
+    return None
+
+
+def symptom_help(query: str, results: list) -> dict:
+    """Questionnaires and look-alikes for a symptom search (two queries); none for a search
+    that names a condition (its article links both) or finds nothing."""
+    if not results or results[0].matched_name:
+        return {"questionnaires": [], "look_alikes": [], "look_alikes_of": None}
+    top = results[0]
+    words = Q()
+    for term in search.query_terms(query):
+        if len(term) >= 3:
+            words |= Q(title__icontains=term) | Q(intro__icontains=term)
+    questionnaires = (
+        Questionnaire.objects.published()
+        .filter(Q(conditions=top) | words)
+        .distinct()
+        .only("pk", "title", "slug", "intro")
+        .order_by("title")
+    )
+    return {
+        "questionnaires": list(questionnaires[:SUGGESTED_QUESTIONNAIRES]),
+        "look_alikes": Condition.objects.look_alikes(top),
+        "look_alikes_of": top,
+    }

@@ -27,6 +27,7 @@ DEMO_MODULES = [
     "conditions.demo.articles",
     "conditions.demo.treatments",
     "conditions.demo.questionnaires",
+    "conditions.demo.safety",
     "conditions.demo.kiosk",
 ]
 
