@@ -37,30 +37,3 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _demo_questionnaire_signed_off():
-    """The demo loader (being rewritten on another branch) does not yet sign off its outcome
-    marked "needs clinical sign-off", which publishing now requires. Until it does, tests that
-    load the demo sign it off as the demo's reviewer would, just before publishing.
-    Remove once conditions/demo/questionnaires.py calls Outcome.sign_off itself.
-    """
-    from conditions.demo import questionnaires as demo
-    from conditions.models import Questionnaire
-
-    real_load, real_publish = demo.load, Questionnaire.publish
-
-    def publish_signed_off(self, by=None):
-        for outcome in self.outcomes.filter(needs_signoff=True, signed_off_at__isnull=True):
-            outcome.sign_off(by or self.reviewer)
-        return real_publish(self, by=by)
-
-    def load(*args, **kwargs):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(Questionnaire, "publish", publish_signed_off)
-            return real_load(*args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as session_patch:
-        session_patch.setattr(demo, "load", load)
-        yield

@@ -10,8 +10,12 @@ refused while it fails (Questionnaire.publish_problems).
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +32,7 @@ from conditions.models import (
     Questionnaire,
     ShowIf,
 )
+from conditions.models.review import can_review
 
 
 def earlier_questions(question: Question | None):
@@ -176,7 +181,8 @@ class PartOfQuestionnaireAdmin(SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("questionnaire",) if obj else ()
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "questionnaire") if obj else fields
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -282,6 +288,18 @@ class OutcomeTriggerInline(EarlierAnswerInline):
         return Question.objects.filter(questionnaire_id=obj.questionnaire_id)
 
 
+CLINICAL_OUTCOME_FIELDS = {
+    "urgency",
+    "priority",
+    "rule",
+    "score_threshold",
+    "explanation",
+    "next_steps",
+    "needs_signoff",
+    "signoff_note",
+}
+
+
 class OutcomeForm(PartOfQuestionnaireForm):
     class Meta:
         model = Outcome
@@ -309,13 +327,64 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
         "conditions",
         "needs_signoff",
         "signoff_note",
+        "signoff_state",
         "edit_version",
     )
+    readonly_fields = ("signoff_state",)
     inlines = [OutcomeTriggerInline]
+    change_form_template = "admin/conditions/outcome_change_form.html"
 
     @admin.display(description=gettext_lazy("sign-off"))
     def signoff_column(self, obj):
         return signoff_badge(obj)
+
+    @admin.display(description=gettext_lazy("signed off"))
+    def signoff_state(self, obj):
+        if obj is None or not obj.signed_off_at:
+            return _("Not signed off.")
+        who = obj.signed_off_by.get_full_name() or obj.signed_off_by.get_username()
+        when = timezone.localtime(obj.signed_off_at).strftime("%d %b %Y %H:%M")
+        return _("Signed off by %(who)s on %(when)s.") % {"who": who, "when": when}
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/sign-off/",
+                self.admin_site.admin_view(self.sign_off_view),
+                name="conditions_outcome_sign_off",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sign_off_view(self, request, object_id):
+        """A clinical reviewer signs off the judgement an outcome needs (who and when)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_review(request.user):
+            raise PermissionDenied
+        outcome = self.get_object(request, unquote(object_id))
+        if outcome is None:
+            raise Http404
+        outcome.sign_off(request.user)
+        outcome.questionnaire.record_change(None)
+        self.message_user(
+            request,
+            _("“%(title)s” is signed off by you. The questionnaire's draft needs approval.")
+            % {"title": outcome.title},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:conditions_outcome_change", args=[outcome.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "may_sign_off": can_review(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # A sign-off covers what was signed: changing the clinical content asks for it again.
+        if change and obj.signed_off_at and set(form.changed_data) & CLINICAL_OUTCOME_FIELDS:
+            obj.signed_off_by = None
+            obj.signed_off_at = None
+        super().save_model(request, obj, form, change)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "conditions":

@@ -128,3 +128,49 @@ def test_the_product_decision_threshold_is_labelled_for_clinician_signoff(
     listing = unescape(outcomes.content.decode())
     assert "Ask your GP or health visitor to check" in listing
     assert "Call 999 or go to A&amp;E now" not in listing and "Call 999" not in listing
+
+
+def test_a_reviewer_signs_off_an_outcome_in_the_admin_and_a_later_change_asks_again(client):
+    from django.utils import timezone
+
+    from conditions.models import Outcome
+    from tests.admin_forms import form_as_shown
+    from tests.factories import reviewer_user
+
+    ConditionFactory(published=True, slug="milia", name="Milia")
+    demo.load(*editors())
+    outcome = Outcome.objects.filter(questionnaire__is_live=False, needs_signoff=True).first()
+    outcome.signed_off_by = outcome.signed_off_at = None
+    outcome.save()
+    signer = reviewer_user(first_name="Kim", last_name="Signer")
+    client.force_login(signer)
+    url = reverse("admin:conditions_outcome_change", args=[outcome.pk])
+    assert "Sign off (I have checked this judgement)" in client.get(url).content.decode()
+
+    client.post(reverse("admin:conditions_outcome_sign_off", args=[outcome.pk]))
+
+    outcome.refresh_from_db()
+    assert outcome.signed_off_by == signer
+    assert outcome.signed_off_at.date() == timezone.localdate()
+    data = form_as_shown(client.get(url))
+    data["next_steps"] = data["next_steps"] + " Changed."
+    assert client.post(url, data).status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.signed_off_at is None
+
+
+def test_an_author_cannot_sign_off(client):
+    from conditions.models import Outcome
+
+    ConditionFactory(published=True, slug="milia", name="Milia")
+    author, _reviewer = editors()
+    demo.load(author, _reviewer)
+    outcome = Outcome.objects.filter(questionnaire__is_live=False).first()
+    author.groups.add(
+        __import__("django.contrib.auth.models").contrib.auth.models.Group.objects.get(
+            name="Author"
+        )
+    )
+    client.force_login(author)
+    response = client.post(reverse("admin:conditions_outcome_sign_off", args=[outcome.pk]))
+    assert response.status_code == 403
