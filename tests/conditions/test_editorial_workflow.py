@@ -530,3 +530,86 @@ def test_two_simultaneous_saves_of_a_treatment_comparison_keep_one_and_refuse_th
     winner = statuses.index(302)
     assert forms[winner]["rows-1-risks"] in risks
     assert forms[1 - winner]["rows-1-risks"] not in risks
+
+
+# -- drafts never leak: preview, search, FHIR, labels ------------------------------------------
+PREVIEWS = {
+    "article": lambda item: reverse("conditions:condition_preview", args=[item.slug]),
+    "comparison": lambda item: reverse(
+        "conditions:treatment_comparison_preview", args=[item.condition.slug]
+    ),
+    "questionnaire": lambda item: reverse("conditions:questionnaire_preview", args=[item.slug]),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_the_staff_preview_shows_the_draft_while_patients_keep_the_live_version(
+    client, author, case
+):
+    item = case.make()
+    field = {"article": "summary", "comparison": "intro", "questionnaire": "questions-0-text"}
+    edit(client, author, item, field[case.name])
+
+    preview = client.get(PREVIEWS[case.name](item))
+
+    assert preview.status_code == 200
+    assert NEW in preview.content.decode()
+    assert "no-cache" in preview["Cache-Control"]
+    client.logout()
+    assert NEW not in client.get(case.patient_url(item)).content.decode()
+    assert client.get(PREVIEWS[case.name](item)).status_code in (302, 404)
+
+
+def test_search_finds_an_edit_only_once_it_is_approved(client, author, second_reviewer):
+    item = ARTICLE.make()
+    edit(client, author, item, "summary", value="Zebrawordy summary for the search test.")
+    client.logout()
+    assert "Zebrawordy" not in client.get("/search/", {"q": "zebrawordy"}).content.decode()
+
+    approve(client, second_reviewer, ARTICLE, item)
+
+    client.logout()
+    assert "Zebrawordy" in client.get("/search/", {"q": "zebrawordy"}).content.decode()
+
+
+def test_the_fhir_export_shows_only_the_approved_questionnaire(client, author, second_reviewer):
+    item = QUESTIONNAIRE.make()
+    fhir = reverse("conditions:questionnaire_fhir", args=[item.slug])
+    edit(client, author, item, "questions-0-text", value="A draft question text?")
+    client.logout()
+    assert "A draft question text?" not in client.get(fhir).content.decode()
+
+    approve(client, second_reviewer, QUESTIONNAIRE, item)
+
+    client.logout()
+    assert "A draft question text?" in client.get(fhir).content.decode()
+
+
+def test_content_approved_by_an_example_account_is_labelled_as_example_content(
+    client, author, second_reviewer
+):
+    from django.contrib.auth.models import Group
+
+    from conditions.models.review import EXAMPLE_ACCOUNTS_GROUP
+
+    second_reviewer.groups.add(Group.objects.get_or_create(name=EXAMPLE_ACCOUNTS_GROUP)[0])
+    item = ARTICLE.make()
+    edit(client, author, item, "summary")
+    approve(client, second_reviewer, ARTICLE, item)
+    client.logout()
+    assert "Example content." in client.get(ARTICLE.patient_url(item)).content.decode()
+
+    client.force_login(author)
+    edit(client, author, item, "summary", value="Checked by the clinic.")
+    approve(client, reviewer_user(username="clinic-reviewer"), ARTICLE, item)
+    client.logout()
+    assert "Example content." not in client.get(ARTICLE.patient_url(item)).content.decode()
+
+
+def test_a_fresh_database_has_no_content_and_no_accounts():
+    from django.contrib.auth import get_user_model
+
+    assert not Condition.all_copies.exists()
+    assert not Questionnaire.all_copies.exists()
+    assert not TreatmentComparison.all_copies.exists()
+    assert not get_user_model().objects.exists()
