@@ -2,12 +2,16 @@
 
 `make_questionnaire(questions=..., outcomes=...)` takes short declarative lists;
 `urgent_questionnaire()` is a five-question check with an emergency and a same-day red flag.
+Both build the working copy; with `publish=True` (the default) a clinical reviewer who did not
+write it approves it, so patients see the live copy.
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from conditions.models import (
     AnswerOption,
@@ -17,7 +21,7 @@ from conditions.models import (
     Questionnaire,
     ShowIf,
 )
-from tests.factories import UserFactory
+from tests.factories import reviewer_user
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -78,12 +82,12 @@ def make_questionnaire(slug="check", questions=(), outcomes=(), publish=True, **
             else:
                 trigger.option = options[source, target]
             trigger.save()
-    questionnaire.reviewer = UserFactory()
-    questionnaire.last_reviewed = datetime.date(2026, 11, 1)
-    questionnaire.next_review_due = datetime.date(2027, 11, 1)
+    # The reviewer and the review date are set by the approval; the next review is the editor's.
+    questionnaire.next_review_due = timezone.localdate() + datetime.timedelta(days=300)
     questionnaire.save()
     if publish:
-        questionnaire.publish()
+        questionnaire.publish(by=reviewer_user(), attested=True)
+        questionnaire.refresh_from_db()
     return questionnaire
 
 

@@ -35,8 +35,6 @@ def test_a_reviewer_publishes_a_card_written_in_the_admin_and_search_shows_it(cl
             "source_name": "NHS",
             "source_url": "https://www.nhs.uk/conditions/meningitis/",
             "author": author.pk,
-            "reviewer": reviewer.pk,
-            "last_reviewed": today.isoformat(),
             "next_review_due": (today + datetime.timedelta(days=300)).isoformat(),
             "terms-TOTAL_FORMS": "1",
             "terms-INITIAL_FORMS": "0",
@@ -49,11 +47,16 @@ def test_a_reviewer_publishes_a_card_written_in_the_admin_and_search_shows_it(cl
     card = models.UrgentHelp.objects.get()
     assert card.status == models.Status.DRAFT and "<strong>" in card.body_html
     assert "Get help now" not in client.get("/search/", {"q": "meningitis"}).content.decode()
-    changelist = reverse("admin:conditions_urgenthelp_changelist")
-    action = {"action": "publish_selected", "_selected_action": [card.pk]}
-    assert client.post(changelist, action).status_code == 403  # authors may not publish
+    approve = reverse("admin:conditions_urgenthelp_workflow", args=[card.pk, "publish"])
+    approval = {"attest": "on", "seen_version": card.version}
+    assert client.post(approve, approval).status_code == 403  # authors may not publish
+    card.refresh_from_db()
+    assert not card.is_published
+    assert "Get help now" not in client.get("/search/", {"q": "meningococcal"}).content.decode()
     client.force_login(reviewer)
-    client.post(changelist, action)
+    assert client.post(approve, approval).status_code == 302
     card.refresh_from_db()
     assert card.is_published
+    live = models.UrgentHelp.all_copies.get(pk=card.live_id)
+    assert live.reviewer == reviewer and live.last_reviewed == today  # set by the approval
     assert "Get help now" in client.get("/search/", {"q": "meningococcal"}).content.decode()

@@ -11,7 +11,7 @@ import pytest
 from conditions import answers as stored_answers
 from conditions.models import OutcomeTally
 from tests.conditions.questionnaire_factories import URGENT_ANSWERS, urgent_questionnaire
-from tests.factories import ConditionFactory
+from tests.factories import ConditionFactory, make_live, reviewer_user
 
 BASE = "/check/check/"
 COOKIE = stored_answers.COOKIE_NAME
@@ -108,6 +108,8 @@ def test_the_emergency_advice_shows_only_what_to_do_now_with_a_999_phone_link(
     questionnaire.outcomes.get(slug="emergency").conditions.add(
         questionnaire.conditions.model.objects.get(slug="rash")
     )
+    live = make_live(questionnaire)  # the link is on the version patients see
+    assert live.outcomes.get(slug="emergency").conditions.filter(slug="rash").exists()
     body = client.get(f"{BASE}advice/emergency/").content.decode()
     advice = body[body.index("data-urgent-advice") :]
     assert "<h1>Call 999 now</h1>" in advice
@@ -137,16 +139,22 @@ def test_in_the_kiosk_an_urgent_answer_says_to_tell_a_member_of_staff_now(client
 def test_a_draft_article_linked_from_an_outcome_is_not_shown(client, questionnaire):
     live = ConditionFactory(published=True, slug="milia", name="Milia")
     draft = ConditionFactory(slug="draft-thing", name="Draft thing")
-    questionnaire.outcomes.get(slug="see-gp").conditions.add(live, draft)
-    questionnaire.save()  # a new version: the cached spec is rebuilt
+    offline = ConditionFactory(published=True, slug="offline-thing", name="Offline thing")
+    offline.take_offline(by=reviewer_user(), reason="Under review")  # its live copy remains
+    questionnaire.outcomes.get(slug="see-gp").conditions.add(live, draft, offline)
+    live_outcome = make_live(questionnaire).outcomes.get(slug="see-gp")  # as approved
+    # The live version links the offline page's live copy: the view must leave it out.
+    assert live_outcome.conditions.filter(slug="offline-thing").exists()
     body = client.get(f"{BASE}advice/see-gp/").content.decode()
     assert 'href="/conditions/milia/"' in body
     assert "Draft thing" not in body and "/conditions/draft-thing/" not in body
+    assert "Offline thing" not in body and "/conditions/offline-thing/" not in body
     for key, value in [("who", "adult"), ("spots", "red"), ("fever", "no"), ("itch", "no")]:
         client.post(f"{BASE}q/{key}/", {"answer": value})
     client.post(f"{BASE}review/")
     result = client.get(f"{BASE}result/").content.decode()
     assert 'href="/conditions/milia/"' in result and "Draft thing" not in result
+    assert "Offline thing" not in result
 
 
 # -- refused answers ------------------------------------------------------------------------------

@@ -6,11 +6,19 @@ import re
 
 import factory
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conditions import models
 from conditions.search import emergency_wordings, matches_emergency
-from tests.factories import ConditionFactory, SectionFactory, UserFactory
+from tests.factories import (
+    ConditionFactory,
+    SectionFactory,
+    UserFactory,
+    editors,
+    make_live,
+    reviewer_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +27,9 @@ HEADING = "Get help now if someone is very unwell"
 
 
 class UrgentHelpFactory(factory.django.DjangoModelFactory):
-    """A draft help card; `published=True` publishes it (terms first: publishing needs one)."""
+    """A draft help card (the working copy); `published=True` has a clinical reviewer who did
+    not write it approve it, with every publishing rule (terms first: publishing needs one).
+    The approval names the reviewer and the review date."""
 
     class Meta:
         model = models.UrgentHelp
@@ -30,8 +40,6 @@ class UrgentHelpFactory(factory.django.DjangoModelFactory):
     source_name = "NHS 111 Wales"
     source_url = "https://111.wales.nhs.uk/encyclopaedia/s/article/skinrashesinbabiesandchildren/"
     author = factory.SubFactory(UserFactory)
-    reviewer = factory.SubFactory(UserFactory)
-    last_reviewed = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=5))
     next_review_due = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=300)
     )
@@ -49,7 +57,7 @@ class UrgentHelpFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def published(obj, create, extracted, **kwargs):
         if create and extracted:
-            obj.publish(by=obj.reviewer)
+            obj.publish(by=reviewer_user(), attested=True)
 
 
 TERMS = [
@@ -86,6 +94,7 @@ def library():
     milia.related.add(hidden)
     for condition in (milia, *look_alikes, hidden):
         condition.refresh_derived()
+    make_live(milia)  # as approved: the section and the live look-alikes
     today = timezone.localdate()
     review = {
         "reviewer": milia.reviewer,
@@ -100,6 +109,7 @@ def library():
         **review,
     )
     white_spots.conditions.add(milia)
+    make_live(white_spots)
     models.Questionnaire.objects.create(
         title="Draft rash checker", slug="draft-rash", intro="Rash questions.", **review
     )
@@ -210,23 +220,37 @@ def test_a_draft_term_list_is_never_used(client, library):
     assert "Draft card" not in page(client, "meningitis")  # no results: the plain card only
 
 
-def test_publishing_unpublishing_and_editing_terms_show_at_once(client, library):
+def test_approving_editing_and_taking_offline_show_once_approved_or_at_once(client, library):
+    """Approval shows the card; an edited term shows only once approved; offline is at once."""
     help_card = UrgentHelpFactory(terms=[("milia", "")])
+    reviewer = reviewer_user()
     assert not shows_card(page(client, "milia"))
-    help_card.publish(by=help_card.reviewer)
+    help_card.publish(by=reviewer, attested=True)
     assert shows_card(page(client, "milia"))  # the cached term list was replaced
-    help_card.terms.update(phrase="sepsis")  # a bulk update sends no signal ...
-    help_card.terms.first().save()  # ... a save (as the admin does) does
-    assert not shows_card(page(client, "milia"))
-    help_card.unpublish()
+    term = help_card.terms.get()
+    term.phrase = "sepsis"
+    term.save()  # as the admin does: the working copy only ...
+    help_card.record_change(help_card.author)
+    assert shows_card(page(client, "milia"))  # ... patients still get the approved terms
+    live_terms = models.EmergencyTerm.objects.filter(urgent_help__is_live=True)
+    assert list(live_terms.values_list("phrase", flat=True)) == ["milia"]
+    help_card.publish(by=reviewer, attested=True)
+    assert not shows_card(page(client, "milia"))  # approved: the new term list, at once
+    assert list(live_terms.values_list("phrase", flat=True)) == ["sepsis"]
+    help_card.take_offline(by=reviewer, reason="Terms under review")
     assert HEADING not in page(client, "sepsis")
 
 
-def test_a_card_cannot_be_published_without_terms_text_source_or_reviewer():
-    help_card = UrgentHelpFactory(terms=[], body="", source_url="", reviewer=None)
+def test_a_card_cannot_be_published_without_terms_text_or_source(client, library):
+    """(The reviewer is no longer a field to fill in: it is whoever approves.)"""
+    help_card = UrgentHelpFactory(terms=[], body="", source_url="")
     problems = " ".join(help_card.publish_problems())
-    for missing in ("emergency term", "heading and the text", "web address", "reviewer"):
+    for missing in ("emergency term", "heading and the text", "web address"):
         assert missing in problems
+    with pytest.raises(ValidationError):
+        help_card.publish(by=reviewer_user(), attested=True)
+    assert not models.UrgentHelp.objects.published().exists()
+    assert HEADING not in page(client, "zebra stripes")
 
 
 def test_the_card_text_is_sanitised(client, library):
@@ -266,7 +290,7 @@ def test_a_symptom_search_offers_the_questionnaire_and_the_look_alikes(client, l
 
 
 def test_a_questionnaire_is_offered_for_a_word_in_its_title_even_without_a_link(client, library):
-    models.Questionnaire.objects.create(
+    spots = models.Questionnaire.objects.create(
         title="Spots and bumps checker",
         slug="spots-and-bumps",
         intro="Questions about lumps.",
@@ -275,6 +299,7 @@ def test_a_questionnaire_is_offered_for_a_word_in_its_title_even_without_a_link(
         last_reviewed=library.last_reviewed,
         next_review_due=library.next_review_due,
     )
+    make_live(spots)
     html = page(client, "milk spots")
     assert 'href="/check/spots-and-bumps/"' in html and 'href="/check/white-spots/"' in html
 
@@ -340,7 +365,7 @@ def test_search_stays_within_its_query_budget(
 def test_the_demo_card_is_published_with_the_nhs_999_terms_and_loads_once(client, library):
     from conditions.demo.safety import load_urgent_help
 
-    author, reviewer = UserFactory(), UserFactory()
+    author, reviewer = editors()
     assert load_urgent_help(author, reviewer) == ["urgent-help"]
     assert load_urgent_help(author, reviewer) == []
     help_card = models.UrgentHelp.objects.published().get()
