@@ -64,7 +64,9 @@ class ConditionQuerySet(ReviewQuerySet):
     def look_alikes(self, condition: Condition, limit: int = 6) -> list[Condition]:
         """Published conditions the clinicians linked to `condition` as related, by name.
         One query."""
-        rows = self.published().filter(related=condition).exclude(pk=condition.pk)
+        links = Condition.related.through.objects.filter(from_condition=condition)
+        rows = self.published().filter(pk__in=links.values("to_condition"))
+        rows = rows.exclude(pk=condition.pk)
         return list(rows.only("pk", "name", "slug", "summary").order_by("name")[:limit])
 
     def _search_postgresql(self, query: str, limit: int) -> list[Condition]:
@@ -320,7 +322,7 @@ class Condition(Reviewable):
         self.smog_grade = grades.smog
         self.search_text = "\n".join([self.name, *self.synonyms, text])
         if save and self.pk:
-            type(self).objects.filter(pk=self.pk).update(
+            type(self).all_copies.filter(pk=self.pk).update(
                 reading_grade=self.reading_grade,
                 smog_grade=self.smog_grade,
                 search_text=self.search_text,
