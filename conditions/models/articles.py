@@ -233,6 +233,9 @@ class ConditionManager(WorkingCopyManager):
         """Search reaches published (live) conditions only."""
         return self._all().search(query, limit)
 
+    def look_alikes(self, condition, limit: int = 6):
+        return self._all().look_alikes(condition, limit)
+
 
 class Condition(Reviewable):
     UNIQUE_FIELDS = ("name", "slug")
