@@ -529,7 +529,7 @@ class Command(BaseCommand):
         _insert(Section, ["condition", "order", "heading", "slug", "body", "body_html"], sections)
         _insert(FAQ, ["condition", "order", "question", "verdict", "answer", "answer_html"], faqs)
         _insert(
-            Reference, ["condition", "order", "title", "publisher", "url", "accessed"], references
+            Reference, ["condition", "order", "title", "publisher", "url", "checked_on"], references
         )
         _insert(ClinicalCode, ["condition", "system", "version", "code", "display"], codes)
         _insert(CareAdvice, ["condition", "level", "signs", "signs_html", "action"], advice)
