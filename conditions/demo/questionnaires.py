@@ -449,6 +449,77 @@ OUTCOMES = [
 ]
 
 
+# A typical milia path for each age, in the order the questions come: every answer that
+# leads to self-care. For tests and demonstrations; change one answer to reach an outcome.
+_ROUTINE_NO = ["dimple", "red-pus"]
+SELF_CARE_PATHS: dict[str, list[tuple[str, object]]] = {
+    "baby": [
+        ("who", "baby"),
+        ("unwell", [NONE]),
+        ("baby-age", "2"),
+        ("fever", "no"),
+        ("feeding", "no"),
+        ("sleepy", "no"),
+        ("infection", "no"),
+        ("newborn-blisters", "no"),
+        ("newborn-pain", "no"),
+        ("growing", "no"),
+        ("typical", "yes"),
+        ("where-baby", ["face"]),
+        *[(key, "no") for key in _ROUTINE_NO],
+        ("widespread", "no"),
+        ("other-signs", "no"),
+    ],
+    "child": [
+        ("who", "child"),
+        ("unwell", [NONE]),
+        ("fever", "no"),
+        ("sleepy", "no"),
+        ("infection", "no"),
+        ("growing", "no"),
+        ("pearly", "no"),
+        ("typical", "yes"),
+        ("where", ["face"]),
+        *[(key, "no") for key in _ROUTINE_NO],
+        *[
+            (key, "no")
+            for key in [
+                "blisters",
+                "itch-pain",
+                "red-patch",
+                "sudden-crop",
+                "after-blisters",
+                "steroid-cream",
+                "widespread",
+                "other-signs",
+            ]
+        ],
+    ],
+    "adult": [
+        ("who", "adult"),
+        ("unwell", [NONE]),
+        ("infection", "no"),
+        ("growing", "no"),
+        ("pearly", "no"),
+        ("typical", "yes"),
+        ("where", ["face"]),
+        *[(key, "no") for key in _ROUTINE_NO],
+        *[
+            (key, "no")
+            for key in [
+                "blisters",
+                "itch-pain",
+                "red-patch",
+                "sudden-crop",
+                "after-blisters",
+                "sun-blisters",
+                "steroid-cream",
+            ]
+        ],
+    ],
+}
+
+
 class MissingCondition(Exception):
     pass
 

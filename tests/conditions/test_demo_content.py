@@ -688,3 +688,14 @@ class TestDemoQuestionnaire:
         assert {rf for rf, *_ in RED_FLAGS} >= {f"RF-{n}" for n in range(1, 15)}
         assert {slug for *_, slug in RED_FLAGS} == {o["slug"] for o in spec["outcomes"]}
         assert demo_questionnaires.SLUG == "white-spots"
+
+    @pytest.mark.parametrize("who", AGES)
+    def test_the_self_care_paths_other_tests_use_answer_exactly_the_questions_asked(
+        self, spec, who
+    ):
+        path = demo_questionnaires.SELF_CARE_PATHS[who]
+        answers = {key: Decimal(v) if key == "baby-age" else v for key, v in path}
+        assert [k for k, _v in path] == [q["key"] for q in rules.visible_questions(spec, answers)]
+        assert rules.first_unanswered(spec, answers) is None
+        expected = "self-care-baby" if who == "baby" else "self-care"
+        assert rules.decide_outcome(spec, answers)["outcome"]["slug"] == expected
