@@ -134,6 +134,7 @@ ROW_FIELDS = [
     "children",
     "recommendation",
     "reason",
+    "babies",
 ]
 SELF_CARE_SIGNS = "- the spots are small\n- they do not hurt"
 ROUTINE_SIGNS = "- they spread or bleed\n- you are worried"
@@ -587,6 +588,7 @@ class Command(BaseCommand):
                 Suitability.YES.value,
                 Recommendation.RECOMMENDED.value,
                 "Safe and free; a good first choice for a made-up mild condition.",
+                Suitability.YES.value,  # babies
             )
         harmful = "squeezing" in treatment.name.lower()
         evidence = rng.choice(["trials", "consensus", "case_reports"])
@@ -607,6 +609,7 @@ class Command(BaseCommand):
             if harmful
             else rng.choice(["option", "recommended"]),
             "It can scar and infect the skin." if harmful else "A fair option to try.",
+            Suitability.NO.value,  # babies: only waiting suits them in made-up content too
         )
 
     @staticmethod
