@@ -547,7 +547,8 @@ ROWS = [
 
 INTRO = (
     "Milia are harmless and often go away without treatment. If you want them removed, these "
-    "are the options, side by side, with the ones we advise against and why."
+    "are the options, side by side, with the ones we advise against and why. The NHS does not "
+    "usually pay to remove milia when it is only for how they look, so removal is often private."
 )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -465,6 +466,10 @@ class Reference(models.Model):
         problem = reference_url_problem(self.url)
         if problem:
             raise ValidationError({"url": problem})
+        if self.checked_on and self.checked_on > timezone.localdate():
+            raise ValidationError(
+                {"checked_on": _("A link cannot have been checked on a day still to come.")}
+            )
 
 
 class ClinicalCode(models.Model):

@@ -118,3 +118,13 @@ def test_publishing_is_refused_when_a_citation_points_past_the_reference_list():
     Section.objects.create(condition=condition, heading="Claims", body="Sourced [4].")
     problems = condition.publish_problems()
     assert any("cites source 4" in p for p in problems), problems
+
+
+def test_a_link_cannot_be_checked_on_a_future_day():
+    reference = ReferenceFactory.build(
+        condition=ConditionFactory(), checked_on=datetime.date(2999, 1, 1), accessed=None
+    )
+    reference.checked_on = datetime.date(2999, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        reference.full_clean()
+    assert "checked_on" in error.value.message_dict

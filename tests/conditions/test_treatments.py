@@ -720,7 +720,7 @@ def test_the_demo_never_shows_retinoids_or_de_roofing_as_suitable_for_babies(cli
 def test_the_demo_rates_pharmacy_exfoliants_as_weak_evidence_and_explains_the_jargon():
     from conditions.demo import treatments as demo
 
-    ConditionFactory(published=True, name="Milia", slug="milia")
+    ConditionFactory(published=True, name="Milia", slug="milia", with_content=False)
     comp = demo.load(UserFactory(), UserFactory())
     exfoliant = comp.rows.get(treatment__slug="pharmacy-exfoliant")
     assert exfoliant.evidence == models.EvidenceLevel.WEAK
@@ -728,5 +728,5 @@ def test_the_demo_rates_pharmacy_exfoliants_as_weak_evidence_and_explains_the_ja
     assert "alpha and beta hydroxy acids" in exfoliant.treatment.description
     electro = comp.rows.get(treatment__slug="electrosurgery").treatment.description
     assert "called electrodesiccation" in electro and "called curettage" in electro
-    for ref in models.Reference.objects.filter(condition__slug="milia", order__gte=100):
+    for ref in models.Reference.objects.filter(condition__slug="milia"):  # all from the demo
         assert ref.checked_on is None and ref.url.startswith("https://"), ref
