@@ -75,20 +75,67 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    """Clinician Markdown (or HTML) to sanitised HTML. Headings shift down to h3/h4."""
+# An inline citation: [2], or several at once: [1, 3] or [1,3]. Numbers are positions in
+# the article's reference list (1 = the first reference shown).
+CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+
+
+def cited_numbers(source: str) -> list[int]:
+    """Every reference number cited inline in clinician Markdown, in order of appearance."""
+    numbers = []
+    for match in CITATION.finditer(source or ""):
+        numbers += [int(n) for n in match.group(1).split(",")]
+    return numbers
+
+
+def _link_citations(html: str) -> str:
+    """Turn [2] in the text (never inside a tag or an existing link) into a link to #ref-2."""
+
+    def links(match: re.Match) -> str:
+        numbers = [n.strip() for n in match.group(1).split(",")]
+        inner = ", ".join(
+            f'<a href="#ref-{n}" title="Source {n} in the list below">{n}</a>' for n in numbers
+        )
+        return f"<sup>[{inner}]</sup>"
+
+    parts, in_link = [], False
+    for part in _TAG_OR_TEXT.split(html):
+        if part.startswith("<"):
+            tag = part[1:].split(maxsplit=1)[0].lower() if len(part) > 2 else ""
+            if tag == "a":
+                in_link = True
+            elif tag == "/a":
+                in_link = False
+            parts.append(part)
+        else:
+            parts.append(part if in_link else CITATION.sub(links, part))
+    return "".join(parts)
+
+
+def render_markdown(source: str, citations: bool = False) -> str:
+    """Clinician Markdown (or HTML) to sanitised HTML. Headings shift down to h3/h4.
+
+    With `citations`, inline citations such as [2] become links to the page's reference
+    list (anchors #ref-1, #ref-2 ...): for article sections and FAQ answers.
+    """
     html = markdown.markdown(
         source or "", extensions=["tables", "sane_lists"], output_format="html"
     )
     # Article sections are h2; anything the author marks as a heading sits below them.
     html = re.sub(r"<(/?)h[12](\b[^>]*)>", r"<\1h3\2>", html)
     html = re.sub(r"<(/?)h[56](\b[^>]*)>", r"<\1h4\2>", html)
-    return sanitise_html(html)
+    html = sanitise_html(html)
+    if citations:
+        html = sanitise_html(_link_citations(html))
+    return html
 
 
 def markdown_to_text(source: str) -> str:
-    """Plain text of clinician Markdown: for search, snippets and reading grades."""
-    html = render_markdown(source)
+    """Plain text of clinician Markdown: for search, snippets and reading grades.
+
+    Inline citations ([2]) are left out: they are not words a patient reads."""
+    html = render_markdown(CITATION.sub("", source or ""))
     html = re.sub(r"</(p|li|h3|h4|tr|blockquote)>", ".\n", html)
     text = nh3.clean(html, tags=set())
     text = re.sub(r"\.\.+", ".", text)

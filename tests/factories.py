@@ -105,7 +105,7 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     title = "Milia"
     publisher = "Cleveland Clinic"
     url = "https://my.clevelandclinic.org/health/diseases/17868-milia"
-    accessed = datetime.date(2026, 11, 1)
+    checked_on = None
 
 
 class TreatmentFactory(factory.django.DjangoModelFactory):

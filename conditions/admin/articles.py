@@ -88,7 +88,7 @@ class ReferenceInline(admin.TabularInline):
             "widget": forms.URLInput(attrs={"class": "vURLField"}),
         }
     }
-    fields = ["order", "title", "publisher", "url", "accessed"]
+    fields = ["order", "title", "publisher", "year", "url", "checked_on"]
     ordering = ["order", "pk"]
     extra = 0
 

@@ -84,7 +84,7 @@ class ComparisonRowInline(admin.StackedInline):
     fieldsets = [
         (None, {"fields": [("order", "treatment"), "involves", "effectiveness", "evidence"]}),
         (_("Harms and practicalities"), {"fields": ["pain", "downtime", "risks", "cost"]}),
-        (_("Who it suits"), {"fields": [("near_eyes", "children")]}),
+        (_("Who it suits"), {"fields": [("near_eyes", "babies", "children")]}),
         (_("Our view"), {"fields": ["recommendation", "reason", "references"]}),
     ]
 

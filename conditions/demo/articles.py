@@ -15,138 +15,34 @@ is, so a clinician's edits are never overwritten and a second run changes nothin
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.db import transaction
 
+from conditions.demo import signs
+from conditions.demo.sources import SOURCES
 from conditions.models import FAQ, CareAdvice, ClinicalCode, Condition, Reference, Section
 
 LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
-ACCESSED = datetime.date(2026, 11, 1)
 
 MYTH, FACT, PARTLY = FAQ.Verdict.MYTH, FAQ.Verdict.FACT, FAQ.Verdict.PARTLY
 
-# -- sources (from the content notes) ------------------------------------------------------
-CC_MILIA = (
-    "Milia",
-    "Cleveland Clinic",
-    "https://my.clevelandclinic.org/health/diseases/17868-milia",
-)
-CC_TREATMENT = (
-    "Milia: management and treatment",
-    "Cleveland Clinic",
-    "https://my.clevelandclinic.org/health/diseases/17868-milia/management-and-treatment",
-)
-CC_PREVENTION = (
-    "Milia: prevention",
-    "Cleveland Clinic",
-    "https://my.clevelandclinic.org/health/diseases/17868-milia/prevention",
-)
-CC_OUTLOOK = (
-    "Milia: outlook / prognosis",
-    "Cleveland Clinic",
-    "https://my.clevelandclinic.org/health/diseases/17868-milia/outlook--prognosis",
-)
-STATPEARLS = (
-    "Milia (StatPearls, NCBI Bookshelf, PMID 32809316)",
-    "StatPearls Publishing",
-    "https://dev2.statpearls.com/articlelibrary/viewarticle/25157",
-)
-MEDSCAPE_PEDS = (
-    "Pediatric milia: overview",
-    "Medscape (eMedicine)",
-    "https://emedicine.medscape.com/article/910405-overview",
-)
-MEDSCAPE_PEDS_TREATMENT = (
-    "Pediatric milia: treatment and management",
-    "Medscape (eMedicine)",
-    "https://emedicine.medscape.com/article/910405-treatment",
-)
-MEDSCAPE_WORKUP = (
-    "Milia: workup",
-    "Medscape (eMedicine)",
-    "https://emedicine.staging.medscape.com/article/1058063-workup",
-)
-DERMNET = ("Milium (milia)", "DermNet", "https://dermnetnz.org/topics/milium")
-MAYO = ("Milia (in newborns)", "Mayo Clinic", "http://www.mayoclinic.com/health/milia/DS01059")
-NHS_HT_RASH = (
-    "My baby has a rash (worried your baby is unwell, under 3 months)",
-    "NHS Healthier Together",
-    "https://www.hnyhealthiertogether.nhs.uk/parentscarers/worried-your-baby-unwell-under-3-months/my-baby-has-rash",
-)
-NHS_HT_NEWBORN_RASHES = (
-    "New parent and baby: rashes",
-    "NHS Healthier Together",
-    "https://staging.healthiertogether.nhs.uk/new-parent-and-baby/rashes",
-)
-NHS_WALES_RASHES = (
-    "Skin rashes in babies and children",
-    "NHS 111 Wales",
-    "https://111.wales.nhs.uk/encyclopaedia/s/article/skinrashesinbabiesandchildren/",
-)
-NHS_NMSC = (
-    "Non-melanoma skin cancer: symptoms",
-    "NHS",
-    "https://nhs.uk/conditions/non-melanoma-skin-cancer/symptoms",
-)
-NHS_CRYO = (
-    "Cryotherapy (patient leaflet)",
-    "Kingston and Richmond NHS Foundation Trust",
-    "https://kingstonandrichmond.nhs.uk/patients-and-families/patient-leaflets/cryotherapy",
-)
-AAD_SUNSCREEN = (
-    "Sunscreen FAQs",
-    "American Academy of Dermatology",
-    "https://aad.org/media-resources/stats-and-facts/prevention-and-care/sunscreen-faqs",
-)
-GPNOTEBOOK = (
-    "Milia",
-    "GPnotebook",
-    "https://gpnotebook.com/en-au/simplepage.cfm?ID=-1476001782",
-)
-GPONLINE = (
-    "Differential diagnoses: facial lesions (Dr N. Stollery)",
-    "GPonline",
-    "https://www.gponline.com/differential-diagnoses-facial-lesions/dermatology/article/1316291",
-)
-BERK_BAYLISS = (
-    "Berk DR, Bayliss SJ. Milia: a review and classification. J Am Acad Dermatol 2008;59:1050-63",
-    "Journal of the American Academy of Dermatology",
-    "",
-)
-JAAD_ACV = (
-    "Chemical burn from topical apple cider vinegar (letter), doi:10.1016/j.jaad.2011.11.932",
-    "Journal of the American Academy of Dermatology",
-    "https://doi.org/10.1016/j.jaad.2011.11.932",
-)
-SEMIN_LASER = (
-    "Complications of periocular laser resurfacing (Semin Plast Surg 2007)",
-    "Seminars in Plastic Surgery (PubMed Central)",
-    "https://pmc.ncbi.nlm.nih.gov/articles/PMC2884823",
-)
+# An inline citation in the data: [[cc, statpearls]] becomes [1, 5], the sources' places in
+# the article's reference list, which the page links to (#ref-1, #ref-5).
+CITE = re.compile(r"\[\[([a-z0-9_, ]+)\]\]")
 
 CHECKED_NOTE = (
-    "This page is part of the demo content that comes with the portal. "
+    "This page is example content that comes with the portal. "
     "On 1 November 2026 it was checked against the sources listed below. "
-    "A clinic's own clinician should review it before patients rely on it. "
+    "It is waiting for review by the clinic's own clinicians, so ask a nurse, GP or "
+    "pharmacist if anything on it worries you. "
     "The next review is due by 1 November 2027."
 )
 
-# -- the emergency and urgent signs for babies (NHS Healthier Together, NHS 111 Wales) -----
-BABY_EMERGENCY_SIGNS = """\
-- A rash that does not fade when you press a clear glass firmly against it.
-- A rash with a stiff neck, or with eyes that hurt in bright light.
-- A rash with confusion.
-- A rash with fast breathing, or breathing that looks hard work.
-- A rash with skin that looks pale, blue, grey or blotchy.
-"""
-
-BABY_URGENT_SIGNS = """\
-- Your baby is under 3 months old and has a temperature of 38°C or higher.
-- Your baby has a rash and a fever, is not feeding well, or is much more sleepy than usual.
-- The spots are red, full of pus or blistered, and your baby seems unwell.
-"""
-
+# Admin-visible (the page's history, as the reason for publishing): never shown to patients.
+# simple_history keeps at most 100 characters; the full notes are EDITOR_NOTES below.
+DEMO_NOTE = "Demo content, awaiting the clinic's own clinical review: see the editor note in demo/articles.py"
 
 MILIA = {
     "slug": "milia",
@@ -180,16 +76,16 @@ MILIA = {
             "What milia look like",
             """\
 Milia are small, round bumps just under the top layer of skin.
-They are white or a little yellow. They feel firm, like a grain of sand.
+They are white or a little yellow. They feel firm, like a grain of sand. [[medscape_overview]]
 
 Most are 1 to 2 millimetres across, about the size of a pinhead.
-They are rarely bigger than 3 millimetres.
+They are rarely bigger than 3 millimetres. [[medscape_overview]]
 
 They are most common on the face. Look around the eyes and on the eyelids, nose, cheeks and forehead.
-They can also come up on the scalp, chest, back, arms, legs and genitals.
+They can also come up on the scalp, chest, back, arms, legs and genitals. [[statpearls, medscape_overview]]
 You may have just one, or many in a small group.
 
-Milia do not usually itch or hurt.
+Milia do not usually itch or hurt. [[medscape_overview]]
 """,
         ),
         (
@@ -197,12 +93,12 @@ Milia do not usually itch or hurt.
             """\
 One bump is called a milium. It is a tiny cyst: a closed pocket filled with keratin.
 Keratin is the tough protein in skin, hair and nails.
-Dead skin cells that should flake away get trapped in the pocket instead.
+Dead skin cells that should flake away get trapped in the pocket instead. [[statpearls, medscape_overview]]
 
 **Milia are not pimples.** A whitehead forms in a pore, which has an opening.
-A milium has no opening to the surface. That is why you cannot squeeze it out.
+A milium has no opening to the surface. That is why you cannot squeeze it out. [[dermnet, cc_treatment]]
 
-**Milia are not caused by germs.** There is no pus or fluid inside, only layers of keratin.
+**Milia are not caused by germs.** There is no pus or fluid inside, only layers of keratin. [[medscape_workup]]
 
 **Milia are not contagious.** You cannot catch them or pass them on by touch.
 Touching them does not spread them to other parts of your body.
@@ -213,23 +109,23 @@ Milia are not caused by dirt or by how often you wash.
         (
             "Who gets milia",
             """\
-- **Newborn babies.** About 4 or 5 babies in every 10 have milia.
-- **Children and adults.** People of any age can get them.
-- **Men and women** get them about equally. Two rare types are more common in women.
+- **Newborn babies.** About 4 or 5 babies in every 10 have milia. [[cc, statpearls]]
+- **Children and adults.** People of any age can get them. [[medscape_overview]]
+- **Men and women** get them about equally. Two rare types are more common in women. [[cc]]
 """,
         ),
         (
             "Types of milia",
             """\
 Doctors sort milia into types. The type helps tell you how long they may last.
-It also shows if anything else needs checking.
+It also shows if anything else needs checking. [[cc, medscape_workup]]
 
 - **Newborn milia** (neonatal milia). These may be there at birth. They are most common on the nose, cheeks, eyelids and scalp.
 - **Primary milia.** These come up in older children and adults on skin that has not been hurt. They are often around the eyes, or on the forehead, cheeks or genitals.
 - **Secondary milia.** These form as skin heals after damage. Blisters, burns, rashes, some skin treatments and sun damage can all lead to them. So can using a steroid cream for a long time, or heavy creams.
 - **Milia en plaque.** This type is rare. Many milia sit together on a raised, red patch of skin. The patch is often behind an ear, or on an eyelid, cheek or jaw. It is most common in middle-aged women.
-- **Multiple eruptive milia.** This type is rare too. Lots of milia appear quite fast, over weeks or months. They come up on the face, upper arms and body. Sometimes they run in families or follow a new medicine. Sometimes no cause is found.
-- **Milia with an inherited skin condition.** A few rare conditions that run in families cause milia. The milia may be there at birth or come later. There are often other signs too, such as changes in the hair, teeth, nails or sweating.
+- **Multiple eruptive milia.** This type is rare too. Lots of milia appear quite fast, over weeks or months. They come up on the face, upper arms and body. Sometimes they run in families or follow a new medicine. Sometimes no cause is found. [[mem_case]]
+- **Milia with an inherited skin condition.** A few rare conditions that run in families cause milia. The milia may be there at birth or come later. There are often other signs too, such as changes in the hair, teeth, nails or sweating. [[statpearls, medscape_peds_workup]]
 """,
         ),
         (
@@ -240,10 +136,10 @@ You will usually see tiny white dots on the nose or cheeks.
 They do not hurt your baby or make them unwell.
 
 Newborn milia clear up by themselves. Most are gone within the first 4 weeks.
-They do not leave a mark.
+They do not leave a mark. [[nhs_ht_baby_rash, statpearls]]
 
 **White "pearls" in the mouth.** Some babies also have tiny white or yellow bumps in the mouth.
-They are the same kind of little keratin cyst as milia on the skin.
+They are the same kind of little keratin cyst as milia on the skin. [[medscape_peds]]
 
 - **Epstein pearls** are on the roof of the mouth.
 - **Bohn nodules** are along the edges of the gums.
@@ -255,21 +151,22 @@ Do not try to rub, pick or scrape them off.
         (
             "Looking after a baby with milia",
             """\
-Newborn milia need no treatment. Gentle care is all your baby needs.
+Newborn milia need no treatment. Gentle care is all your baby needs. [[cc_treatment]]
 
 - Wash your baby's face once a day with warm water. You can use a mild soap.
 - Pat the skin dry. Do not rub it.
 - Do not put adult creams, lotions or oils on the spots.
 - Do not squeeze, pick or scrub the spots.
 - Leave any pearls in the mouth alone.
+- Keep babies under 6 months out of direct strong sunlight.
 
-If the spots are red, full of pus or blistered, or your baby seems unwell, see "When to get help" below.
+If the spots are red, full of pus or blistered, or your baby seems unwell, see "Get help urgently" at the top of this page.
 """,
         ),
         (
             "How long milia last",
             """\
-How long milia last depends on the type.
+How long milia last depends on the type. [[cc_outlook, medscape_overview]]
 
 | Type | How long they usually last |
 | --- | --- |
@@ -283,36 +180,36 @@ How long milia last depends on the type.
             "What causes milia",
             """\
 Nobody knows for sure what causes newborn milia or primary milia.
-They are not caused by anything you or your baby did.
+They are not caused by anything you or your baby did. [[cc, statpearls]]
 
-Secondary milia form as skin heals after damage. Known causes include:
+Secondary milia form as skin heals after damage. Known causes include: [[cc, medscape_workup]]
 
 - rare skin diseases that cause blisters
 - burns, and shingles
 - a bad rash, such as a strong skin allergy
 - skin treatments that remove the top layer, such as dermabrasion, laser resurfacing and chemical peels
 - freezing treatment, radiotherapy and tattoos
-- using a strong steroid cream for a long time, mainly where the skin has become thin
+- using a strong steroid cream for a long time, mainly where the skin has become thin [[steroid_milia]]
 - a lot of sun damage over the years
-- heavy, thick creams or ointments on the face
+- heavy, thick creams or ointments on the face [[cc_prevention]]
 - a few medicines, such as some cancer medicines, ciclosporin and imiquimod cream
 
 **What does not cause milia.** Some websites blame diabetes, diet, not drinking enough water, dirt or psoriasis.
 There is no good evidence for any of these.
 There is also no good evidence that retinoid creams cause milia.
-In fact, retinoid creams are used to treat them.
+In fact, retinoid creams are used to treat them. [[cc_treatment, dermnet]]
 """,
         ),
         (
             "How milia are diagnosed",
             """\
-A doctor, nurse or health visitor can usually tell milia just by looking. No tests are needed.
+A doctor, nurse or health visitor can usually tell milia just by looking. No tests are needed. [[medscape_workup]]
 
 A small skin sample (a biopsy) is only needed if it is not clear what the bumps are.
 For example, a doctor may want to check milia on a red patch.
 They may also check a shiny, see-through bump that could be a skin cancer.
 
-If you have secondary milia, your doctor may look for the skin problem that caused them.
+If you have secondary milia, your doctor may look for the skin problem that caused them. [[medscape_workup]]
 """,
         ),
         (
@@ -323,24 +220,24 @@ Most milia need no treatment. If they do not bother you, leave them alone.
 If you want to do something:
 
 - Use a gentle face wash, and pat your skin dry.
-- Swap thick, greasy creams for light ones.
-- Adults can ask a pharmacist about a mild product that helps skin shed dead cells. These often contain an acid (AHA or BHA). Keep them away from your eyes. Results are small and take weeks. Do not use them on babies.
-- Protect your skin from the sun. Use a broad-spectrum sunscreen of SPF 30 or higher. Put more on about every 2 hours when you are outside, and after swimming or sweating.
+- Swap thick, greasy creams for light ones. [[cc_prevention]]
+- Adults can ask a pharmacist about a mild product that helps skin shed dead cells. These often contain AHA or BHA. AHA and BHA are short for alpha and beta hydroxy acids: mild acids that help dead skin cells come away. Keep them away from your eyes. There is only weak evidence that they help. Results are small and take weeks. Do not use them on babies. [[cc_treatment]]
+- Protect your skin from the sun. Use a broad-spectrum sunscreen with an SPF of 30 or higher. SPF stands for sun protection factor: the higher the number, the more it protects against sunburn. Put more on about every 2 hours when you are outside, and after swimming or sweating. [[aad_sunscreen]] This advice is for older children and adults. Keep babies under 6 months out of direct strong sunlight instead.
 - If you have used a steroid cream for a long time, ask your doctor or pharmacist to review it. Do not stop a prescribed medicine without advice.
 
 Most milia cannot be prevented.
-These steps may lower the chance of new secondary milia. They will not remove the ones you have.
+These steps may lower the chance of new secondary milia. They will not remove the ones you have. [[cc_prevention]]
 """,
         ),
         (
             "What not to do",
             """\
-- **Do not squeeze, pop or pick milia.** They have no opening, so nothing comes out. Squeezing damages the skin. It can cause bruising, infection and a scar that may not fade.
+- **Do not squeeze, pop or pick milia.** They have no opening, so nothing comes out. Squeezing damages the skin. It can cause bruising, infection and a scar that may not fade. [[cc_treatment, cc_outlook]]
 - **Do not use needles, pins, tweezers or blackhead tools at home.** Take extra care near the eyes.
 - **Do not steam your face to "open the pores".** Milia have no pore to open.
 - **Do not use pore strips or rough scrubs.** Strips cannot reach milia. Hard scrubbing only irritates the skin.
-- **Do not put apple cider vinegar on your skin.** It has caused chemical burns. Baking soda scrubs have no proven benefit either.
-- **Do not use coconut oil or other heavy oils.** Thick, greasy products can trigger milia.
+- **Do not put apple cider vinegar on your skin.** It has caused chemical burns. [[acv_burn]] Baking soda scrubs have no proven benefit either.
+- **Do not use coconut oil or other heavy oils.** Thick, greasy products can trigger milia. [[cc_prevention]]
 - **Do not trust "milia removal creams" sold online.** There is no evidence that they work.
 """,
         ),
@@ -349,15 +246,17 @@ These steps may lower the chance of new secondary milia. They will not remove th
             """\
 Treatment is a choice, not a need. People have it because of how milia look.
 
-- **Opening and emptying (de-roofing).** A doctor or nurse makes a tiny opening in the top of each bump with a clean needle or blade. Then they gently press the keratin out. This is the usual first choice. It stings a little, but most people do not need numbing. A bump removed this way almost never comes back. There is a small risk of a tiny scar, a dark mark or infection.
-- **Electrosurgery** (also called diathermy or hyfrecation). A fine tip with a weak electric current dries out the top so the contents can be removed. It helps when there are many milia. It can leave dark marks or small pits.
-- **Freezing** (cryotherapy). Liquid nitrogen freezes each bump. The spot blisters, then heals in 1 to 3 weeks. The skin may end up lighter or darker, which shows more on dark skin. It can leave numbness, and rarely a scar. Freezing can also trigger new milia.
-- **Retinoid cream or gel**, such as tretinoin or adapalene. A doctor may suggest it when there are many milia. It takes weeks to work. It can make skin red, dry, flaky and more sensitive to the sun. Tell your doctor if you are pregnant, trying for a baby or breastfeeding. It is not for babies or for use close to the eyes.
-- **Chemical peels, dermabrasion and laser.** These are only for milia that cover a large area. They carry real risks, such as colour changes, scars and infection. Laser near the eyes must be done by a specialist, with eye shields. These treatments can also cause new milia.
-- **Minocycline tablets.** This antibiotic is only used for milia en plaque.
-- **Treating the cause.** For secondary milia, your doctor treats the skin problem behind them, or changes a medicine. This stops new milia forming. It may not clear the ones you have.
+- **Opening and emptying (de-roofing).** A doctor or nurse makes a tiny opening in the top of each bump with a clean needle or blade. Then they gently press the keratin out. This is the usual first choice. It stings a little, but most people do not need numbing. A bump removed this way almost never comes back. There is a small risk of a tiny scar, a dark mark or infection. [[dermnet, medscape_peds_treatment, gpnotebook]]
+- **Electrosurgery.** A fine tip with a weak electric current dries out the top of each bump. This is called electrodesiccation. The doctor may then scrape the contents out with a small, spoon-shaped tool. This is called curettage. It helps when there are many milia. It can leave dark marks or small pits. [[dermnet, gponline]]
+- **Freezing** (cryotherapy). Liquid nitrogen freezes each bump. The spot blisters, then heals in 1 to 3 weeks. The skin may end up lighter or darker, which shows more on dark skin. It can leave numbness, and rarely a scar. Freezing can also trigger new milia. [[cc_treatment, nhs_cryo]]
+- **Retinoid cream or gel**, such as tretinoin or adapalene. A doctor may suggest it when there are many milia. It takes weeks to work. It can make skin red, dry, flaky and more sensitive to the sun. Tell your doctor if you are pregnant, trying for a baby or breastfeeding. It is not for babies or for use close to the eyes. [[cc_treatment, dermnet, medscape_peds_treatment]]
+- **Chemical peels, dermabrasion and laser.** These are only for milia that cover a large area. They carry real risks, such as colour changes, scars and infection. Laser near the eyes must be done by a specialist, with eye shields. Peels and other treatments that remove the top layer of skin can also cause new milia. [[dermnet, peel_complications, periocular_laser]]
+- **Minocycline tablets.** This antibiotic is only used for milia en plaque. [[cc, dermnet]]
+- **Treating the cause.** For secondary milia, your doctor treats the skin problem behind them, or changes a medicine. This stops new milia forming. It may not clear the ones you have. [[medscape_workup]]
 
 Milia on the edge of the eyelid, or very close to the eye, should only be removed by a skin or eye specialist with experience.
+
+**Paying for removal.** The NHS does not usually pay to remove milia when it is only for how they look. Removal is often done privately. Like any procedure, it has small risks, such as a scar or an infection.
 """,
         ),
         (
@@ -365,21 +264,21 @@ Milia on the edge of the eyelid, or very close to the eye, should only be remove
             """\
 Other bumps and rashes can look like milia. A doctor can tell them apart.
 
-- **Whiteheads (acne)** have a tiny opening. There are often red or pus-filled spots too. They come and go over days.
-- **Baby acne** is red spots or pus spots. It starts at about 2 to 4 weeks old, not at birth.
-- **A blotchy newborn rash** (erythema toxicum) shows red blotches with small bumps. It starts on day 2 or 3 and clears in a few days.
+- **Whiteheads (acne)** have a tiny opening. There are often red or pus-filled spots too. They come and go over days. [[dermnet]]
+- **Baby acne** is red spots or pus spots. It starts at about 2 to 4 weeks old, not at birth. [[nhs_ht_newborn_rashes]]
+- **A blotchy newborn rash** (erythema toxicum) shows red blotches with small bumps. It starts on day 2 or 3 and clears in a few days. [[nhs_ht_baby_rash]]
 - **Heat rash** (miliaria) looks like tiny clear blisters, like drops of water.
 - **Molluscum** shows pearly bumps with a dip in the middle. Unlike milia, it spreads by touch.
-- **Syringoma** shows small, skin-coloured or see-through bumps on the eyelids. It starts after puberty.
-- **Xanthelasma** shows flat, yellow patches near the inner corner of the eye.
-- **Sebaceous hyperplasia** shows yellow bumps with a dip in the middle, on an adult's forehead or cheeks.
-- **Basal cell carcinoma**, a common skin cancer, can be a pearly or waxy lump. It grows, bleeds or crusts. See a GP about any spot like this.
+- **Syringoma** shows small, skin-coloured or see-through bumps on the eyelids. It starts after puberty. [[gponline]]
+- **Xanthelasma** shows flat, yellow patches near the inner corner of the eye. It is often linked with high cholesterol. [[gponline]]
+- **Sebaceous hyperplasia** shows yellow bumps with a dip in the middle, on an adult's forehead or cheeks. [[gponline]]
+- **Basal cell carcinoma**, a common skin cancer, can be a pearly or waxy lump. It grows, bleeds or crusts. See a GP about any spot like this. [[nhs_nmsc]]
 """,
         ),
         (
             "Outlook",
             """\
-Milia are harmless. They do not scar by themselves. Scars come from squeezing or picking.
+Milia are harmless. They do not scar by themselves. Scars come from squeezing or picking. [[cc_outlook, medscape_overview]]
 
 Newborn milia clear on their own. In adults, milia may last for months or longer, and new ones can come up.
 For secondary milia, treating the cause stops new ones forming.
@@ -486,59 +385,64 @@ For secondary milia, treating the cause stops new ones forming.
         (
             CareAdvice.Level.ROUTINE,
             """\
+- One spot looks pearly or see-through, has tiny blood vessels, grows, bleeds or crusts, or has not healed in 4 weeks. A GP should check it, because some skin cancers start like this.
+- Lots of milia came up over a few weeks, mainly after starting a new medicine. See a GP soon.
 - Your baby still has milia at about 3 months old, or has a lot of them, or in unusual places.
 - Your child has milia and problems with their hair, teeth, nails or sweating.
-- Lots of milia came up over a few weeks, mainly after starting a new medicine.
 - Milia formed where blisters have been. Or the skin on the backs of your hands blisters easily after sun.
 - The milia sit on a red, raised patch of skin.
-- One white spot looks pearly or see-through, has tiny blood vessels, grows, bleeds or crusts, or has not healed in 4 weeks.
-- You have flat, yellow patches on your eyelids.
+- You have flat, yellow patches on your eyelids. Your GP may check your cholesterol.
 - The bumps itch, hurt or look red, or you are not sure what they are.
 - You have used a steroid cream for a long time and the skin there is thin.
-- You want milia removed, mainly near the eye. Do not try it yourself.
+- You want milia removed from the edge of the eyelid or close to the eye. Do not try it yourself.
 """,
-            "Book an appointment with your GP, health visitor or pharmacist. It is not urgent.",
+            "Book an appointment with your GP. For a baby, you can also ask your health visitor. "
+            "It is not urgent, but do not put it off.",
         ),
-        (
-            CareAdvice.Level.URGENT,
-            BABY_URGENT_SIGNS
-            + """\
-- After squeezing or picking a spot, the redness is spreading, or there is swelling, pus, pain or a fever.
-""",
-            "Call your GP surgery today, or call NHS 111.",
-        ),
-        (
-            CareAdvice.Level.EMERGENCY,
-            BABY_EMERGENCY_SIGNS,
-            "Call 999 or go to A&E now.",
-        ),
+        (CareAdvice.Level.URGENT, signs.urgent_markdown(), signs.URGENT_ACTION),
+        (CareAdvice.Level.EMERGENCY, signs.emergency_markdown(), signs.EMERGENCY_ACTION),
     ],
     "codes": [
         (ClinicalCode.System.ICD10CM, "", "L72.0", "Epidermal cyst"),
         (ClinicalCode.System.SNOMED, "", "254679001", "Milia"),
     ],
+    # The order is the numbering patients see ([1] is the first); citations use the keys.
     "references": [
-        CC_MILIA,
-        CC_TREATMENT,
-        CC_PREVENTION,
-        CC_OUTLOOK,
-        DERMNET,
-        STATPEARLS,
-        MEDSCAPE_PEDS,
-        MEDSCAPE_PEDS_TREATMENT,
-        MEDSCAPE_WORKUP,
-        MAYO,
-        BERK_BAYLISS,
-        GPNOTEBOOK,
-        NHS_HT_RASH,
-        NHS_WALES_RASHES,
-        NHS_NMSC,
-        NHS_CRYO,
-        AAD_SUNSCREEN,
-        JAAD_ACV,
-        SEMIN_LASER,
-        GPONLINE,
+        "cc",
+        "cc_treatment",
+        "cc_prevention",
+        "cc_outlook",
+        "statpearls",
+        "medscape_overview",
+        "medscape_workup",
+        "medscape_peds",
+        "medscape_peds_workup",
+        "medscape_peds_treatment",
+        "dermnet",
+        "gpnotebook",
+        "gponline",
+        "nhs_ht_baby_rash",
+        "nhs_ht_newborn_rashes",
+        "nhs_wales_rashes",
+        "nhs_nmsc",
+        "nhs_cryo",
+        "aad_sunscreen",
+        "acv_burn",
+        "peel_complications",
+        "periocular_laser",
+        "steroid_milia",
+        "mem_case",
     ],
+    "editor_note": (
+        "Example content awaiting the clinic's own clinical review (the demo reviewer is a demo "
+        "account). Needs clinician sign-off: the level for blistered or painful spots in a baby "
+        "under 4 weeks (urgent here: NHS Greater Glasgow & Clyde says GP or 111 today, "
+        "milia.md RF-3 says routine) and the 3-month cut-off for newborn milia (RF-4, a product "
+        "decision). Stated without a citable address: NHS sun safety (babies under 6 months out "
+        "of direct strong sunlight) and NHS benign skin lesion policies (removal for looks not "
+        "routinely funded); the notes name them but give no URL. Not cited: Mayo Clinic (no "
+        "mayoclinic.org address in the notes) and Berk & Bayliss 2008 (no DOI in the notes)."
+    ),
 }
 
 
@@ -564,6 +468,17 @@ ACNE = {
     ),
     "sections": [
         (
+            "What acne is",
+            """\
+Acne is a common skin problem. It starts in pores.
+Pores are the tiny openings in the skin that hairs grow out of.
+
+When a pore gets blocked, it can form a whitehead or a blackhead.
+If the blocked pore gets inflamed, it turns into a red spot or a spot full of pus.
+Acne spots come and go over days. [[dermnet]]
+""",
+        ),
+        (
             "How acne differs from milia",
             """\
 | | Acne | Milia |
@@ -579,8 +494,8 @@ ACNE = {
             "Baby acne",
             """\
 Baby acne is red spots or small pus spots on a baby's face.
-It starts at about 2 to 4 weeks old. It is not there at birth.
-Newborn milia are different. They are white, not red, and are often there from birth.
+It starts at about 2 to 4 weeks old. It is not there at birth. [[nhs_ht_newborn_rashes]]
+Newborn milia are different. They are white, not red, and are often there from birth. [[cc]]
 
 - Wash your baby's face with warm water and pat it dry.
 - Do not use adult spot creams or lotions on a baby.
@@ -593,7 +508,7 @@ Ask your health visitor or GP if you are not sure what the spots are.
             "Treatment",
             """\
 A pharmacist or GP can help you choose a treatment for acne.
-Some treatments are used for both acne and milia. Retinoid creams are one example.
+Some treatments are used for both acne and milia. Retinoid creams are one example. [[cc_treatment]]
 Others are not. Benzoyl peroxide, a common acne cream, has no known use for milia.
 """,
         ),
@@ -627,15 +542,16 @@ Others are not. Benzoyl peroxide, a common acne cream, has no known use for mili
 """,
             "Talk to a pharmacist, your health visitor or your GP.",
         ),
-        (
-            CareAdvice.Level.URGENT,
-            BABY_URGENT_SIGNS,
-            "Call your GP surgery today, or call NHS 111.",
-        ),
-        (CareAdvice.Level.EMERGENCY, BABY_EMERGENCY_SIGNS, "Call 999 or go to A&E now."),
+        (CareAdvice.Level.URGENT, signs.urgent_markdown(), signs.URGENT_ACTION),
+        (CareAdvice.Level.EMERGENCY, signs.emergency_markdown(), signs.EMERGENCY_ACTION),
     ],
     "codes": [],
-    "references": [NHS_HT_NEWBORN_RASHES, CC_MILIA, CC_TREATMENT, DERMNET, MEDSCAPE_WORKUP],
+    "references": ["nhs_ht_newborn_rashes", "dermnet", "cc", "cc_treatment"],
+    "editor_note": (
+        "Example content awaiting the clinic's own clinical review. Needs an acne source: the "
+        "content notes record only NHS Healthier Together (baby acne) about acne itself; add a "
+        "second acne source (for example the NHS acne page) after checking it."
+    ),
 }
 
 
@@ -709,7 +625,11 @@ Do not try to squeeze or cut them off yourself.
         ),
     ],
     "codes": [],
-    "references": [GPONLINE, DERMNET, CC_MILIA, NHS_NMSC],
+    "references": ["gponline", "nhs_nmsc", "cc"],
+    "editor_note": (
+        "Example content awaiting the clinic's own clinical review. Needs a second source about "
+        "syringoma: the content notes record only GPonline's facial lesions article."
+    ),
 }
 
 
@@ -779,7 +699,11 @@ Do not try to cut, burn or squeeze them off yourself.
         ),
     ],
     "codes": [],
-    "references": [GPONLINE, DERMNET, CC_MILIA],
+    "references": ["gponline", "cc"],
+    "editor_note": (
+        "Example content awaiting the clinic's own clinical review. Needs a second source about "
+        "xanthelasma: the content notes record only GPonline's facial lesions article."
+    ),
 }
 
 
@@ -864,7 +788,12 @@ Do not squeeze or pick them.
         ),
     ],
     "codes": [],
-    "references": [GPONLINE, NHS_NMSC, CC_MILIA, DERMNET],
+    "references": ["gponline", "nhs_nmsc", "cc"],
+    "editor_note": (
+        "Example content awaiting the clinic's own clinical review. Needs a second source about "
+        "sebaceous hyperplasia: the content notes record only GPonline's facial lesions article "
+        "(and a Skyscape excerpt with no title)."
+    ),
 }
 
 
@@ -888,6 +817,16 @@ def _existing(data: dict) -> Condition | None:
     )
 
 
+def with_citations(text: str, references: list[str]) -> str:
+    """Replace [[key, key]] with [n, m]: the sources' places in the article's reference list."""
+
+    def numbers(match: re.Match) -> str:
+        keys = [key.strip() for key in match.group(1).split(",")]
+        return "[" + ", ".join(str(references.index(key) + 1) for key in keys) + "]"
+
+    return CITE.sub(numbers, text)
+
+
 def _create(data: dict, author, reviewer) -> Condition:
     condition = Condition(
         slug=data["slug"],
@@ -903,25 +842,30 @@ def _create(data: dict, author, reviewer) -> Condition:
     condition._history_user = author
     condition.save()
     children = []
+    keys = data["references"]
     for order, (heading, body) in enumerate(data["sections"], start=1):
+        body = with_citations(body, keys)
         children.append(Section(condition=condition, order=order, heading=heading, body=body))
     for order, (question, verdict, answer) in enumerate(data["faqs"], start=1):
+        answer = with_citations(answer, keys)
         children.append(
             FAQ(condition=condition, order=order, question=question, verdict=verdict, answer=answer)
         )
-    for order, (title, publisher, url) in enumerate(data["references"], start=1):
+    for order, key in enumerate(keys, start=1):
+        source = SOURCES[key]
+        # No "link checked on" date: nobody has checked these links for the clinic yet.
         children.append(
             Reference(
                 condition=condition,
                 order=order,
-                title=title,
-                publisher=publisher,
-                url=url,
-                accessed=ACCESSED,
+                title=source.title,
+                publisher=source.publisher,
+                year=source.year,
+                url=source.url,
             )
         )
-    for level, signs, action in data["care_advice"]:
-        children.append(CareAdvice(condition=condition, level=level, signs=signs, action=action))
+    for level, listed, action in data["care_advice"]:
+        children.append(CareAdvice(condition=condition, level=level, signs=listed, action=action))
     for system, version, code, display in data["codes"]:
         children.append(
             ClinicalCode(
@@ -933,6 +877,7 @@ def _create(data: dict, author, reviewer) -> Condition:
         child._history_user = author
         child.save()  # one by one: save() renders the Markdown and writes history
     condition._history_user = reviewer
+    condition._change_reason = DEMO_NOTE  # admin-visible in the page's history
     condition.publish(by=reviewer, attested=True)
     condition.refresh_derived()
     return condition

@@ -16,6 +16,7 @@ import datetime
 
 from django.db import transaction
 
+from conditions.demo.sources import SOURCES
 from conditions.models import (
     ComparisonRow,
     Condition,
@@ -32,109 +33,33 @@ from conditions.models import (
 
 LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
-ACCESSED = datetime.date(2026, 11, 1)
 
 E, C, S, R = EvidenceLevel, CostBand, Suitability, Recommendation
 
-# Sources, matched to the condition's references by URL (created if missing). Only the
-# authoritative sources from the notes; no clinic or shop pages.
+# Sources (conditions.demo.sources), matched to the condition's references by URL and
+# created if missing. Only the authoritative sources from the notes; no clinic or shop pages.
 REFERENCES = {
-    "cc": (
-        "Cleveland Clinic",
-        "Milia",
-        "https://my.clevelandclinic.org/health/diseases/17868-milia",
-    ),
-    "cc_treatment": (
-        "Cleveland Clinic",
-        "Milia: management and treatment",
-        "https://my.clevelandclinic.org/health/diseases/17868-milia/management-and-treatment",
-    ),
-    "cc_prevention": (
-        "Cleveland Clinic",
-        "Milia: prevention",
-        "https://my.clevelandclinic.org/health/diseases/17868-milia/prevention",
-    ),
-    "cc_outlook": (
-        "Cleveland Clinic",
-        "Milia: outlook and prognosis",
-        "https://my.clevelandclinic.org/health/diseases/17868-milia/outlook--prognosis",
-    ),
-    "dermnet": ("DermNet", "Milium (milia)", "https://dermnetnz.org/topics/milium"),
-    "statpearls": (
-        "StatPearls (NCBI Bookshelf)",
-        "Milia",
-        "https://dev2.statpearls.com/articlelibrary/viewarticle/25157",
-    ),
-    "medscape_peds": (
-        "Medscape",
-        "Pediatric milia: treatment",
-        "https://emedicine.medscape.com/article/910405-treatment",
-    ),
-    "medscape_workup": (
-        "Medscape",
-        "Milia: workup",
-        "https://emedicine.staging.medscape.com/article/1058063-workup",
-    ),
-    "nhs_ht": (
-        "NHS Healthier Together",
-        "My baby has a rash (babies under 3 months)",
-        "https://www.hnyhealthiertogether.nhs.uk/parentscarers/worried-your-baby-unwell-under-3-months/my-baby-has-rash",
-    ),
-    "mayo": (
-        "Mayo Clinic",
-        "Milia (infants)",
-        "http://www.mayoclinic.com/health/milia/DS01059",
-    ),
-    "gpnotebook": (
-        "GPnotebook",
-        "Milia",
-        "https://gpnotebook.com/en-au/simplepage.cfm?ID=-1476001782",
-    ),
-    "gponline": (
-        "GPonline",
-        "Differential diagnoses: facial lesions",
-        "https://www.gponline.com/differential-diagnoses-facial-lesions/dermatology/article/1316291",
-    ),
-    "nhs_cryo": (
-        "Kingston and Richmond NHS Foundation Trust",
-        "Cryotherapy (patient leaflet)",
-        "https://kingstonandrichmond.nhs.uk/patients-and-families/patient-leaflets/cryotherapy",
-    ),
-    "aad_sunscreen": (
-        "American Academy of Dermatology",
-        "Sunscreen FAQs",
-        "https://aad.org/media-resources/stats-and-facts/prevention-and-care/sunscreen-faqs",
-    ),
-    "peel_complications": (
-        "Journal of Cutaneous and Aesthetic Surgery (2012)",
-        "Complications of chemical peels",
-        "https://pmc.ncbi.nlm.nih.gov/articles/PMC3560165/",
-    ),
-    "periocular_laser": (
-        "Seminars in Plastic Surgery (2007)",
-        "Complications of laser treatment around the eyes",
-        "https://pmc.ncbi.nlm.nih.gov/articles/PMC2884823",
-    ),
-    "steroid_milia": (
-        "Archives of Dermatology (1986)",
-        "Milia after long-term use of steroid creams",
-        "http://jamanetwork.com/journals/jamadermatology/article-abstract/546864",
-    ),
-    "pct_case": (
-        "CMAJ (2018)",
-        "Porphyria cutanea tarda presenting with milia and blisters",
-        "https://www.cmaj.ca/content/190/20/E623.full.txt",
-    ),
-    "mem_case": (
-        "Dermatology Online Journal",
-        "Multiple eruptive milia: a case report",
-        "http://escholarship.org/uc/item/8dm9d1zf",
-    ),
-    "acv_burn": (
-        "Journal of the American Academy of Dermatology",
-        "Chemical burn from topical apple cider vinegar",
-        "https://doi.org/10.1016/j.jaad.2011.11.932",
-    ),
+    key: SOURCES[key]
+    for key in [
+        "cc",
+        "cc_treatment",
+        "cc_prevention",
+        "cc_outlook",
+        "dermnet",
+        "statpearls",
+        "medscape_peds_treatment",
+        "medscape_workup",
+        "nhs_ht_baby_rash",
+        "gpnotebook",
+        "gponline",
+        "nhs_cryo",
+        "aad_sunscreen",
+        "peel_complications",
+        "periocular_laser",
+        "steroid_milia",
+        "mem_case",
+        "acv_burn",
+    ]
 }
 
 # (slug, name, setting, who does it, plain description)
@@ -156,7 +81,8 @@ TREATMENTS = {
         "Exfoliating skin products from a pharmacy",
         Setting.PHARMACY,
         "You, with advice from a pharmacist",
-        "Skin products with mild acids (such as AHA or BHA) that loosen dead skin cells.",
+        "Skin products with mild acids called AHA and BHA (short for alpha and beta hydroxy "
+        "acids). They help dead skin cells come away.",
     ),
     "prescription-retinoid": (
         "Prescription retinoid cream or gel",
@@ -175,8 +101,9 @@ TREATMENTS = {
         "Electrosurgery (electrodesiccation or curettage)",
         Setting.DERMATOLOGIST,
         "A doctor or trained nurse",
-        "A weak electric current dries and opens the top of the spot; the contents are "
-        "scraped out or left to come away.",
+        "A weak electric current dries out and opens the top of the spot (this is called "
+        "electrodesiccation). The contents are scraped out with a small spoon-shaped tool (this "
+        "is called curettage) or left to come away.",
     ),
     "cryotherapy": (
         "Cryotherapy (freezing)",
@@ -273,15 +200,17 @@ ROWS = [
         "cost": C.FREE,
         "near_eyes": S.YES,
         "children": S.YES,
+        "babies": S.YES,
         "recommendation": R.RECOMMENDED,
         "reason": ("Milia are harmless and often go away. For babies, waiting is the best choice."),
-        "references": ["nhs_ht", "statpearls", "mayo", "cc_outlook"],
+        "references": ["nhs_ht_baby_rash", "statpearls", "cc_outlook"],
     },
     {
         "treatment": "gentle-skin-care",
         "involves": (
             "Swap thick creams and ointments for light ones. Protect your skin from the sun. "
-            "For babies: water and a mild soap, pat dry, no adult lotions or oils."
+            "For babies: warm water and a mild soap, pat dry, no adult lotions or oils, and keep "
+            "babies under 6 months out of direct strong sunlight."
         ),
         "effectiveness": (
             "Does not remove milia you already have. It may help stop new ones that come from "
@@ -294,6 +223,7 @@ ROWS = [
         "cost": C.LOW,
         "near_eyes": S.YES,
         "children": S.YES,
+        "babies": S.YES,
         "recommendation": R.RECOMMENDED,
         "reason": "Safe for everyone, and it may prevent some new milia.",
         "references": ["cc_prevention", "cc_treatment", "aad_sunscreen"],
@@ -302,16 +232,17 @@ ROWS = [
         "treatment": "pharmacy-exfoliant",
         "involves": "Use a mild acid skin product regularly, as the label says.",
         "effectiveness": (
-            "May help a little over several weeks. Reference texts say adults can try it, but we "
-            "found no studies."
+            "May help a little over several weeks. The evidence is weak: reference texts say "
+            "adults can try it, but we found no studies."
         ),
-        "evidence": E.NONE,
+        "evidence": E.WEAK,
         "pain": "May sting a little",
         "downtime": "None",
         "risks": "Redness, dryness and irritation. It stings if it gets in the eyes.",
         "cost": C.LOW,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "Adults may try it. Not for babies, and keep it away from the eyes.",
         "references": ["cc_treatment"],
@@ -332,9 +263,10 @@ ROWS = [
         "cost": C.LOW,
         "near_eyes": S.NO,
         "children": S.WITH_CARE,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "A choice for widespread milia. Not for newborn milia, which clear by themselves.",
-        "references": ["cc_treatment", "dermnet", "medscape_peds"],
+        "references": ["cc_treatment", "dermnet", "medscape_peds_treatment"],
     },
     {
         "treatment": "de-roofing",
@@ -350,12 +282,13 @@ ROWS = [
         "cost": C.MEDIUM,
         "near_eyes": S.WITH_CARE,
         "children": S.WITH_CARE,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": (
             "The usual first choice if you want milia removed. On the eyelids, only an "
             "experienced specialist should do it."
         ),
-        "references": ["dermnet", "medscape_peds", "gpnotebook"],
+        "references": ["dermnet", "medscape_peds_treatment", "gpnotebook"],
     },
     {
         "treatment": "electrosurgery",
@@ -368,6 +301,7 @@ ROWS = [
         "cost": C.MEDIUM,
         "near_eyes": S.WITH_CARE,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "Useful for many spots. Take care near the eyes and on darker skin.",
         "references": ["dermnet", "gponline"],
@@ -386,6 +320,7 @@ ROWS = [
         "cost": C.MEDIUM,
         "near_eyes": S.WITH_CARE,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "An option, used carefully. Extra care on the eyelids and on darker skin.",
         "references": ["cc_treatment", "dermnet", "gpnotebook", "nhs_cryo"],
@@ -404,6 +339,7 @@ ROWS = [
         "cost": C.HIGH,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "Only for very widespread milia, after talking it through with a dermatologist.",
         "references": ["dermnet", "peel_complications"],
@@ -419,6 +355,7 @@ ROWS = [
         "cost": C.HIGH,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "Only for very widespread milia. It can also cause new milia.",
         "references": ["dermnet", "medscape_workup"],
@@ -434,6 +371,7 @@ ROWS = [
         "cost": C.MEDIUM,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.NOT_RECOMMENDED,
         "reason": (
             "No evidence that it helps milia. Milia sit under the surface, below what light "
@@ -458,6 +396,7 @@ ROWS = [
         "cost": C.HIGH,
         "near_eyes": S.WITH_CARE,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": (
             "Only for very widespread or unusual milia. Near the eyes, only a specialist using "
@@ -481,6 +420,7 @@ ROWS = [
         # Tetracycline antibiotics are not given to young children (they stain growing teeth),
         # and milia en plaque is a condition of adults.
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.OPTION,
         "reason": "Only for milia en plaque, which a dermatologist diagnoses.",
         "references": ["cc", "dermnet"],
@@ -499,12 +439,13 @@ ROWS = [
         "cost": C.LOW,
         "near_eyes": S.YES,
         "children": S.YES,
+        "babies": S.NO,
         "recommendation": R.RECOMMENDED,
         "reason": (
             "If milia come from another skin problem or a medicine, this matters most. See a GP "
             "if milia appear where you had blisters or after a new medicine."
         ),
-        "references": ["medscape_workup", "pct_case", "steroid_milia"],
+        "references": ["medscape_workup", "steroid_milia"],
     },
     {
         "treatment": "steroid-injection",
@@ -517,6 +458,7 @@ ROWS = [
         "cost": C.MEDIUM,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.NOT_RECOMMENDED,
         "reason": "No medical reference lists it as a treatment, and steroids can cause milia.",
         "references": ["mem_case", "steroid_milia"],
@@ -535,6 +477,7 @@ ROWS = [
         "cost": C.FREE,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.NOT_RECOMMENDED,
         "reason": (
             "It can scar the skin or cause an infection. Never do it on a baby or near the eyes."
@@ -554,6 +497,7 @@ ROWS = [
         "cost": C.LOW,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.NOT_RECOMMENDED,
         "reason": "It cannot reach milia and irritates the skin.",
         "references": ["cc_prevention", "cc_treatment"],
@@ -575,6 +519,7 @@ ROWS = [
         "cost": C.LOW,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.NOT_RECOMMENDED,
         "reason": "No benefit, and vinegar on the skin has caused burns.",
         "references": ["acv_burn", "cc_prevention"],
@@ -590,6 +535,7 @@ ROWS = [
         "cost": C.MEDIUM,
         "near_eyes": S.NO,
         "children": S.NO,
+        "babies": S.NO,
         "recommendation": R.NOT_RECOMMENDED,
         "reason": (
             "No evidence that they work. If a cream helps, it is one a clinician prescribes, "
@@ -601,7 +547,8 @@ ROWS = [
 
 INTRO = (
     "Milia are harmless and often go away without treatment. If you want them removed, these "
-    "are the options, side by side, with the ones we advise against and why."
+    "are the options, side by side, with the ones we advise against and why. The NHS does not "
+    "usually pay to remove milia when it is only for how they look, so removal is often private."
 )
 
 
@@ -653,14 +600,15 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
 
     references = {}
     added = False
-    for index, (key, (publisher, title, url)) in enumerate(REFERENCES.items()):
+    for index, (key, source) in enumerate(REFERENCES.items()):
+        # No "link checked on" date: nobody has checked these links for the clinic yet.
         references[key], _ = Reference.objects.get_or_create(
             condition=milia,
-            url=url,
+            url=source.url,
             defaults={
-                "publisher": publisher,
-                "title": title,
-                "accessed": ACCESSED,
+                "publisher": source.publisher,
+                "title": source.title,
+                "year": source.year,
                 "order": 100 + index,
             },
         )

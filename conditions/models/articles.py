@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -299,10 +300,41 @@ class Condition(Reviewable):
 
     def publish_problems(self) -> list[str]:
         problems = super().publish_problems()
-        if self.pk is None or not self.references.exists():
+        references = list(self.references.all()) if self.pk else []
+        if not references:
             problems.append(str(_("Add at least one reference.")))
+        elif not any(reference.url for reference in references):
+            problems.append(str(_("Give at least one reference a public web address or DOI.")))
+        for reference in references:
+            problem = reference_url_problem(reference.url)
+            if problem:
+                problems.append(
+                    str(_("Reference “%(title)s”: %(problem)s"))
+                    % {"title": reference.title, "problem": problem}
+                )
+        if self.pk:
+            problems.extend(self.citation_problems(len(references)))
         if self.pk is None or not self.sections.exists():
             problems.append(str(_("Add at least one section.")))
+        return problems
+
+    def citation_problems(self, reference_count: int) -> list[str]:
+        """Inline citations ([2]) that point past the end of the reference list."""
+        problems = []
+        texts = [(s.heading, s.body) for s in self.sections.all()]
+        texts += [(f.question, f.answer) for f in self.faqs.all()]
+        for where, text in texts:
+            missing = [n for n in content.cited_numbers(text) if not 1 <= n <= reference_count]
+            if missing:
+                problems.append(
+                    str(
+                        _(
+                            "“%(where)s” cites source %(number)s, but the page has "
+                            "%(count)s references."
+                        )
+                    )
+                    % {"where": where, "number": missing[0], "count": reference_count}
+                )
         return problems
 
     def patient_text(self) -> str:
@@ -352,7 +384,7 @@ class Section(ReviewPart):
         from django.utils.text import slugify
 
         self.slug = self.slug or slugify(self.heading)[:200]
-        self.body_html = content.render_markdown(self.body)
+        self.body_html = content.render_markdown(self.body, citations=True)
         super().save(*args, **kwargs)
 
 
@@ -383,17 +415,81 @@ class FAQ(ReviewPart):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.answer_html = content.render_markdown(self.answer)
+        self.answer_html = content.render_markdown(self.answer, citations=True)
         super().save(*args, **kwargs)
+
+
+# Hosts a patient must never be sent to: development, staging and test copies of a site,
+# and retired domains (mayoclinic.com moved to mayoclinic.org). A reference naming one of
+# these is refused on save (Reference.clean) and blocks publishing (publish_problems).
+NON_PUBLIC_HOST_PREFIXES = ("dev.", "dev2.", "staging.", "test.", "qa.", "uat.")
+NON_PUBLIC_HOST_PARTS = (".dev.", ".dev2.", ".staging.", ".test.", ".qa.", ".uat.")
+NON_PUBLIC_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1"}  # noqa: S104 - refused, not bound
+RETIRED_HOSTS = {"mayoclinic.com": "mayoclinic.org"}
+
+
+def reference_url_problem(url: str) -> str:
+    """Why a reference's web address cannot be shown to patients ("" when it can)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return ""
+    if not url.lower().startswith(("https://", "http://")):
+        return str(_("Use a web address starting with https://"))
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    bare = host.removeprefix("www.")
+    if bare in RETIRED_HOSTS:
+        return str(
+            _("%(host)s is a retired address: link to the page on %(new)s instead.")
+            % {"host": bare, "new": RETIRED_HOSTS[bare]}
+        )
+    if (
+        not host
+        or host in NON_PUBLIC_HOSTS
+        or host.endswith((".localhost", ".local", ".test", ".invalid"))
+        or bare.startswith(NON_PUBLIC_HOST_PREFIXES)
+        or any(part in f".{bare}" for part in NON_PUBLIC_HOST_PARTS)
+    ):
+        return str(
+            _(
+                "%(host)s looks like a development, staging or test copy of a site: link to "
+                "the public page instead."
+            )
+            % {"host": host or url}
+        )
+    return ""
 
 
 class Reference(ReviewPart):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="references")
     order = models.PositiveIntegerField(_("order"), default=0)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(
+        _("title"), max_length=300, help_text=_("The source's own title, as it appears on it.")
+    )
     publisher = models.CharField(_("publisher"), max_length=200)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
-    accessed = models.DateField(_("accessed"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_("The year the source was published or last updated, when it says."),
+    )
+    url = models.URLField(
+        _("web address or DOI link"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The public page, or https://doi.org/ and the DOI. Never a test or staging copy."
+        ),
+    )
+    checked_on = models.DateField(
+        _("link checked on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day a reviewer opened the link and checked that it still says what we cite. "
+            "Leave it empty until someone has."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -405,8 +501,13 @@ class Reference(ReviewPart):
 
     def clean(self):
         super().clean()
-        if self.url and not self.url.lower().startswith(("https://", "http://")):
-            raise ValidationError({"url": _("Use a web address starting with https://")})
+        problem = reference_url_problem(self.url)
+        if problem:
+            raise ValidationError({"url": problem})
+        if self.checked_on and self.checked_on > timezone.localdate():
+            raise ValidationError(
+                {"checked_on": _("A link cannot have been checked on a day still to come.")}
+            )
 
 
 class ClinicalCode(ReviewPart):
@@ -454,7 +555,7 @@ class CareAdvice(ReviewPart):
 
     class Level(models.TextChoices):
         SELF_CARE = "self_care", _("You can look after this yourself")
-        ROUTINE = "routine", _("See a GP or pharmacist")
+        ROUTINE = "routine", _("See a GP (not urgent)")
         URGENT = "urgent", _("Get help today")
         EMERGENCY = "emergency", _("Emergency: call 999 or go to A&E")
 

@@ -110,6 +110,7 @@ class EvidenceLevel(models.TextChoices):
     TRIALS = "trials", _("Clinical trials")
     CONSENSUS = "consensus", _("Expert consensus and case series")
     CASE_REPORTS = "case_reports", _("Case reports only")
+    WEAK = "weak", _("Weak evidence")
     NONE = "none", _("No evidence found")
     HARM = "harm", _("Evidence of harm")
 
@@ -124,6 +125,10 @@ EVIDENCE_EXPLANATIONS = {
     ),
     EvidenceLevel.CASE_REPORTS: _(
         "Only a few reports of single patients. We cannot be sure it helps."
+    ),
+    EvidenceLevel.WEAK: _(
+        "Medical reference books say it may help, but we found no studies. We cannot be sure "
+        "it works."
     ),
     EvidenceLevel.NONE: _("We found no good evidence that it works."),
     EvidenceLevel.HARM: _("There are reports that it causes harm, or experts advise against it."),
@@ -231,8 +236,20 @@ class ComparisonRow(ReviewPart):
     near_eyes = models.CharField(
         _("suitable near the eyes"), max_length=10, choices=Suitability.choices
     )
+    babies = models.CharField(
+        _("suitable for babies (under 1 year)"),
+        max_length=10,
+        choices=Suitability.choices,
+        default=Suitability.NO,
+        help_text=_(
+            "Kept apart from older children: newborn milia need no treatment, so most options "
+            "are not for babies."
+        ),
+    )
     children = models.CharField(
-        _("suitable for babies and children"), max_length=10, choices=Suitability.choices
+        _("suitable for children (1 year and older)"),
+        max_length=10,
+        choices=Suitability.choices,
     )
     recommendation = models.CharField(
         _("recommendation"), max_length=20, choices=Recommendation.choices

@@ -158,7 +158,10 @@ def _fields(*names: str) -> dict[str, str]:
 ARTICLE_PARTS = {
     "sections": (Section, _fields("id", "order", "heading", "slug", "body_html")),
     "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html")),
-    "references": (Reference, _fields("id", "order", "title", "publisher", "url", "accessed")),
+    "references": (
+        Reference,
+        _fields("id", "order", "title", "publisher", "year", "url", "checked_on"),
+    ),
     "codes": (ClinicalCode, _fields("id", "system", "version", "code", "display")),
     "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action")),
     "images": (ConditionImage, _fields("id", "order", "image", "alt_text", "caption")),
@@ -213,9 +216,11 @@ def article_queryset(conditions=None):
     )
 
 
+URGENT_LEVELS = {CareAdvice.Level.EMERGENCY, CareAdvice.Level.URGENT}
+
 # Ids the page itself uses; a section called "Questions" must not take them.
 RESERVED_IDS = {"main", "header-q", "contents", "when-to-get-help", "questions", "sources"}
-RESERVED_IDS |= {"related", "next-steps"}
+RESERVED_IDS |= {"related", "next-steps", "urgent-help"}
 
 
 def _with_anchors(sections: list) -> list:
@@ -223,6 +228,8 @@ def _with_anchors(sections: list) -> list:
     seen = set(RESERVED_IDS)
     for section in sections:
         base = section.slug or f"section-{section.id}"
+        if base.startswith("ref-"):  # #ref-2 belongs to the reference list (inline citations)
+            base = f"section-{base}"
         anchor, n = base, 2
         while anchor in seen:
             anchor, n = f"{base}-{n}", n + 1
@@ -239,6 +246,10 @@ def article_content(condition: Condition) -> dict:
         comparison = None
     advice = _instances(CareAdvice, condition.care_advice_json, order=("level_rank",))
     return {
+        # The urgent-help card near the top (999 first, then same day); the rest stays in
+        # "When to get help" further down. Both lists: most serious first.
+        "urgent_advice": [a for a in reversed(advice) if a.level in URGENT_LEVELS],
+        "other_advice": [a for a in reversed(advice) if a.level not in URGENT_LEVELS],
         "sections": _with_anchors(_instances(Section, condition.sections_json)),
         "faqs": _instances(FAQ, condition.faqs_json),
         "references": _instances(Reference, condition.references_json),

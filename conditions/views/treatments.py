@@ -43,8 +43,9 @@ SETTING_CHOICES = [
     ("home", _("Things I can do myself (at home or from a pharmacy)")),
     ("clinic", _("Done by a clinician (GP, dermatologist or clinic)")),
 ]
-# "Suitable near the eyes / for children" includes options that only a specialist should use
-# there; the table says which ones.
+# "Suitable near the eyes / for babies / for children" includes options that only a specialist
+# should use there; the table says which ones. Babies (under 1) and children (1 and older) are
+# separate filters: newborn milia need no treatment, so very few options suit babies.
 SUITABLE = {Suitability.YES, Suitability.WITH_CARE}
 MIN_COMPARE, MAX_COMPARE = 2, 3
 
@@ -54,12 +55,14 @@ class ComparisonFilterForm(forms.Form):
 
     setting = forms.ChoiceField(choices=SETTING_CHOICES, required=False)
     near_eyes = forms.ChoiceField(choices=[("", ""), ("0", ""), ("1", "")], required=False)
+    babies = forms.ChoiceField(choices=[("", ""), ("0", ""), ("1", "")], required=False)
     children = forms.ChoiceField(choices=[("", ""), ("0", ""), ("1", "")], required=False)
     compare = forms.Field(required=False, widget=forms.MultipleHiddenInput)
 
     error_messages = {
         "setting": _("We did not recognise that place, so we are showing options anywhere."),
         "near_eyes": _("We did not understand the 'near the eyes' filter, so it is off."),
+        "babies": _("We did not understand the 'babies' filter, so it is off."),
         "children": _("We did not understand the 'children' filter, so it is off."),
     }
 
@@ -113,6 +116,8 @@ def filter_rows(rows: list[ComparisonRow], form: ComparisonFilterForm) -> list[C
             continue
         if form.value("near_eyes") == "1" and row.near_eyes not in SUITABLE:
             continue
+        if form.value("babies") == "1" and row.babies not in SUITABLE:
+            continue
         if form.value("children") == "1" and row.children not in SUITABLE:
             continue
         kept.append(row)
@@ -165,6 +170,7 @@ def comparison_page(request, comparisons, slug, base_template=None):
     filters = {
         "setting": form.value("setting") or "",
         "near_eyes": form.value("near_eyes") == "1",
+        "babies": form.value("babies") == "1",
         "children": form.value("children") == "1",
     }
     context = {

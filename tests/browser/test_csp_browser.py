@@ -59,7 +59,7 @@ def test_no_page_breaks_the_content_security_policy_in_chromium(browser, live_se
     page.get_by_label("Me or another adult (16 or older)", exact=True).check()
     with page.expect_response(lambda r: r.request.method == "POST"):
         page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/q/look/")
+    page.wait_for_url("**/q/unwell/")
     record("questionnaire step")
     context.close()
     assert violations == {}

@@ -260,6 +260,9 @@ def test_a_patient_answers_the_questionnaire_by_taps_only_and_reset_forgets_it(
     expect(page.locator(".error-summary")).to_be_visible()
     measure("error")
     page.get_by_label("My baby (under 1 year old)", exact=True).tap()
+    tap_continue(page, "Does the person with the spots have any of these right now?")
+    measure("several-answers step")
+    page.get_by_label("None of these", exact=True).tap()
     tap_continue(page, "How old is your baby, in weeks?")
     measure("number step")
     # No keyboard: the number pad types the age.
@@ -269,15 +272,21 @@ def test_a_patient_answers_the_questionnaire_by_taps_only_and_reset_forgets_it(
     pad.get_by_role("button", name="Delete the last digit").tap()
     pad.get_by_role("button", name="2", exact=True).tap()
     expect(page.get_by_label("How old is your baby, in weeks?")).to_have_value("12")
-    tap_continue(page, "Does your child have any of these right now?")
-    measure("several-answers step")
+    tap_continue(page, "Does your child have a temperature of 38°C or higher?")
     for label, heading in [
-        ("None of these", re.compile("^Has your child had a temperature")),
-        ("No", "What do the spots look like?"),
-        ("Small, hard, white or pale yellow bumps, about the size of a pinhead", None),
-        ("No", None),
-        ("No", None),
-        ("None of these", "Check your answers"),
+        ("No", "Is your baby feeding less than usual?"),
+        ("No", None),  # sleepy
+        ("No", None),  # infection
+        ("No", re.compile("^Is any spot growing")),
+        ("No", re.compile("^Do the spots look like this")),
+        ("Yes", "Where are your baby's spots?"),
+        ("On the face, such as the nose, cheeks, eyelids or forehead", None),
+        ("No", None),  # dimple
+        ("No", None),  # red or pus
+        ("No", None),  # blisters
+        ("No", None),  # itch or hurt
+        ("No", None),  # widespread
+        ("No", "Check your answers"),  # hair, teeth, nails or sweating
     ]:
         before = page.locator("h1").inner_text()
         page.get_by_label(label, exact=True).tap()
@@ -297,7 +306,9 @@ def test_a_patient_answers_the_questionnaire_by_taps_only_and_reset_forgets_it(
 
     # "Take this home" leads to the general advice for the outcome, never to the answers.
     code = page.locator(".kiosk-take-home-code svg")
-    assert decode_png_qr(code.screenshot()) == f"{site.url}/check/white-spots/advice/self-care/"
+    assert (
+        decode_png_qr(code.screenshot()) == f"{site.url}/check/white-spots/advice/self-care-baby/"
+    )
     assert page.locator("main a[href^='http'], main a[href^='//']").count() == 0
 
     page.clock.fast_forward(IDLE_MS + 1000)
@@ -353,7 +364,7 @@ def test_clear_my_answers_in_the_kiosk_adds_no_history_entry(site, page, kiosk_c
     page.evaluate(site_go_replace)
     expect(page.locator("h1")).to_have_text("Who are the spots on?")
     page.get_by_label("Me or another adult (16 or older)", exact=True).tap()
-    tap_continue(page, "What do the spots look like?")
+    tap_continue(page, "Does the person with the spots have any of these right now?")
     page.get_by_role("button", name="Clear my answers").tap()
     expect(page.locator(".notice")).to_contain_text("cleared")
     expect(page).to_have_url(re.compile(r"/kiosk/check/white-spots/\?cleared=1$"))

@@ -10,7 +10,7 @@ INLINE_FIELDS = {
     "sections": ["order", "heading", "slug", "body"],
     "faqs": ["order", "question", "verdict", "answer"],
     "care_advice": ["level", "signs", "action"],
-    "references": ["order", "title", "publisher", "url", "accessed"],
+    "references": ["order", "title", "publisher", "url", "checked_on"],
     "codes": ["system", "version", "code", "display"],
     "images": ["order", "alt_text", "caption", "skin_tone"],
 }

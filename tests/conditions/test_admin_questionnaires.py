@@ -93,9 +93,13 @@ def test_show_if_rules_are_picked_from_earlier_questions_and_answers_by_their_te
 
     questions = [q for q in select_options(html, "-source_question") if q != "---------"]
     answers = [a for a in select_options(html, "-option") if a != "---------"]
-    assert questions == ["Who are the spots on?"]  # earlier questions only
+    earlier = [
+        "Who are the spots on?",
+        "Does the person with the spots have any of these right now?",
+    ]
+    assert questions == earlier  # earlier questions only
     assert "My baby (under 1 year old)" in " ".join(answers)
-    assert all(a.startswith("Who are the spots on? → ") for a in answers)
+    assert all(a.startswith(tuple(f"{q} → " for q in earlier)) for a in answers)
     assert not any(label.strip("#").isdigit() for label in questions + answers)
 
 

@@ -40,7 +40,7 @@ def test_the_questionnaire_validates_as_fhir(spec):
 def test_question_kinds_map_to_fhir_item_types(spec):
     by_key = items(fhir.questionnaire_resource(spec, URL))
     assert by_key["who"]["type"] == "choice" and "repeats" not in by_key["who"]
-    assert by_key["look"]["type"] == "choice" and by_key["look"]["repeats"] is True
+    assert by_key["where"]["type"] == "choice" and by_key["where"]["repeats"] is True
     assert by_key["fever"]["type"] == "boolean"
     assert by_key["baby-age"]["type"] == "decimal"
     codes = [o["valueCoding"]["code"] for o in by_key["who"]["answerOption"]]
@@ -59,20 +59,40 @@ def test_enable_when_matches_the_show_if_rules(spec):
             (
                 e["question"],
                 e["operator"],
-                e.get("answerCoding", {}).get("code", e.get("answerBoolean")),
+                e.get("answerCoding", {}).get(
+                    "code", e.get("answerBoolean", e.get("answerDecimal"))
+                ),
             )
             for e in item["enableWhen"]
         ]
         boolean = {"yes": True, "no": False}
+        operators = {"is": "=", "is_not": "!=", "lt": "<", "gte": ">="}
         expected = [
-            (t["question"], "=", boolean.get(t["option"], t["option"])) for t in question["show_if"]
+            (
+                t["question"],
+                operators[t["op"]],
+                float(t["number"])
+                if t["number"] is not None
+                else boolean.get(t["option"], t["option"]),
+            )
+            for t in question["show_if"]
         ]
         assert pairs == expected
         if len(question["show_if"]) > 1:
             assert item["enableBehavior"] == question["match"]
-    assert by_key["infection"]["enableWhen"] == [
-        {"question": "squeezed", "operator": "=", "answerBoolean": True}
+    assert by_key["yellow-flat"]["enableWhen"] == [
+        {
+            "question": "where",
+            "operator": "=",
+            "answerCoding": by_key["yellow-flat"]["enableWhen"][0]["answerCoding"],
+        }
     ]
+    assert by_key["yellow-flat"]["enableWhen"][0]["answerCoding"]["code"] == "eyelid"
+    assert by_key["newborn-pain"]["enableWhen"][1] == {
+        "question": "baby-age",
+        "operator": "<",
+        "answerDecimal": 4,
+    }
 
 
 def test_number_items_carry_min_max_and_unit(spec):
@@ -86,25 +106,20 @@ def test_number_items_carry_min_max_and_unit(spec):
 def test_the_response_validates_and_leaves_out_hidden_answers(spec):
     from decimal import Decimal
 
-    answers = {
-        "who": "baby",
-        "baby-age": Decimal("7.5"),
-        "unwell": ["none"],
-        "fever": "no",
-        "look": ["typical", "dimpled"],
-        "itch-pain": "no",
-        "squeezed": "no",
-        "infection": "yes",  # hidden (squeezed is no): must not appear
-        "history": ["none"],
-    }
+    answers = dict(demo.SELF_CARE_PATHS["baby"])  # a baby of 7.5 weeks: older than 4
+    answers["baby-age"] = Decimal("7.5")
+    answers["where-baby"] = ["face", "body"]
+    answers["newborn-pain"] = "yes"  # hidden (the baby is over 4 weeks): must not appear
+    answers["blisters"] = "no"
+    answers["itch-pain"] = "no"
     document = fhir.questionnaire_response(spec, answers, URL, "2026-11-02T10:00:00+00:00")
     parsed = FhirQuestionnaireResponse.model_validate(json.loads(json.dumps(document)))
     assert parsed.status == "completed"
     by_key = items(document)
-    assert "infection" not in by_key
+    assert "newborn-pain" not in by_key and "newborn-blisters" not in by_key
     assert by_key["baby-age"]["answer"] == [{"valueDecimal": 7.5}]
     assert by_key["fever"]["answer"] == [{"valueBoolean": False}]
-    assert [a["valueCoding"]["code"] for a in by_key["look"]["answer"]] == ["typical", "dimpled"]
+    assert [a["valueCoding"]["code"] for a in by_key["where-baby"]["answer"]] == ["face", "body"]
     assert document["questionnaire"] == f"{URL}|{spec['version']}"
 
 

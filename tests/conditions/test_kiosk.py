@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 
 from conditions import kiosk
+from conditions.demo.questionnaires import SELF_CARE_PATHS
 from conditions.models import KioskProfile, Outcome, Questionnaire, Status
 from tests.factories import (
     ComparisonRowFactory,
@@ -341,13 +342,7 @@ def test_a_result_outcome_given_as_the_questionnaire_spec_dict_leads_to_its_advi
     assert take_home_code(html) == "http://testserver/check/white-spots/advice/self-care/"
 
 
-ADULT_SELF_CARE = [
-    ("who", "adult"),
-    ("look", ["typical"]),
-    ("itch-pain", "no"),
-    ("squeezed", "no"),
-    ("history", ["none"]),
-]
+ADULT_SELF_CARE = SELF_CARE_PATHS["adult"]
 
 
 def test_a_kiosk_questionnaire_result_qr_code_leads_to_the_outcome_advice_not_the_answers(
@@ -509,8 +504,9 @@ def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(client,
 
     user = UserFactory()
     demo_questionnaires.load(user, user)
-    for path in ("/kiosk/check/white-spots/q/who/", "/check/white-spots/q/who/"):
-        assert client.post(path, {"answer": "baby"}).status_code == 302
+    for base in ("/kiosk/check/white-spots/", "/check/white-spots/"):
+        assert client.post(f"{base}q/who/", {"answer": "baby"}).status_code == 302
+        assert client.post(f"{base}q/unwell/", {"answer": ["none"]}).status_code == 302
     kiosk_html = client.get("/kiosk/check/white-spots/q/baby-age/").content.decode()
     public_html = client.get("/check/white-spots/q/baby-age/").content.decode()
 

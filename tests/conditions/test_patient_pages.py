@@ -60,7 +60,7 @@ def full_article(**kwargs):
         title="Milia overview",
         publisher="Cleveland Clinic",
         url="https://my.clevelandclinic.org/health/diseases/17868-milia",
-        accessed=datetime.date(2026, 10, 1),
+        checked_on=datetime.date(2026, 10, 1),
     )
     models.ClinicalCode.objects.create(
         condition=condition, system="snomed-ct", code="254679001", display="Milium"
@@ -158,12 +158,15 @@ def test_article_shows_summary_contents_sections_faqs_care_levels_references_and
     assert 'href="#what-milia-look-like"' in html and 'id="what-milia-look-like"' in html
     assert "Small <strong>white</strong> bumps." in html
     assert "Can I squeeze milia?" in html and "verdict-myth" in html
-    # care advice: four distinct levels, least to most serious
-    order = [html.index(f"care-{level}") for level in models.CareAdvice.LEVEL_ORDER]
-    assert order == sorted(order)
+    # care advice: 999 then same-day in the urgent-help card right after the summary, before
+    # the first section; routine then self-care further down, in "When to get help"
+    order = [html.index(f"care-{level}") for level in reversed(models.CareAdvice.LEVEL_ORDER)]
+    assert html.index('class="lead"') < html.index('id="urgent-help"') < order[0]
+    assert order[1] < html.index('id="what-milia-look-like"') < order[2] < order[3]
+    assert order[2] > html.index('id="when-to-get-help"')
     assert "Reviewed by Priya Shah on" in html and "Next review due" in html
     assert "This page is due for review" not in html
-    assert "Cleveland Clinic" in html and "Accessed 1 October 2026" in html
+    assert "Cleveland Clinic" in html and "Link checked on 1 October 2026" in html
     assert 'href="https://my.clevelandclinic.org/health/diseases/17868-milia"' in html
     assert "For clinicians" in html and "254679001" in html and "L72.0" in html
 

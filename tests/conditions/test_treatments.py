@@ -670,3 +670,63 @@ def test_loading_the_demo_again_leaves_a_clinicians_edits_alone_unless_refreshed
     comp.refresh_from_db()
     assert row.pain != "Edited by a clinician"
     assert comp.status == models.Status.PUBLISHED
+
+
+# -- babies apart from children -------------------------------------------------------------------
+def test_the_babies_filter_is_separate_from_the_children_filter(client, comparison):
+    rows = comparison.test_rows
+    rows["home"].babies = S.YES
+    rows["home"].save()
+    # De-roofing suits children (with care) but never babies.
+    assert rows["eyes"].babies == S.NO
+    babies = option_names(client.get(url(comparison, "?babies=1")))
+    children = option_names(client.get(url(comparison, "?children=1")))
+    assert babies == ["No treatment: wait and see", "Gentle skin care"]
+    assert "De-roofing" in children and "De-roofing" not in babies
+    html = client.get(url(comparison, "?babies=1")).content.decode()
+    assert 'name="babies" value="1" checked' in html
+    assert "suitable for babies (under 1 year)" in html
+    assert "suitable for children (1 year and older)" in html
+
+
+def test_a_bad_babies_filter_value_is_ignored_with_a_message(client, comparison):
+    response = client.get(url(comparison, "?babies=maybe"))
+    assert response.status_code == 200
+    assert "babies" in " ".join(response.context_data["problems"])
+    assert len(option_names(response)) == 6
+
+
+def test_the_demo_never_shows_retinoids_or_de_roofing_as_suitable_for_babies(client):
+    from conditions.demo import treatments as demo
+
+    ConditionFactory(published=True, name="Milia", slug="milia")
+    comp = demo.load(UserFactory(), UserFactory())
+    for slug in ["prescription-retinoid", "de-roofing"]:
+        row = comp.rows.get(treatment__slug=slug)
+        assert row.babies == S.NO, slug
+        assert row.children == S.WITH_CARE, slug
+    suitable = set(comp.rows.exclude(babies=S.NO).values_list("treatment__slug", flat=True))
+    assert suitable == {"no-treatment", "gentle-skin-care"}
+    shown = option_names(
+        client.get(reverse("conditions:treatment_comparison", args=["milia"]) + "?babies=1")
+    )
+    assert shown == ["No treatment: wait and see", "Gentle skin care"]
+    for_children = option_names(
+        client.get(reverse("conditions:treatment_comparison", args=["milia"]) + "?children=1")
+    )
+    assert "De-roofing and extraction by a clinician" in for_children
+
+
+def test_the_demo_rates_pharmacy_exfoliants_as_weak_evidence_and_explains_the_jargon():
+    from conditions.demo import treatments as demo
+
+    ConditionFactory(published=True, name="Milia", slug="milia", with_content=False)
+    comp = demo.load(UserFactory(), UserFactory())
+    exfoliant = comp.rows.get(treatment__slug="pharmacy-exfoliant")
+    assert exfoliant.evidence == models.EvidenceLevel.WEAK
+    assert "weak" in exfoliant.effectiveness.lower()
+    assert "alpha and beta hydroxy acids" in exfoliant.treatment.description
+    electro = comp.rows.get(treatment__slug="electrosurgery").treatment.description
+    assert "called electrodesiccation" in electro and "called curettage" in electro
+    for ref in models.Reference.objects.filter(condition__slug="milia"):  # all from the demo
+        assert ref.checked_on is None and ref.url.startswith("https://"), ref

@@ -223,7 +223,7 @@ def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(
             status, answers, _ = _request(port, "POST", f"{base}q/who/", form, cookies)
             assert status == 302, log_path.read_text()
             status, _, _ = _request(
-                port, "GET", f"{base}q/look/?change=1&zqxchange=1", None, f"{cookies}; {answers}"
+                port, "GET", f"{base}q/unwell/?change=1&zqxchange=1", None, f"{cookies}; {answers}"
             )
             assert status == 200
             # Refused and missing pages are logged by Django too ("Not Found: /path").
@@ -234,7 +234,7 @@ def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(
             server.wait(timeout=30)
     text = log_path.read_text()
     # The log works (each request has a line with its path) ...
-    assert "/search/" in text and f"{base}q/who/" in text and f"{base}q/look/" in text
+    assert "/search/" in text and f"{base}q/who/" in text and f"{base}q/unwell/" in text
     assert "Forbidden (CSRF" in text or " 403 " in text
     # ... and holds nothing the patient typed or chose, nor their address or browser.
     for marker in [*MARKERS, "zqxagent", "?"]:

@@ -27,13 +27,21 @@ SEARCH_WORDS = "qzvflorp itchy bumps"
 SEARCH_MARKER = "qzvflorp"
 BABY_RUN = [
     ("who", "baby"),
-    ("baby-age", BABY_AGE),
     ("unwell", ["none"]),
+    ("baby-age", BABY_AGE),
     ("fever", "no"),
-    ("look", ["typical", "dimpled"]),
+    ("feeding", "no"),
+    ("sleepy", "no"),
+    ("infection", "no"),
+    ("growing", "no"),
+    ("typical", "yes"),
+    ("where-baby", ["face", "body"]),
+    ("dimple", "no"),
+    ("red-pus", "no"),
+    ("blisters", "no"),
     ("itch-pain", "no"),
-    ("squeezed", "no"),
-    ("history", ["none"]),
+    ("widespread", "no"),
+    ("other-signs", "no"),
 ]
 NEEDLES = [
     PATIENT_IP,
@@ -44,8 +52,8 @@ NEEDLES = [
     "itchy+bumps",
     # The answers as they would look serialised (JSON with or without spaces).
     '"baby-age"',
-    '"look": ["typical", "dimpled"]',
-    '"look":["typical","dimpled"]',
+    '"where-baby": ["face", "body"]',
+    '"where-baby":["face","body"]',
 ]
 
 

@@ -18,6 +18,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import path
 
+from conditions.demo.questionnaires import SELF_CARE_PATHS
+
 SKIP_PREFIXES = ("/static/", "/media/", f"/{settings.ADMIN_PATH}")
 MAX_PAGES = 250
 
@@ -260,13 +262,7 @@ def test_uploaded_pictures_are_served_with_safe_headers(client, db, settings, tm
 
 # == Every page and every page template, not only the linked ones ==
 
-QUESTIONNAIRE_RUN = [
-    ("who", "adult"),
-    ("look", ["typical"]),
-    ("itch-pain", "no"),
-    ("squeezed", "no"),
-    ("history", ["none"]),
-]
+QUESTIONNAIRE_RUN = SELF_CARE_PATHS["adult"]
 # Named URLs that are not HTML pages for patients, and where each is covered instead.
 NOT_PAGES = {
     "healthz": "JSON health check (test_static_files_and_errors_carry_the_headers_too)",

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from conditions.models import Condition
 from conditions.models.review import EXAMPLE_ACCOUNTS_GROUP
@@ -85,7 +86,9 @@ class Command(BaseCommand):
                 self._report_existing_accounts()
             return
 
-        with transaction.atomic():
+        # The example accounts' addresses are not real: no workflow emails while loading.
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with quiet, transaction.atomic():
             users = {role: self._ensure_user(**spec) for role, spec in DEMO_USERS.items()}
             loaded, missing = [], []
             for name in DEMO_MODULES:

@@ -134,6 +134,7 @@ ROW_FIELDS = [
     "children",
     "recommendation",
     "reason",
+    "babies",
 ]
 SELF_CARE_SIGNS = "- the spots are small\n- they do not hurt"
 ROUTINE_SIGNS = "- they spread or bleed\n- you are worried"
@@ -529,7 +530,7 @@ class Command(BaseCommand):
         _insert(Section, ["condition", "order", "heading", "slug", "body", "body_html"], sections)
         _insert(FAQ, ["condition", "order", "question", "verdict", "answer", "answer_html"], faqs)
         _insert(
-            Reference, ["condition", "order", "title", "publisher", "url", "accessed"], references
+            Reference, ["condition", "order", "title", "publisher", "url", "checked_on"], references
         )
         _insert(ClinicalCode, ["condition", "system", "version", "code", "display"], codes)
         _insert(CareAdvice, ["condition", "level", "signs", "signs_html", "action"], advice)
@@ -587,6 +588,7 @@ class Command(BaseCommand):
                 Suitability.YES.value,
                 Recommendation.RECOMMENDED.value,
                 "Safe and free; a good first choice for a made-up mild condition.",
+                Suitability.YES.value,  # babies
             )
         harmful = "squeezing" in treatment.name.lower()
         evidence = rng.choice(["trials", "consensus", "case_reports"])
@@ -607,6 +609,7 @@ class Command(BaseCommand):
             if harmful
             else rng.choice(["option", "recommended"]),
             "It can scar and infect the skin." if harmful else "A fair option to try.",
+            Suitability.NO.value,  # babies: only waiting suits them in made-up content too
         )
 
     @staticmethod
