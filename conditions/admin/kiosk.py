@@ -37,6 +37,12 @@ class KioskProfileAdmin(admin.ModelAdmin):
         (_("Setting up a screen"), {"fields": ["setup_link"]}),
     ]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Pick items (their working copies); the kiosk shows their live copies."""
+        if db_field.name in ("featured_conditions", "featured_questionnaires"):
+            kwargs["queryset"] = db_field.related_model.objects.all()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     @admin.display(description=_("address to open once on the kiosk screen"))
     def setup_link(self, obj: KioskProfile) -> str:
         if not obj.pk:
