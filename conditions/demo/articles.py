@@ -876,9 +876,7 @@ def _create(data: dict, author, reviewer) -> Condition:
         child.full_clean()
         child._history_user = author
         child.save()  # one by one: save() renders the Markdown and writes history
-    condition._history_user = reviewer
     condition._change_reason = DEMO_NOTE  # admin-visible in the page's history
-    condition.publish(by=reviewer, attested=True)
     condition.refresh_derived()
     return condition
 
@@ -896,6 +894,14 @@ def load(author, reviewer) -> list[str]:
         }
         for one, other in RELATED:
             # Only link pairs made in this run: a clinician's later unlinking is respected.
-            if (one in created or other in created) and one in by_slug and other in by_slug:
+            # Links are one-way (each article approves its own), so each pair links both ways.
+            if one in created and other in by_slug:
                 by_slug[one].related.add(by_slug[other])
+            if other in created and one in by_slug:
+                by_slug[other].related.add(by_slug[one])
+        # Approved once complete, links included, like any draft.
+        for slug in created:
+            condition = by_slug[slug]
+            condition._history_user = reviewer
+            condition.publish(by=reviewer, attested=True)
     return created

@@ -654,6 +654,11 @@ def load(author, reviewer, *, refresh: bool = False) -> TreatmentComparison:
         if set(row.references.values_list("pk", flat=True)) != wanted:
             row.references.set(wanted)
 
-    if comparison.status != Status.PUBLISHED:
+    # Not live, or a refresh changed the draft: like any change, approved before patients see it.
+    changed = comparison.status != Status.PUBLISHED or (
+        refresh and comparison.live_id and comparison.readable() != comparison.live.readable()
+    )
+    if changed:
+        comparison.record_change(author)
         comparison.publish(by=reviewer, attested=True)
     return comparison
