@@ -14,11 +14,14 @@ from tests.factories import (
     ConditionFactory,
     ReferenceFactory,
     TreatmentComparisonFactory,
-    UserFactory,
+    editors,
+    make_live,
 )
 from tests.qr import decode_png_qr
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the editorial groups (a data migration) survive each test's flush,
+# so the demo loader's reviewer can approve the questionnaire.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 IDLE_MS = 90_000
 STORAGE = "() => ({session: {...sessionStorage}, local: {...localStorage}})"
@@ -41,6 +44,7 @@ def kiosk_content():
     """Milia (featured, with a comparison and an off-site reference), acne, and a profile."""
     milia = ConditionFactory(published=True, name="Milia", slug="milia")
     ReferenceFactory(condition=milia, title="Milia explained", url="https://www.nhs.uk/milia/")
+    make_live(milia)  # patients see the live copy, with the reference added above
     ConditionFactory(published=True, name="Acne", slug="acne")
     comparison = TreatmentComparisonFactory(condition=milia, published=True)
     ComparisonRowFactory(comparison=comparison)
@@ -92,8 +96,7 @@ MEASURE_CONTROLS = """
 def test_no_visible_control_on_any_kiosk_page_is_smaller_than_44px(site, page, kiosk_content):
     from conditions.demo import questionnaires as demo_questionnaires
 
-    user = UserFactory()
-    demo_questionnaires.load(user, user)
+    demo_questionnaires.load(*editors())
     kiosk_content.featured_questionnaires.add(Questionnaire.objects.get(slug="white-spots"))
     paths = [
         "/kiosk/",
@@ -222,8 +225,7 @@ def test_kiosk_start_screen_and_article_have_no_accessibility_violations(site, p
 def feature_the_demo_questionnaire(profile):
     from conditions.demo import questionnaires as demo_questionnaires
 
-    user = UserFactory()
-    demo_questionnaires.load(user, user)
+    demo_questionnaires.load(*editors())
     profile.featured_questionnaires.add(Questionnaire.objects.get(slug="white-spots"))
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from conditions import answers as stored_answers
 from conditions.demo import questionnaires as demo
 from conditions.models import OutcomeTally, Question, Questionnaire
-from tests.factories import ConditionFactory, UserFactory
+from tests.factories import ConditionFactory, UserFactory, editors, make_live, reviewer_user
 
 BASE = "/check/white-spots/"
 
@@ -43,8 +43,7 @@ def near_the_eye(steps, **answers) -> list:
 @pytest.fixture
 def questionnaire(db):
     ConditionFactory(published=True, slug="milia", name="Milia")
-    user = UserFactory()
-    demo.load(user, user)
+    demo.load(*editors())
     return Questionnaire.objects.get(slug="white-spots")
 
 
@@ -62,6 +61,7 @@ def run(client, steps):
         response = answer(client, key, value)
         if response.status_code == 303:
             assert "/advice/" in response["Location"], key
+            response.stopped_at = key
             response.unanswered = steps[n + 1 :]
             return response
         assert response.status_code == 302, (key, response.status_code)
@@ -113,23 +113,30 @@ def test_each_emergency_sign_leads_to_999_whatever_else_was_answered(
     client, questionnaire, sign, who
 ):
     steps = replace(PATHS[who], unwell=[sign], fever="yes", growing="yes", infection="yes")
-    run(client, steps)
-    response = finish(client)
-    assert response.context["outcome"]["slug"] == "emergency"
-    assert response.context["decision"]["rule"] == "red_flag"
+    response = run(client, steps)
+    assert response.status_code == 303 and advice_slug(response) == "emergency"
+    assert response.stopped_at == "unwell"  # ended at the sign: nothing more was asked
+    assert response.unanswered == steps[2:]
+    assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+    page = client.get(response["Location"]).content.decode()
+    assert "Call 999" in page and 'href="tel:999"' in page
+    assert client.get(f"{BASE}review/").status_code == 302  # no check-answers step
 
 
 def test_a_baby_with_a_temperature_needs_advice_today(client, questionnaire):
     response = run(client, replace(BABY_SELF_CARE, fever="yes"))
     assert response.status_code == 303 and advice_slug(response) == "urgent"
+    assert response.stopped_at == "fever"
 
 
 def test_an_infected_squeezed_spot_needs_advice_today(client, questionnaire):
     steps = replace(ADULT_SELF_CARE, infection="yes")
-    run(client, steps)
-    response = finish(client)
-    assert response.context["outcome"]["slug"] == "urgent"
-    assert "You answered “Yes” to" in response.content.decode()
+    response = run(client, steps)
+    assert response["Location"] == f"{BASE}advice/urgent/"
+    assert response.stopped_at == "infection"
+    assert response.unanswered == ADULT_SELF_CARE[3:]  # no more questions
+    page = client.get(response["Location"]).content.decode()
+    assert "Get medical help today" in page and 'href="tel:111"' in page
 
 
 # Answers that each turn an adult's self-care path into a GP appointment (which one: the slug).
@@ -383,7 +390,7 @@ def test_a_bad_number_re_asks_with_a_message(client, questionnaire, value, messa
 def test_repeated_values_for_a_number_question_are_refused_not_the_last_one_kept(
     client, questionnaire
 ):
-    run(client, BABY_SELF_CARE[:1])
+    run(client, BABY_SELF_CARE[:2])
     before = client.cookies[stored_answers.COOKIE_NAME].value
     response = answer(client, "baby-age", ["3", "40"])
     assert response.status_code == 400
@@ -425,7 +432,7 @@ def test_a_tampered_cookie_means_start_again_never_an_error(client, questionnair
 
 
 def test_a_forged_cookie_with_a_red_flag_answer_is_refused(client, questionnaire):
-    forged = signing.dumps({"v": questionnaire.version, "a": {"who": "adult"}}, salt="wrong")
+    forged = signing.dumps({"v": questionnaire.live.version, "a": {"who": "adult"}}, salt="wrong")
     client.cookies[stored_answers.COOKIE_NAME] = forged
     assert client.get(f"{BASE}review/").status_code == 400
 
@@ -438,7 +445,8 @@ def test_an_expired_cookie_means_start_again(client, questionnaire, monkeypatch)
 
 def test_answers_from_an_older_version_mean_start_again(client, questionnaire):
     run(client, ADULT_SELF_CARE[:2])
-    questionnaire.save()  # an edit in the admin raises the version
+    questionnaire.save()  # an edit in the admin, approved: the live version goes up
+    make_live(questionnaire)
     assert client.get(f"{BASE}q/itch-pain/").status_code == 400
 
 
@@ -454,7 +462,7 @@ def test_an_unknown_step_or_questionnaire_is_404(client, questionnaire):
 
 
 def test_a_draft_questionnaire_is_404_for_patients_but_staff_can_preview_it(client, questionnaire):
-    questionnaire.unpublish()
+    questionnaire.take_offline(reviewer_user(), "Checking the advice again")
     assert client.get(BASE).status_code == 404
     assert client.get(f"{BASE}preview/").status_code == 302  # to the admin login
     staff = UserFactory(is_staff=True)
@@ -494,13 +502,15 @@ def test_the_demo_marks_the_3_month_threshold_for_clinician_signoff(questionnair
 
 
 def test_the_demo_loader_is_idempotent_and_needs_the_milia_article(db):
-    user = UserFactory()
+    author, reviewer = editors()
     with pytest.raises(demo.MissingCondition):
-        demo.load(user, user)
+        demo.load(author, reviewer)
     ConditionFactory(published=True, slug="milia", name="Milia")
-    assert demo.load(user, user) == ["white-spots"]
-    assert demo.load(user, user) == []
-    assert Question.objects.filter(questionnaire__slug="white-spots").count() == len(demo.QUESTIONS)
+    assert demo.load(author, reviewer) == ["white-spots"]
+    assert demo.load(author, reviewer) == []
+    questions = Question.objects.filter(questionnaire__slug="white-spots")
+    assert questions.filter(questionnaire__is_live=False).count() == len(demo.QUESTIONS)
+    assert questions.filter(questionnaire__is_live=True).count() == len(demo.QUESTIONS)
 
 
 # -- every outcome of the demo, for babies, children and adults -----------------------------------
@@ -512,9 +522,16 @@ def infected(steps):
     return replace(steps, infection="yes")
 
 
+def first_change(who, steps) -> str:
+    """The first answer in `steps` that differs from the typical path for `who`."""
+    return next(k for (k, v), (_k, typical) in zip(steps, PATHS[who], strict=True) if v != typical)
+
+
 def outcome_of(client, steps):
     response = run(client, steps)
     if response.status_code == 303:  # an urgent outcome: shown at once, no check-answers step
+        assert response.cookies[stored_answers.COOKIE_NAME].value == ""  # answers forgotten
+        assert client.get(f"{BASE}review/").status_code == 302  # no check-answers step
         return advice_slug(response)
     response = finish(client)
     assert response.status_code == 200
@@ -558,7 +575,21 @@ EVERY_OUTCOME = [
 def test_every_outcome_and_red_flag_of_the_demo_for_babies_children_and_adults(
     client, questionnaire, who, steps, slug
 ):
-    assert outcome_of(client, steps) == slug
+    urgent = questionnaire.outcomes.get(slug=slug).urgency in ("urgent", "emergency")
+    response = run(client, steps)
+    if urgent:  # the run ends at the answer that makes it certain, straight to its advice
+        assert response.status_code == 303, slug
+        assert response.stopped_at == first_change(who, steps)
+        assert advice_slug(response) == slug
+        assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+        advice = client.get(response["Location"])
+        assert advice.status_code == 200 and advice.context["outcome"]["slug"] == slug
+        assert client.get(response["Location"]).content == advice.content  # survives reload
+        assert client.get(f"{BASE}review/").status_code == 302  # no check-answers step
+        assert OutcomeTally.objects.get(outcome__slug=slug).count == 1
+    else:  # every question answered, then "Check your answers", then the result
+        assert response.status_code == 302 and response["Location"] == f"{BASE}review/"
+        assert finish(client).context["outcome"]["slug"] == slug
 
 
 def test_the_outcome_table_above_reaches_every_outcome_of_the_demo(questionnaire):
@@ -589,6 +620,7 @@ EVERYTHING = {
 def test_an_emergency_sign_wins_over_every_other_answer(client, questionnaire, who):
     worst = replace(infected(PATHS[who] if who != "baby" else older_baby("30")), **EVERYTHING)
     assert outcome_of(client, worst) == "emergency"
+    assert OutcomeTally.objects.get(outcome__slug="emergency").count == 1
 
 
 def test_an_urgent_sign_wins_over_every_routine_answer(client, questionnaire):
@@ -598,10 +630,23 @@ def test_an_urgent_sign_wins_over_every_routine_answer(client, questionnaire):
 
 
 def test_a_red_flag_answer_hidden_by_a_later_change_no_longer_counts(client, questionnaire):
-    run(client, replace(CHILD_SELF_CARE, fever="yes"))
-    run(client, [("who", "adult")])  # the child-only questions are now hidden
-    run(client, ADULT_SELF_CARE[1:])
+    run(client, replace(CHILD_SELF_CARE, other_signs="yes"))
+    # A change of "who": the child-only questions are now hidden, the adult ones asked.
+    response = client.post(f"{BASE}q/who/?change=1", {"answer": "adult"})
+    assert response["Location"] == f"{BASE}q/sun-blisters/?change=1"
+    assert client.post(response["Location"], {"answer": "no"})["Location"] == f"{BASE}review/"
     assert finish(client).context["outcome"]["slug"] == "self-care"
+
+
+def test_after_an_urgent_result_the_answers_are_gone_and_the_advice_stays(client, questionnaire):
+    response = run(client, replace(CHILD_SELF_CARE, unwell=["breathing"]))
+    assert response.stopped_at == "unwell"
+    assert response.cookies[stored_answers.COOKIE_NAME].value == ""
+    advice = client.get(response["Location"])
+    assert client.get(response["Location"]).content == advice.content  # a reload: the same
+    assert client.get(f"{BASE}q/fever/")["Location"] == f"{BASE}q/who/"  # Back: start again
+    assert client.get(f"{BASE}result/").status_code == 200  # "cleared", never the answers
+    assert OutcomeTally.objects.get(outcome__slug="emergency").count == 1
 
 
 def test_the_demo_questionnaire_is_linked_from_the_milia_article_and_the_home_page(
@@ -726,6 +771,7 @@ def test_a_bad_cookie_at_the_last_steps_never_gives_a_result(
         monkeypatch.setattr(stored_answers, "MAX_AGE_SECONDS", -1)
     else:
         questionnaire.save()
+        make_live(questionnaire)
     response = client.get(f"{BASE}result/")
     assert response.status_code == 400
     assert "outcome" not in (response.context or {})
@@ -735,7 +781,7 @@ def test_a_bad_cookie_at_the_last_steps_never_gives_a_result(
 def test_a_forged_finished_flag_cannot_skip_questions(client, questionnaire):
     """Even a correctly signed cookie (e.g. an old key) must hold every answer for a result."""
     value = signing.dumps(
-        {"v": questionnaire.version, "a": {"who": "adult"}, "f": True},
+        {"v": questionnaire.live.version, "a": {"who": "adult"}, "f": True},
         salt="conditions.answers:white-spots",
         compress=True,
     )

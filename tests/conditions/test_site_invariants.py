@@ -180,7 +180,7 @@ def full_site():
         ComparisonRowFactory,
         ReferenceFactory,
         TreatmentComparisonFactory,
-        UserFactory,
+        editors,
     )
 
     milia = ConditionFactory(
@@ -193,8 +193,7 @@ def full_site():
     milia.refresh_derived()
     comparison = TreatmentComparisonFactory(condition=milia, published=True)
     ComparisonRowFactory(comparison=comparison)
-    user = UserFactory()
-    demo.load(user, user)
+    demo.load(*editors())
 
 
 def every_patient_page(client) -> dict[str, object]:
@@ -214,6 +213,7 @@ def every_patient_page(client) -> dict[str, object]:
         "error step": client.post(f"{base}q/who/", {}),
         "refused step": client.post(f"{base}q/who/", {"answer": "x"}),
         "advice": client.get(f"{base}advice/self-care/"),
+        "urgent advice": client.get(f"{base}advice/emergency/"),
         "answers cleared": client.get(f"{base}result/"),
         "privacy": client.get("/about/privacy/"),
         "editorial": client.get("/about/editorial/"),
