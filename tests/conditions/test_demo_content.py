@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models as dj_models
 from django.db import transaction
+from django.utils import timezone
 
 from conditions import content
 from conditions.demo import articles
@@ -229,8 +230,10 @@ class TestDemoArticles:
         for condition in Condition.objects.filter(slug__in=DEMO_SLUGS):
             assert condition.is_published, condition.slug
             assert condition.publish_problems() == [], condition.slug
-            assert condition.reviewer_name() == "Amara Okafor"
-            assert str(condition.last_reviewed) == "2026-11-01"
+            # Approved by the demo's example reviewer account: labelled as example content.
+            assert condition.reviewer_name() == "Demo reviewer (example account, not a clinician)"
+            assert condition.is_example and condition.live.is_example
+            assert condition.last_reviewed == timezone.localdate()  # the approval's date
             assert str(condition.next_review_due) == "2027-11-01"
             references = list(condition.references.all())
             assert len(references) >= 3, condition.slug
@@ -240,7 +243,14 @@ class TestDemoArticles:
             assert condition.sections.count() >= 3
             assert condition.care_advice.exists()
             assert condition.synonyms
-            assert condition.related.filter(slug="milia").exists() or condition.slug == "milia"
+            # Patients see milia and each other demo article linked (in one direction or both).
+            live = condition.live
+            milia_live = Condition.objects.published().get(slug="milia")
+            assert (
+                live.related.filter(slug="milia").exists()
+                or milia_live.related.filter(pk=live.pk).exists()
+                or condition.slug == "milia"
+            ), condition.slug
             assert "checked against the sources" in condition.patient_text()
             assert condition.search_text and condition.reading_grade is not None
 
@@ -310,7 +320,11 @@ class TestDemoArticles:
         ],
     )
     def test_milia_faqs_settle_the_seed_claims_with_a_verdict(self, claim, verdict):
-        faq = FAQ.objects.get(condition__slug="milia", question__icontains=claim)
+        faq = FAQ.objects.get(
+            condition__slug="milia", condition__is_live=False, question__icontains=claim
+        )
+        live = FAQ.objects.get(condition__is_live=True, source=faq)  # what patients read
+        assert (live.verdict, live.answer) == (faq.verdict, faq.answer)
         assert faq.verdict == verdict
         assert len(faq.answer.split()) >= 10
 

@@ -13,7 +13,7 @@ from fhir.resources.R4B.questionnaireresponse import (
 from conditions import fhir, rules
 from conditions.demo import questionnaires as demo
 from conditions.models import Questionnaire
-from tests.factories import ConditionFactory, UserFactory
+from tests.factories import ConditionFactory, editors
 
 URL = "https://clinic.example/check/white-spots/fhir/"
 
@@ -21,8 +21,7 @@ URL = "https://clinic.example/check/white-spots/fhir/"
 @pytest.fixture
 def spec(db):
     ConditionFactory(published=True, slug="milia", name="Milia")
-    user = UserFactory()
-    demo.load(user, user)
+    demo.load(*editors())
     return rules.questionnaire_spec(Questionnaire.objects.get(slug="white-spots"))
 
 

@@ -21,6 +21,8 @@ from tests.factories import (
     SectionFactory,
     TreatmentComparisonFactory,
     UserFactory,
+    editors,
+    make_live,
 )
 from tests.qr import decode_svg_qr
 
@@ -64,6 +66,7 @@ def milia():
         ),
     )
     ReferenceFactory(condition=condition, url=EXTERNAL, title="Milia: causes and treatment")
+    make_live(condition)  # approved with this section and reference
     return condition
 
 
@@ -71,6 +74,7 @@ def milia():
 def comparison(milia):
     comparison = TreatmentComparisonFactory(condition=milia, published=True)
     ComparisonRowFactory(comparison=comparison)
+    make_live(comparison)
     return comparison
 
 
@@ -131,6 +135,7 @@ def test_start_screen_shows_the_profiles_questionnaires(client):
         last_reviewed="2026-11-01",
         next_review_due="2027-11-01",
     )
+    make_live(questionnaire)
     profile = KioskProfile.objects.create(name="Waiting room", slug="waiting-room")
     profile.featured_questionnaires.add(questionnaire)
 
@@ -355,8 +360,7 @@ def test_a_kiosk_questionnaire_result_qr_code_leads_to_the_outcome_advice_not_th
 ):
     from conditions.demo import questionnaires as demo_questionnaires
 
-    user = UserFactory()
-    demo_questionnaires.load(user, user)  # the milia questionnaire only, not the whole demo
+    demo_questionnaires.load(*editors())  # the milia questionnaire only, not the whole demo
     base = "/kiosk/check/white-spots/"
     for key, value in ADULT_SELF_CARE:
         response = client.post(f"{base}q/{key}/", {"answer": value})
@@ -367,8 +371,10 @@ def test_a_kiosk_questionnaire_result_qr_code_leads_to_the_outcome_advice_not_th
 
     html = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
-    outcome = Outcome.objects.get(
-        questionnaire__slug="white-spots", title__in=re.findall(r"<h1>(.*?)</h1>", html)
+    outcome = Outcome.objects.get(  # the live questionnaire's outcome: what patients see
+        questionnaire__slug="white-spots",
+        questionnaire__is_live=True,
+        title__in=re.findall(r"<h1>(.*?)</h1>", html),
     )
     assert take_home_code(html) == "http://testserver" + outcome.get_absolute_url()
     assert "/advice/" in outcome.get_absolute_url()
@@ -494,9 +500,8 @@ def test_the_admin_refuses_a_countdown_under_20_seconds(admin_client):
 def test_demo_kiosk_features_milia_and_warns_about_what_is_missing(milia, capsys):
     from conditions.demo import kiosk as demo
 
-    user = UserFactory()
-    profile = demo.load(user, user)
-    demo.load(user, user)  # idempotent
+    profile = demo.load(*editors())
+    demo.load(*editors())  # idempotent
 
     assert KioskProfile.objects.filter(slug="waiting-room").count() == 1
     assert list(profile.featured_conditions.all()) == [milia]
@@ -507,8 +512,7 @@ def test_demo_kiosk_features_milia_and_warns_about_what_is_missing(milia, capsys
 def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(client, milia):
     from conditions.demo import questionnaires as demo_questionnaires
 
-    user = UserFactory()
-    demo_questionnaires.load(user, user)
+    demo_questionnaires.load(*editors())
     for path in ("/kiosk/check/white-spots/q/who/", "/check/white-spots/q/who/"):
         assert client.post(path, {"answer": "baby"}).status_code == 302
     kiosk_html = client.get("/kiosk/check/white-spots/q/baby-age/").content.decode()
@@ -523,8 +527,7 @@ def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(client,
 def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_grow(client, milia):
     from conditions.demo import questionnaires as demo_questionnaires
 
-    user = UserFactory()
-    demo_questionnaires.load(user, user)
+    demo_questionnaires.load(*editors())
     base = "/kiosk/check/white-spots/"
     for key, value in ADULT_SELF_CARE:
         client.post(f"{base}q/{key}/", {"answer": value})
@@ -547,9 +550,8 @@ def test_the_demo_kiosk_features_milia_and_its_questionnaire_on_the_start_screen
     from conditions.demo import kiosk as demo_kiosk
     from conditions.demo import questionnaires as demo_questionnaires
 
-    user = UserFactory()
-    demo_questionnaires.load(user, user)
-    profile = demo_kiosk.load(user, user)
+    demo_questionnaires.load(*editors())
+    profile = demo_kiosk.load(*editors())
 
     assert list(profile.featured_conditions.values_list("slug", flat=True)) == ["milia"]
     assert list(profile.featured_questionnaires.values_list("slug", flat=True)) == ["white-spots"]

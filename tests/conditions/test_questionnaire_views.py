@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from conditions import answers as stored_answers
 from conditions.demo import questionnaires as demo
 from conditions.models import OutcomeTally, Question, Questionnaire
-from tests.factories import ConditionFactory, UserFactory
+from tests.factories import ConditionFactory, UserFactory, editors, reviewer_user
 
 BASE = "/check/white-spots/"
 
@@ -37,8 +37,7 @@ BABY_SELF_CARE = [
 @pytest.fixture
 def questionnaire(db):
     ConditionFactory(published=True, slug="milia", name="Milia")
-    user = UserFactory()
-    demo.load(user, user)
+    demo.load(*editors())
     return Questionnaire.objects.get(slug="white-spots")
 
 
@@ -379,7 +378,7 @@ def test_a_tampered_cookie_means_start_again_never_an_error(client, questionnair
 
 
 def test_a_forged_cookie_with_a_red_flag_answer_is_refused(client, questionnaire):
-    forged = signing.dumps({"v": questionnaire.version, "a": {"who": "adult"}}, salt="wrong")
+    forged = signing.dumps({"v": questionnaire.live.version, "a": {"who": "adult"}}, salt="wrong")
     client.cookies[stored_answers.COOKIE_NAME] = forged
     assert client.get(f"{BASE}review/").status_code == 400
 
@@ -390,9 +389,17 @@ def test_an_expired_cookie_means_start_again(client, questionnaire, monkeypatch)
     assert client.get(f"{BASE}q/itch-pain/").status_code == 400
 
 
+def approve_new_version(questionnaire):
+    """An edit approved by a reviewer: the live questionnaire patients answer changes."""
+    questionnaire.record_change()
+    questionnaire.publish(by=reviewer_user(), attested=True)
+
+
 def test_answers_from_an_older_version_mean_start_again(client, questionnaire):
     run(client, ADULT_SELF_CARE[:2])
-    questionnaire.save()  # an edit in the admin raises the version
+    questionnaire.record_change()  # an edit in the admin: a draft, patients see no change
+    assert client.get(f"{BASE}q/itch-pain/").status_code == 200
+    approve_new_version(questionnaire)
     assert client.get(f"{BASE}q/itch-pain/").status_code == 400
 
 
@@ -408,7 +415,7 @@ def test_an_unknown_step_or_questionnaire_is_404(client, questionnaire):
 
 
 def test_a_draft_questionnaire_is_404_for_patients_but_staff_can_preview_it(client, questionnaire):
-    questionnaire.unpublish()
+    questionnaire.take_offline(by=reviewer_user(), reason="Being checked")
     assert client.get(BASE).status_code == 404
     assert client.get(f"{BASE}preview/").status_code == 302  # to the admin login
     staff = UserFactory(is_staff=True)
@@ -448,13 +455,17 @@ def test_the_demo_marks_the_3_month_threshold_for_clinician_signoff(questionnair
 
 
 def test_the_demo_loader_is_idempotent_and_needs_the_milia_article(db):
-    user = UserFactory()
     with pytest.raises(demo.MissingCondition):
-        demo.load(user, user)
+        demo.load(*editors())
     ConditionFactory(published=True, slug="milia", name="Milia")
-    assert demo.load(user, user) == ["white-spots"]
-    assert demo.load(user, user) == []
-    assert Question.objects.filter(questionnaire__slug="white-spots").count() == 9
+    assert demo.load(*editors()) == ["white-spots"]
+    assert demo.load(*editors()) == []
+    working = Question.objects.filter(
+        questionnaire__slug="white-spots", questionnaire__is_live=False
+    )
+    assert working.count() == 9
+    live = Question.objects.filter(questionnaire__slug="white-spots", questionnaire__is_live=True)
+    assert live.count() == 9
 
 
 # -- every outcome of the demo, for babies, children and adults -----------------------------------
@@ -665,7 +676,7 @@ def test_a_bad_cookie_at_the_last_steps_never_gives_a_result(
     elif how == "expired":
         monkeypatch.setattr(stored_answers, "MAX_AGE_SECONDS", -1)
     else:
-        questionnaire.save()
+        approve_new_version(questionnaire)
     response = client.get(f"{BASE}result/")
     assert response.status_code == 400
     assert "outcome" not in (response.context or {})
@@ -675,7 +686,7 @@ def test_a_bad_cookie_at_the_last_steps_never_gives_a_result(
 def test_a_forged_finished_flag_cannot_skip_questions(client, questionnaire):
     """Even a correctly signed cookie (e.g. an old key) must hold every answer for a result."""
     value = signing.dumps(
-        {"v": questionnaire.version, "a": {"who": "adult"}, "f": True},
+        {"v": questionnaire.live.version, "a": {"who": "adult"}, "f": True},
         salt="conditions.answers:white-spots",
         compress=True,
     )

@@ -13,7 +13,7 @@ import html5lib
 import pytest
 
 from conditions import models
-from tests.factories import ConditionFactory, FAQFactory, SectionFactory
+from tests.factories import ConditionFactory, FAQFactory, SectionFactory, editors
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,6 @@ def full_site():
         ComparisonRowFactory,
         ReferenceFactory,
         TreatmentComparisonFactory,
-        UserFactory,
     )
 
     milia = ConditionFactory(
@@ -193,8 +192,7 @@ def full_site():
     milia.refresh_derived()
     comparison = TreatmentComparisonFactory(condition=milia, published=True)
     ComparisonRowFactory(comparison=comparison)
-    user = UserFactory()
-    demo.load(user, user)
+    demo.load(*editors())
 
 
 def every_patient_page(client) -> dict[str, object]:
