@@ -22,6 +22,8 @@ from tests.factories import (
     SectionFactory,
     TreatmentComparisonFactory,
     UserFactory,
+    make_live,
+    reviewer_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def condition():
     return ConditionFactory(published=True, name="Milia", slug="milia")
+
+
+def approve(item):
+    """A reviewer approves the working copy's changes: patients see them now."""
+    item.record_change()
+    return item.publish(by=reviewer_user(), attested=True)
 
 
 def _article(condition):
@@ -54,6 +62,9 @@ def test_editing_a_section_shows_at_once(client, condition):
     section = condition.sections.first()
     section.body = "Freshly edited words about tiny white bumps."
     section.save()
+    condition.record_change()  # a draft: patients still see the approved words
+    assert b"Freshly edited words" not in client.get(_article(condition)).content
+    condition.publish(by=reviewer_user(), attested=True)
     response = client.get(_article(condition))
     assert response["X-Page-Cache"] == "miss"
     assert b"Freshly edited words" in response.content
@@ -69,7 +80,7 @@ def test_publishing_a_new_article_shows_it_on_the_cached_a_to_z_page_at_once(cli
     az = reverse("conditions:condition_list")
     assert b"Keratosis pilaris" not in client.get(az).content
     assert client.get(az)["X-Page-Cache"] == "hit"
-    draft.publish(by=UserFactory())
+    draft.publish(by=reviewer_user(), attested=True)
     assert b"Keratosis pilaris" in client.get(az).content
     assert client.get(_article(draft)).status_code == 200
 
@@ -77,7 +88,7 @@ def test_publishing_a_new_article_shows_it_on_the_cached_a_to_z_page_at_once(cli
 def test_archiving_an_article_takes_it_down_at_once(client, condition):
     assert client.get(_article(condition)).status_code == 200
     assert client.get(_article(condition))["X-Page-Cache"] == "hit"
-    condition.archive()
+    condition.archive(by=reviewer_user(), reason="Out of date")
     assert client.get(_article(condition)).status_code == 404
     assert b"Milia" not in client.get(reverse("conditions:condition_list")).content
 
@@ -88,6 +99,8 @@ def test_deleting_content_and_changing_related_articles_make_pages_stale(client,
     before = caching.generation()
     condition.related.add(other)
     assert caching.generation() != before
+    assert b"Acne" not in client.get(_article(condition)).content  # not approved yet
+    approve(condition)
     assert b"Acne" in client.get(_article(condition)).content
     before = caching.generation()
     condition.faqs.create(question="Q?", answer="A.")
@@ -120,6 +133,7 @@ def test_a_repeat_visit_with_the_etag_gets_304_not_modified(client, condition):
 def test_after_an_edit_the_old_etag_gets_the_new_page(client, condition):
     etag = client.get(_article(condition))["ETag"]
     SectionFactory(condition=condition, heading="A brand new section")
+    approve(condition)
     response = client.get(_article(condition), headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert b"A brand new section" in response.content
@@ -129,6 +143,7 @@ def test_after_an_edit_the_old_etag_gets_the_new_page(client, condition):
 def test_htmx_and_full_page_versions_are_cached_separately(client):
     comparison = TreatmentComparisonFactory(published=True)
     ComparisonRowFactory(comparison=comparison)
+    make_live(comparison)
     url = reverse("conditions:treatment_comparison", args=[comparison.condition.slug])
     fragment = client.get(url, headers={"HX-Request": "true"})
     page = client.get(url)

@@ -4,7 +4,7 @@ import pytest
 
 from conditions import content
 from conditions.models import FAQ, CareAdvice, Section
-from tests.factories import ConditionFactory
+from tests.factories import ConditionFactory, make_live
 
 NASTY = (
     "Hello <script>alert('x')</script> there.\n\n"
@@ -46,6 +46,7 @@ def test_script_typed_by_an_author_never_reaches_the_patient_page(client):
     FAQ.objects.create(condition=condition, question="Is it safe?", answer=NASTY)
     CareAdvice.objects.create(condition=condition, level="routine", signs=NASTY)
     condition.references.create(title="Milia", publisher="NHS", url="https://www.nhs.uk/")
+    make_live(condition)  # approved as typed
     response = client.get(f"/conditions/{condition.slug}/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -57,7 +58,7 @@ def test_script_typed_by_an_author_never_reaches_the_patient_page(client):
 @pytest.mark.django_db
 def test_html_written_straight_into_the_database_is_still_cleaned_on_the_page(client):
     condition = ConditionFactory(published=True)
-    Section.objects.filter(condition=condition).update(
+    Section.objects.filter(condition=condition.live).update(
         body_html='<p>Fine</p><script>steal()</script><img src=x onerror="steal()">'
     )
     page = client.get(f"/conditions/{condition.slug}/").content.decode()

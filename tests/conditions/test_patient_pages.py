@@ -15,7 +15,10 @@ from tests.factories import (
     FAQFactory,
     ReferenceFactory,
     SectionFactory,
+    TreatmentComparisonFactory,
     UserFactory,
+    make_live,
+    reviewer_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +79,7 @@ def full_article(**kwargs):
     ]:
         models.CareAdvice.objects.create(condition=condition, level=level, signs=signs)
     condition.refresh_derived()
+    make_live(condition)  # approved with every part
     return condition
 
 
@@ -100,6 +104,7 @@ def test_home_page_lists_featured_published_questionnaires_only(client):
         featured=True,
         status=models.Status.PUBLISHED,
     )
+    make_live(published)
     models.Questionnaire.objects.create(
         title="Unfinished questions", slug="unfinished", intro="x", featured=True
     )
@@ -194,6 +199,7 @@ def test_article_lists_only_published_related_conditions(client):
         ConditionFactory(published=True, name="Acne", slug="acne"),
         ConditionFactory(name="Secret draft", slug="secret-draft"),
     )
+    make_live(condition)
     html = html_of(client.get("/conditions/milia/"))
     assert 'href="/conditions/acne/"' in html
     assert "Secret draft" not in html and "secret-draft" not in html
@@ -201,10 +207,9 @@ def test_article_lists_only_published_related_conditions(client):
 
 def test_article_links_to_published_treatment_comparison_only(client):
     condition = ConditionFactory(published=True, slug="milia")
-    comparison = models.TreatmentComparison.objects.create(condition=condition)
+    comparison = TreatmentComparisonFactory(condition=condition)
     assert "Compare treatments" not in html_of(client.get("/conditions/milia/"))
-    comparison.status = models.Status.PUBLISHED
-    comparison.save()  # as the admin does; the cached article is invalidated
+    comparison.publish(by=reviewer_user(), attested=True)  # the cached article is invalidated
     assert 'href="/conditions/milia/treatments/"' in html_of(client.get("/conditions/milia/"))
 
 
@@ -216,6 +221,7 @@ def test_article_links_to_published_questionnaires_for_the_condition(client):
     draft = models.Questionnaire.objects.create(title="Half done", slug="half", intro="x")
     live.conditions.add(condition)
     draft.conditions.add(condition)
+    make_live(live)
     html = html_of(client.get("/conditions/milia/"))
     assert "Check your spots" in html and 'href="/check/spots/"' in html
     assert "Half done" not in html
@@ -262,6 +268,7 @@ def test_article_takes_at_most_four_queries_whatever_its_size(
 ):
     condition = full_article()
     _grow(condition, extra)
+    make_live(condition)
     with django_assert_max_num_queries(4):
         response = client.get("/conditions/milia/")
     assert response.status_code == 200

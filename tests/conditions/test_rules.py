@@ -18,7 +18,7 @@ from conditions.models import (
     ShowIf,
     Status,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, reviewer_user
 
 
 # -- tiny spec builders -------------------------------------------------------------------------
@@ -342,8 +342,11 @@ def build(title="Check", slug="check"):
 @pytest.mark.django_db
 def test_a_questionnaire_that_passes_the_safety_check_can_be_published():
     questionnaire = build()
-    questionnaire.publish()
+    live = questionnaire.publish(by=reviewer_user(), attested=True)
     assert questionnaire.status == Status.PUBLISHED
+    assert questionnaire.is_published and live.is_live
+    assert live.questions.count() == questionnaire.questions.count()
+    assert rules.safety_problems(rules.questionnaire_spec(live)) == []
 
 
 @pytest.mark.django_db
@@ -351,10 +354,11 @@ def test_a_broken_questionnaires_publish_is_refused_with_every_problem():
     questionnaire = build()
     questionnaire.outcomes.filter(rule="default").delete()
     with pytest.raises(ValidationError) as refused:
-        questionnaire.publish()
+        questionnaire.publish(by=reviewer_user(), attested=True)
     assert any("reach no outcome" in m for m in refused.value.messages)
     questionnaire.refresh_from_db()
     assert questionnaire.status == Status.DRAFT
+    assert not questionnaire.is_published and questionnaire.live_id is None
 
 
 @pytest.mark.django_db

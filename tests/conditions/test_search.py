@@ -9,7 +9,7 @@ from django.db import connection
 from conditions import models
 from conditions import search as search_text
 from conditions.search import clean_query, snippet
-from tests.factories import ConditionFactory, SectionFactory
+from tests.factories import ConditionFactory, SectionFactory, make_live, reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,8 @@ def library():
     SectionFactory(condition=draft, heading="Rare", body="Milk spots in a patch.")
     for condition in (milia, acne, syringoma, draft):
         condition.refresh_derived()
+    for condition in (milia, acne, syringoma):
+        make_live(condition)  # approved with their sections
     return {"milia": milia, "acne": acne, "syringoma": syringoma}
 
 
@@ -95,21 +97,29 @@ def test_search_ranks_name_and_synonym_matches_above_text_matches(library):
 
 def test_search_follows_publishing_renaming_archiving_and_deleting(library):
     Condition = models.Condition
+    reviewer = reviewer_user()
     draft = Condition.objects.get(slug="milia-en-plaque")
-    Condition.objects.filter(pk=draft.pk).update(status=models.Status.PUBLISHED)
+    make_live(draft)
     assert "Milia en plaque" in names("patch")
     syringoma = library["syringoma"]
-    Condition.objects.filter(pk=syringoma.pk).update(
-        name="Syringomata", also_known_as="sweat duct bumps"
-    )
-    syringoma.refresh_from_db()
-    syringoma.refresh_derived()
+    syringoma.name, syringoma.also_known_as = "Syringomata", "sweat duct bumps"
+    syringoma.record_change()  # a new draft: patients still find the old name
+    assert "Syringomata" not in names("syringomata")
+    assert names("eyelids") == ["Syringoma"]
+    make_live(syringoma)  # the renaming is approved
     assert names("sweat duct bumps")[0] == "Syringomata"
     assert names("syringomata")[0] == "Syringomata" and "Syringoma" not in names("eyelids")
-    Condition.objects.filter(pk=syringoma.pk).update(status=models.Status.ARCHIVED)
+    syringoma.take_offline(by=reviewer, reason="Being checked")
     assert "Syringomata" not in names("syringomata") + names("eyelids")
-    Condition.objects.filter(pk=syringoma.pk).update(status=models.Status.PUBLISHED)
+    make_live(syringoma)
     assert names("eyelids") == ["Syringomata"]
+    syringoma.refresh_from_db()
+    syringoma.archive(by=reviewer, reason="Merged")
+    assert "Syringomata" not in names("syringomata") + names("eyelids")
+    make_live(syringoma)
+    assert names("eyelids") == ["Syringomata"]
+    syringoma.refresh_from_db()
+    syringoma.live.delete()
     syringoma.delete()
     assert names("eyelids") == [] and "Syringomata" not in names("sweat duct bumps")
 
@@ -121,12 +131,16 @@ def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_are_ranked(
     # word): the one article with the whole phrase must still be found.
     monkeypatch.setattr(search_text, "FTS_RANK_CAP", 2)
     for i in range(4):
-        ConditionFactory(
-            published=True, name=f"Rash {i}", summary="Red spots. Drink milk.", with_content=False
-        ).refresh_derived()
-    ConditionFactory(
-        published=True, name="Nose dots", summary="Tiny milk spots on the nose.", with_content=False
-    ).refresh_derived()
+        rash = ConditionFactory(
+            name=f"Rash {i}", summary="Red spots. Drink milk.", with_content=False
+        )
+        rash.refresh_derived()
+        make_live(rash)
+    nose = ConditionFactory(
+        name="Nose dots", summary="Tiny milk spots on the nose.", with_content=False
+    )
+    nose.refresh_derived()
+    make_live(nose)
     found = names("milk spots")
     assert "Nose dots" in found
     assert all(found.index("Nose dots") < found.index(n) for n in found if n.startswith("Rash"))
@@ -134,9 +148,10 @@ def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_are_ranked(
 
 def test_one_and_two_letter_queries_find_names_and_words_in_the_text(library):
     sunburn = ConditionFactory(
-        published=True, name="Sunburn", summary="Skin burned by UV light.", with_content=False
+        name="Sunburn", summary="Skin burned by UV light.", with_content=False
     )
     sunburn.refresh_derived()
+    make_live(sunburn)
     assert "Sunburn" in names("uv") and "Sunburn" in names("UV")
     assert names("ac")[0] == "Acne" and "Milia" in names("mi")
 

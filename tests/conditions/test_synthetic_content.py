@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conditions import content
-from conditions.models import Condition, Status, TreatmentComparison
+from conditions.models import ComparisonRow, Condition, Status, TreatmentComparison
 
 
 def _make(n, seed=1):
@@ -14,10 +14,18 @@ def _make(n, seed=1):
 @pytest.mark.django_db
 def test_it_makes_n_published_conditions_that_pass_every_publishing_rule():
     _make(12)
-    conditions = Condition.objects.published()
+    assert Condition.objects.published().count() == 12  # the live copies patients see
+    conditions = Condition.objects.all()  # their working copies
     assert conditions.count() == 12
     for condition in conditions:
+        assert condition.is_published
         assert condition.publish_problems() == []
+        live = condition.live
+        assert live.sections.count() == condition.sections.count()
+        assert live.faqs.count() == condition.faqs.count()
+        assert live.references.count() == 3 and live.codes.count() == 2
+        assert live.search_text == condition.search_text
+        assert set(live.related.values_list("is_live", flat=True)) == {True}
         assert 6 <= condition.sections.count() <= 10
         assert condition.faqs.count() >= 3
         assert condition.references.count() == 3
@@ -25,11 +33,16 @@ def test_it_makes_n_published_conditions_that_pass_every_publishing_rule():
         assert condition.synonyms
         assert all(s.body_html.startswith("<p>") for s in condition.sections.all())
         comparison = condition.comparison
-        assert comparison.status == Status.PUBLISHED
+        assert comparison.status == Status.PUBLISHED and comparison.is_published
         assert comparison.publish_problems() == []
         assert comparison.rows.count() == 8
         assert comparison.rows.filter(treatment__is_no_treatment=True).count() == 1
         assert all(row.references.count() == 1 for row in comparison.rows.all())
+        live_comparison = comparison.live
+        assert live_comparison.condition == live
+        assert live_comparison.rows.count() == 8
+        for row in live_comparison.rows.all():
+            assert [r.condition_id for r in row.references.all()] == [live.pk]
 
 
 @pytest.mark.django_db
@@ -59,8 +72,9 @@ def test_search_text_and_reading_grades_match_what_saving_would_compute():
 def test_the_same_seed_makes_the_same_content():
     _make(4, seed=7)
     first = list(Condition.objects.values_list("name", "summary", "search_text"))
-    TreatmentComparison.objects.all().delete()
-    Condition.objects.all().delete()
+    ComparisonRow.objects.all().delete()
+    TreatmentComparison.all_copies.all().delete()
+    Condition.all_copies.all().delete()
     _make(4, seed=7)
     assert list(Condition.objects.values_list("name", "summary", "search_text")) == first
 

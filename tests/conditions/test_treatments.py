@@ -3,14 +3,11 @@
 import datetime
 
 import pytest
-from django.contrib.admin.sites import AdminSite
-from django.contrib.messages.storage.fallback import FallbackStorage
-from django.core.exceptions import ValidationError
-from django.test import RequestFactory
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from conditions import models
-from conditions.admin.treatments import TreatmentComparisonAdmin
 from tests.factories import (
     ComparisonRowFactory,
     ConditionFactory,
@@ -18,6 +15,9 @@ from tests.factories import (
     TreatmentComparisonFactory,
     TreatmentFactory,
     UserFactory,
+    editors,
+    make_live,
+    reviewer_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +70,15 @@ def comparison():
             order=5,
         ),
     }
+    make_live(comp)  # the reviewer approves the comparison with its rows
     comp.test_rows = rows
+    comp.live_rows = {key: live_row(row) for key, row in rows.items()}
     return comp
+
+
+def live_row(row):
+    """The row patients see: the live comparison's copy of a working row."""
+    return models.ComparisonRow.objects.get(source=row, comparison__is_live=True)
 
 
 def option_names(response):
@@ -105,25 +112,25 @@ def test_every_row_answers_the_same_questions(comparison):
 def test_publishing_is_refused_without_a_no_treatment_row():
     comp = TreatmentComparisonFactory(with_no_treatment=False)
     ComparisonRowFactory(comparison=comp)
-    reviewer = UserFactory()
-    comp.last_reviewed = datetime.date(2026, 11, 1)
-    comp.next_review_due = datetime.date(2027, 11, 1)
     with pytest.raises(ValidationError) as error:
-        comp.publish(by=reviewer)
+        comp.publish(by=reviewer_user(), attested=True)
     assert "no treatment / wait and see" in str(error.value)
     comp.refresh_from_db()
     assert comp.status == models.Status.DRAFT
+    assert comp.live_id is None and not models.TreatmentComparison.objects.published().exists()
 
 
-def test_publishing_is_refused_without_a_reviewer_and_dates_and_says_what_is_missing():
+def test_publishing_is_refused_without_a_reviewer_or_attestation_and_says_what_is_missing():
     comp = TreatmentComparisonFactory()
+    with pytest.raises(PermissionDenied):
+        comp.publish(by=UserFactory())  # not a clinical reviewer
     with pytest.raises(ValidationError) as error:
-        comp.publish()
+        comp.publish(by=reviewer_user())
     messages = error.value.messages
-    assert "Choose the clinical reviewer." in messages
-    assert "Enter the date it was last reviewed." in messages
-    assert "Enter the date the next review is due." in messages
+    assert "Confirm that you have checked this against its references." in messages
     assert not any("no treatment" in m for m in messages)
+    comp.refresh_from_db()
+    assert comp.status == models.Status.DRAFT and comp.live_id is None
 
 
 # -- patient page: what is shown --------------------------------------------------------------
@@ -153,8 +160,11 @@ def test_draft_comparison_is_404(client):
 
 
 def test_comparison_of_a_draft_condition_is_404(client):
-    comp = TreatmentComparisonFactory(published=True, condition=ConditionFactory())
-    assert comp.condition.status == models.Status.DRAFT
+    comp = TreatmentComparisonFactory(published=True)
+    assert client.get(url(comp)).status_code == 200
+    comp.condition.take_offline(by=reviewer_user(), reason="Being rewritten")
+    comp.refresh_from_db()
+    assert comp.is_published and not comp.condition.is_published
     assert client.get(url(comp)).status_code == 404
 
 
@@ -165,8 +175,12 @@ def test_condition_without_a_comparison_is_404(client):
 
 
 def test_a_reference_link_is_shown_for_a_row_but_no_shop_link(client, comparison):
-    ref = ReferenceFactory(condition=comparison.condition, publisher="DermNet")
+    ref = ReferenceFactory(
+        condition=comparison.condition, publisher="DermNet", url="https://dermnetnz.org/milia"
+    )
     comparison.test_rows["laser"].references.add(ref)
+    make_live(comparison.condition)  # the article's new reference is approved first
+    make_live(comparison)
     html = client.get(url(comparison)).content.decode()
     assert f'href="{ref.url}"' in html
     assert "buy" not in html.lower()
@@ -235,7 +249,7 @@ def test_a_history_restore_request_gets_the_whole_page(client, comparison):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_compare_selected_shows_the_chosen_options_in_columns(client, comparison, htmx):
-    a, b = comparison.test_rows["eyes"], comparison.test_rows["laser"]
+    a, b = comparison.live_rows["eyes"], comparison.live_rows["laser"]
     response = client.get(
         url(comparison, f"?compare={a.pk}&compare={b.pk}"), **(HX if htmx else {})
     )
@@ -251,7 +265,7 @@ def test_compare_selected_shows_the_chosen_options_in_columns(client, comparison
 
 
 def test_compare_selected_ignores_filters_but_keeps_them_for_the_way_back(client, comparison):
-    a, b, c = (comparison.test_rows[k] for k in ("home", "laser", "squeeze"))
+    a, b, c = (comparison.live_rows[k] for k in ("home", "laser", "squeeze"))
     query = f"?setting=clinic&compare={a.pk}&compare={b.pk}&compare={c.pk}"
     response = client.get(url(comparison, query))
     assert option_names(response) == ["Gentle skin care", "Laser ablation", "Squeezing at home"]
@@ -282,7 +296,7 @@ def test_bad_filter_values_are_ignored_with_a_message(client, comparison, query,
 
 
 def test_comparing_more_than_three_options_is_refused_with_a_message(client, comparison):
-    ids = [row.pk for row in comparison.rows.all()][:4]
+    ids = [row.pk for row in comparison.live.rows.all()][:4]
     response = client.get(url(comparison, "?" + "&".join(f"compare={i}" for i in ids)))
     assert response.status_code == 200
     assert "up to 3 options" in response.content.decode()
@@ -290,15 +304,18 @@ def test_comparing_more_than_three_options_is_refused_with_a_message(client, com
 
 
 def test_comparing_one_option_asks_for_at_least_two(client, comparison):
-    row = comparison.test_rows["laser"]
+    row = comparison.live_rows["laser"]
     response = client.get(url(comparison, f"?compare={row.pk}&compare={row.pk}"))
     assert "at least 2 options" in response.content.decode()
     assert response.context_data["comparing"] is False
 
 
 def test_options_from_another_condition_cannot_be_compared(client, comparison):
-    other = ComparisonRowFactory(comparison=TreatmentComparisonFactory(published=True))
-    mine = comparison.test_rows["laser"]
+    other_comparison = TreatmentComparisonFactory(published=True)
+    other = ComparisonRowFactory(comparison=other_comparison)
+    make_live(other_comparison)
+    other = live_row(other)
+    mine = comparison.live_rows["laser"]
     response = client.get(url(comparison, f"?compare={mine.pk}&compare={other.pk}"))
     assert "not in this comparison" in response.content.decode()
     assert other.treatment.name not in response.content.decode()
@@ -329,11 +346,13 @@ def test_query_count_does_not_grow_with_the_number_of_rows(
     for _ in range(extra_rows):
         row = ComparisonRowFactory(comparison=comp)
         row.references.add(ReferenceFactory(condition=comp.condition))
-    assert comp.rows.count() == extra_rows + 1
+    make_live(comp.condition)
+    make_live(comp)
+    assert comp.live.rows.count() == extra_rows + 1
     with django_assert_max_num_queries(5):
         response = client.get(url(comp, "?setting=clinic"))
     assert response.status_code == 200
-    ids = [row.pk for row in comp.rows.all()][:3]
+    ids = [row.pk for row in comp.live.rows.all()][:3]
     with django_assert_max_num_queries(5):
         client.get(url(comp, "?" + "&".join(f"compare={i}" for i in ids)), **HX)
 
@@ -341,44 +360,58 @@ def test_query_count_does_not_grow_with_the_number_of_rows(
 # -- admin ------------------------------------------------------------------------------------
 
 
-def admin_request(user):
-    request = RequestFactory().post("/admin/")
-    request.user = user
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    return request
+def workflow_url(comp, action):
+    return reverse("admin:conditions_treatmentcomparison_workflow", args=[comp.pk, action])
 
 
-def test_admin_publish_action_lists_exactly_what_is_missing():
+def message_texts(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_admin_publish_lists_exactly_what_is_missing(client):
     comp = TreatmentComparisonFactory(with_no_treatment=False)
-    model_admin = TreatmentComparisonAdmin(models.TreatmentComparison, AdminSite())
-    request = admin_request(UserFactory(is_superuser=True))
-    model_admin.publish(request, models.TreatmentComparison.objects.filter(pk=comp.pk))
-    texts = [str(m) for m in request._messages]
+    client.force_login(reviewer_user())
+    response = client.post(
+        workflow_url(comp, "publish"), {"seen_version": comp.version}, follow=True
+    )
+    texts = message_texts(response)
     assert any(
-        "Enter the date it was last reviewed." in t and "no treatment / wait and see" in t
+        "Confirm that you have checked this against its references." in t
+        and "no treatment / wait and see" in t
         for t in texts
-    )
+    ), texts
     comp.refresh_from_db()
-    assert comp.status == models.Status.DRAFT
+    assert comp.status == models.Status.DRAFT and comp.live_id is None
 
 
-def test_admin_actions_submit_publish_and_archive_call_the_workflow():
-    reviewer = UserFactory(is_superuser=True)
-    comp = TreatmentComparisonFactory(
-        last_reviewed=datetime.date(2026, 11, 1), next_review_due=datetime.date(2027, 11, 1)
-    )
-    model_admin = TreatmentComparisonAdmin(models.TreatmentComparison, AdminSite())
-    queryset = models.TreatmentComparison.objects.filter(pk=comp.pk)
-    model_admin.submit_for_review(admin_request(reviewer), queryset)
+def test_admin_workflow_submit_publish_take_offline_and_archive(client):
+    author, reviewer = author_with_comparison_permissions(), reviewer_user()
+    comp = TreatmentComparisonFactory()
+    page = url(comp)
+    assert client.get(page).status_code == 404
+
+    client.force_login(author)
+    assert client.post(workflow_url(comp, "submit")).status_code == 302
     comp.refresh_from_db()
-    assert comp.status == models.Status.IN_REVIEW
-    model_admin.publish(admin_request(reviewer), queryset)
+    assert comp.status == models.Status.IN_REVIEW and comp.author == author
+    assert client.post(workflow_url(comp, "publish"), {"attest": "on"}).status_code == 403
+
+    client.force_login(reviewer)
+    client.post(workflow_url(comp, "publish"), {"attest": "on", "seen_version": comp.version})
     comp.refresh_from_db()
     assert comp.status == models.Status.PUBLISHED and comp.reviewer == reviewer
-    model_admin.archive(admin_request(reviewer), queryset)
+    assert comp.is_published and comp.live.reviewer == reviewer
+    assert client.get(page).status_code == 200
+
+    client.post(workflow_url(comp, "take_offline"), {"comment": "A safety concern"})
+    comp.refresh_from_db()
+    assert not comp.is_published
+    assert client.get(page).status_code == 404
+
+    client.post(workflow_url(comp, "archive"), {"comment": "Replaced"})
     comp.refresh_from_db()
     assert comp.status == models.Status.ARCHIVED
+    assert client.get(page).status_code == 404
 
 
 def test_admin_row_references_are_limited_to_the_same_condition(admin_client):
@@ -392,7 +425,7 @@ def test_admin_row_references_are_limited_to_the_same_condition(admin_client):
     formset = response.context_data["inline_admin_formsets"][0].formset
     queryset = formset.forms[0].fields["references"].queryset
     assert own in queryset and other not in queryset
-    assert "What stops publishing" in response.content.decode()
+    assert "What still stops approval" in response.content.decode()
 
 
 def test_admin_pages_load(admin_client, comparison):
@@ -413,14 +446,14 @@ def test_demo_comparison_needs_the_milia_condition():
     from conditions.demo import treatments as demo
 
     with pytest.raises(LookupError, match="milia"):
-        demo.load(UserFactory(), UserFactory())
+        demo.load(*editors())
 
 
 def test_demo_comparison_loads_published_and_is_idempotent(client):
     from conditions.demo import treatments as demo
 
     milia = ConditionFactory(published=True, name="Milia", slug="milia")
-    author, reviewer = UserFactory(), UserFactory()
+    author, reviewer = editors()
     demo.load(author, reviewer)
     comp = models.TreatmentComparison.objects.get(condition=milia)
     counts = (
@@ -440,7 +473,7 @@ def test_demo_comparison_loads_published_and_is_idempotent(client):
     comp.refresh_from_db()
     assert comp.status == models.Status.PUBLISHED
     assert comp.reviewer == reviewer and comp.author == author
-    assert comp.last_reviewed == datetime.date(2026, 11, 1)
+    assert comp.last_reviewed == timezone.localdate()  # the approval's date
     assert comp.next_review_due == datetime.date(2027, 11, 1)
     assert comp.rows.count() >= 16
     assert comp.rows.first().treatment.is_no_treatment
@@ -469,6 +502,7 @@ def test_demo_comparison_loads_published_and_is_idempotent(client):
     assert "4 weeks" in wait.effectiveness
     response = client.get(reverse("conditions:treatment_comparison", args=["milia"]))
     assert response.status_code == 200
+    assert len(response.context_data["rows"]) == comp.rows.count()
 
 
 def history_counts() -> dict[str, int]:
@@ -502,7 +536,7 @@ def test_loading_the_demo_again_adds_no_history_rows_and_changes_nothing(refresh
     from conditions.demo import treatments as demo
 
     ConditionFactory(published=True, name="Milia", slug="milia")
-    author, reviewer = UserFactory(), UserFactory()
+    author, reviewer = editors()
     comp = demo.load(author, reviewer)
     before_history, before_state = history_counts(), demo_state(comp)
     assert before_history["conditions.HistoricalComparisonRow"] >= 16
@@ -517,7 +551,7 @@ def test_refreshing_the_demo_rewrites_only_what_a_clinician_changed():
     from conditions.demo import treatments as demo
 
     ConditionFactory(published=True, name="Milia", slug="milia")
-    author, reviewer = UserFactory(), UserFactory()
+    author, reviewer = editors()
     comp = demo.load(author, reviewer)
     edited = comp.rows.get(treatment__slug="cryotherapy")
     edited.pain = "Edited by a clinician"
@@ -543,7 +577,7 @@ def test_demo_comparison_rates_nothing_above_consensus_and_links_no_product():
     from conditions.demo import treatments as demo
 
     ConditionFactory(published=True, name="Milia", slug="milia")
-    comp = demo.load(UserFactory(), UserFactory())
+    comp = demo.load(*editors())
     assert not comp.rows.filter(evidence=models.EvidenceLevel.TRIALS).exists()
     wait = comp.rows.get(treatment__is_no_treatment=True)
     assert wait.order == min(comp.rows.values_list("order", flat=True))
@@ -600,35 +634,50 @@ def author_with_comparison_permissions():
     return user
 
 
-def test_authors_cannot_publish_or_edit_a_live_comparison_but_can_edit_a_draft(client):
+def test_authors_cannot_publish_or_reach_the_live_copy_but_can_edit_a_draft(client):
     author = author_with_comparison_permissions()
     client.force_login(author)
-    draft, live = TreatmentComparisonFactory(), TreatmentComparisonFactory(published=True)
+    draft, published = TreatmentComparisonFactory(), TreatmentComparisonFactory(published=True)
     changelist = client.get(reverse("admin:conditions_treatmentcomparison_changelist"))
-    actions = dict(changelist.context["action_form"].fields["action"].choices)
-    assert "submit_for_review" in actions
-    assert "publish" not in actions and "archive" not in actions
+    listed = {obj.pk for obj in changelist.context["cl"].result_list}
+    assert listed == {draft.pk, published.pk}  # working copies only, never the live copy
 
-    draft_page = client.get(reverse("admin:conditions_treatmentcomparison_change", args=[draft.pk]))
+    def change_page(comp):
+        return client.get(reverse("admin:conditions_treatmentcomparison_change", args=[comp.pk]))
+
+    draft_page = change_page(draft)
     assert "reviewer" not in draft_page.context["adminform"].form.fields
     assert draft_page.context["has_change_permission"] is True
-    live_page = client.get(reverse("admin:conditions_treatmentcomparison_change", args=[live.pk]))
-    assert live_page.context["has_change_permission"] is False
+    assert [step for step, _label in draft_page.context["workflow_buttons"]] == ["submit"]
+    published_page = change_page(published)
+    assert published_page.context["has_change_permission"] is True  # edits make a draft
+    assert published_page.context["workflow_buttons"] == []
+    assert change_page(published.live).status_code == 302  # the live copy: not in the admin
+    for action in ("publish", "take_offline", "archive"):
+        response = client.post(workflow_url(published, action), {"attest": "on", "comment": "x"})
+        assert response.status_code == 403, action
+        response = client.post(workflow_url(draft, action), {"attest": "on", "comment": "x"})
+        assert response.status_code == 403, action
+    published.refresh_from_db()
+    draft.refresh_from_db()
+    assert published.is_published and published.status == models.Status.PUBLISHED
+    assert draft.live_id is None
 
 
-def test_admin_refuses_a_stale_edit_instead_of_overwriting(admin_client):
-    comp = TreatmentComparisonFactory(intro="Old intro")
+def test_admin_refuses_a_stale_edit_instead_of_overwriting_and_patients_see_neither(
+    admin_client, client
+):
+    comp = TreatmentComparisonFactory(published=True, intro="Old intro")
     change_url = reverse("admin:conditions_treatmentcomparison_change", args=[comp.pk])
     form = admin_client.get(change_url).context["adminform"].form
-    stale_version = form.initial["version"]
+    stale_version = form.fields["edit_version"].initial
     comp.intro = "Someone else's intro"
     comp.save()  # raises the version
     data = {
+        "condition": comp.condition.pk,
         "intro": "My intro",
-        "version": stale_version,
+        "edit_version": stale_version,
         "author": "",
-        "reviewer": "",
-        "last_reviewed": "",
         "next_review_due": "",
         "rows-TOTAL_FORMS": "0",
         "rows-INITIAL_FORMS": "0",
@@ -642,22 +691,27 @@ def test_admin_refuses_a_stale_edit_instead_of_overwriting(admin_client):
     assert f'href="{history}"' in response.content.decode()
     comp.refresh_from_db()
     assert comp.intro == "Someone else's intro"
-    data["version"] = comp.version
-    assert admin_client.post(change_url, data).status_code == 302
+    data["edit_version"] = comp.version
+    data["next_review_due"] = comp.next_review_due.isoformat()
+    response = admin_client.post(change_url, data)
+    assert response.status_code == 302, response.context["errors"]
     comp.refresh_from_db()
     assert comp.intro == "My intro"
+    assert comp.status == models.Status.DRAFT  # a change waiting for approval
+    assert client.get(url(comp)).context_data["comparison"].intro == "Old intro"
 
 
 def test_loading_the_demo_again_leaves_a_clinicians_edits_alone_unless_refreshed():
     from conditions.demo import treatments as demo
 
     ConditionFactory(published=True, name="Milia", slug="milia")
-    author, reviewer = UserFactory(), UserFactory()
+    author, reviewer = editors()
     comp = demo.load(author, reviewer)
     row = comp.rows.get(treatment__slug="cryotherapy")
     row.pain = "Edited by a clinician"
     row.save()
-    comp.archive()
+    comp.record_change(UserFactory())
+    comp.archive(by=reviewer, reason="Not for this clinic")
 
     demo.load(author, reviewer)
     row.refresh_from_db()
@@ -670,6 +724,7 @@ def test_loading_the_demo_again_leaves_a_clinicians_edits_alone_unless_refreshed
     comp.refresh_from_db()
     assert row.pain != "Edited by a clinician"
     assert comp.status == models.Status.PUBLISHED
+    assert comp.is_published  # patients see the demo comparison again
 
 
 # -- babies apart from children -------------------------------------------------------------------
@@ -677,6 +732,7 @@ def test_the_babies_filter_is_separate_from_the_children_filter(client, comparis
     rows = comparison.test_rows
     rows["home"].babies = S.YES
     rows["home"].save()
+    make_live(comparison)
     # De-roofing suits children (with care) but never babies.
     assert rows["eyes"].babies == S.NO
     babies = option_names(client.get(url(comparison, "?babies=1")))
@@ -700,7 +756,7 @@ def test_the_demo_never_shows_retinoids_or_de_roofing_as_suitable_for_babies(cli
     from conditions.demo import treatments as demo
 
     ConditionFactory(published=True, name="Milia", slug="milia")
-    comp = demo.load(UserFactory(), UserFactory())
+    comp = demo.load(*editors())
     for slug in ["prescription-retinoid", "de-roofing"]:
         row = comp.rows.get(treatment__slug=slug)
         assert row.babies == S.NO, slug
@@ -721,7 +777,7 @@ def test_the_demo_rates_pharmacy_exfoliants_as_weak_evidence_and_explains_the_ja
     from conditions.demo import treatments as demo
 
     ConditionFactory(published=True, name="Milia", slug="milia", with_content=False)
-    comp = demo.load(UserFactory(), UserFactory())
+    comp = demo.load(*editors())
     exfoliant = comp.rows.get(treatment__slug="pharmacy-exfoliant")
     assert exfoliant.evidence == models.EvidenceLevel.WEAK
     assert "weak" in exfoliant.effectiveness.lower()

@@ -50,8 +50,10 @@ NEEDLES = [
     SEARCH_MARKER,
     "itchy bumps",
     "itchy+bumps",
-    # The answers as they would look serialised (JSON with or without spaces).
-    '"baby-age"',
+    # The answers as they would look serialised (JSON with or without spaces). A key with its
+    # colon: the questionnaire's own content (its approved versions are kept as JSON
+    # snapshots) names the question "baby-age" as a value, never as a key of answers.
+    '"baby-age":',
     '"where-baby": ["face", "body"]',
     '"where-baby":["face","body"]',
 ]

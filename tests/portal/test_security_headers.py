@@ -274,6 +274,7 @@ NOT_PAGES = {
     "kiosk:home": "/kiosk/ is the kiosk start screen (kiosk_home) in front of it",
     "kiosk:condition_preview": "staff previews are not offered on the kiosk",
     "kiosk:questionnaire_preview": "staff previews are not offered on the kiosk",
+    "kiosk:treatment_comparison_preview": "staff previews are not offered on the kiosk",
 }
 # Page templates rendered only for a server error; checked through the test URLconf below.
 ERROR_TEMPLATES = {"500.html", "kiosk/unavailable.html"}
@@ -384,6 +385,7 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     staff.force_login(UserFactory(username="reviewer", is_superuser=True))
     staff_walk = Walk(staff)
     staff_walk.check("get", "/conditions/milia/preview/")
+    staff_walk.check("get", "/conditions/milia/treatments/preview/")
     staff_walk.check("get", "/check/white-spots/preview/")
     staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
 

@@ -6,7 +6,11 @@ words come from a generated vocabulary, so nothing here can pass for clinical co
 Fast by design: rows are built in Python and written with bulk_create in batches. Markdown is
 rendered once per body in a small pool, and reading grades are added up from per-body counts
 with textstat's own formulas (the same numbers conditions.content.reading_grades gives for the
-whole text; a test checks this), so nothing is recomputed per object and no save() is called.
+whole text; a test checks this), so nothing is recomputed per object.
+
+Like every published item, each condition and comparison is a working copy plus its live copy
+(what patients see). The live copies are made with the workflow's own copying
+(`_copy_to_live`), bypassing the approval rules: this is a bench tool, not an approval.
 """
 
 from __future__ import annotations
@@ -565,9 +569,19 @@ class Command(BaseCommand):
             ["comparisonrow", "reference"],
             [(pk, row_refs[(comp, treat)]) for pk, comp, treat in row_ids],
         )
+        # The live copies patients see: the articles first (the comparisons' live copies link
+        # to them and to their live references), then the comparisons.
+        for item in conditions:
+            item.live = item._copy_to_live()
+        Condition.all_copies.bulk_update(conditions, ["live"], batch_size=500)
+        for item in comparisons:
+            item.live = item._copy_to_live()
+        TreatmentComparison.all_copies.bulk_update(comparisons, ["live"], batch_size=500)
+        live_ids = [c.live_id for c in conditions]
         links = []
-        for a, b in zip(condition_ids, condition_ids[1:], strict=False):
-            links += [(a, b), (b, a)]
+        for ids in (condition_ids, live_ids):
+            for a, b in zip(ids, ids[1:], strict=False):
+                links += [(a, b), (b, a)]
         _insert(Condition.related.through, ["from_condition", "to_condition"], links)
 
     @staticmethod
