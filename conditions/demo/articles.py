@@ -876,8 +876,9 @@ def _create(data: dict, author, reviewer) -> Condition:
         child.full_clean()
         child._history_user = author
         child.save()  # one by one: save() renders the Markdown and writes history
-    condition._change_reason = DEMO_NOTE  # admin-visible in the page's history
     condition.refresh_derived()
+    condition._change_reason = DEMO_NOTE  # admin-visible in the page's history
+    condition.save()
     return condition
 
 

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from conditions.models import Outcome
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the editorial groups (made by migrations) survive the flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "a-long-browser-test-password"
 NEW_ADVICE = "Call 999 now and stay with them until help arrives. Changed in a browser test."
 

@@ -535,11 +535,6 @@ class TestDemoReferences:
             # The approval by the demo's example reviewer account marks it as example content.
             assert condition.is_example and condition.live.is_example, condition.slug
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="app bug: demo/articles.py sets condition._change_reason = DEMO_NOTE, but no "
-        "history record of the article carries it since the working/live copy merge",
-    )
     def test_the_demo_note_is_in_each_articles_history_for_the_admin(self):
         for condition in Condition.objects.filter(slug__in=DEMO_SLUGS):
             reasons = condition.history.values_list("history_change_reason", flat=True)
