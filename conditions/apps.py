@@ -11,3 +11,9 @@ class ConditionsConfig(AppConfig):
         from conditions import caching
 
         caching.connect_receivers()
+
+        from django.db.models.signals import post_migrate
+
+        from conditions.roles import ensure_editorial_groups
+
+        post_migrate.connect(ensure_editorial_groups, sender=self, dispatch_uid="editorial-roles")

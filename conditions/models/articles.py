@@ -273,6 +273,8 @@ class Condition(Reviewable):
         ordering = ["name"]
         verbose_name = _("condition article")
         verbose_name_plural = _("condition articles")
+        # Held by the "Clinical reviewer" group (conditions/roles.py) for every content type.
+        permissions = [("publish_condition", "Can approve and publish patient content")]
         constraints = [
             models.UniqueConstraint(fields=["name", "is_live"], name="unique_condition_name"),
             models.UniqueConstraint(fields=["slug", "is_live"], name="unique_condition_slug"),

@@ -8,7 +8,7 @@ fails on any `securitypolicyviolation` the browser reports.
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGES = [
     "/",

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from conditions.models import Outcome
 
-# serialized_rollback: the editorial groups (made by migrations) survive the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-browser-test-password"
 NEW_ADVICE = "Call 999 now and stay with them until help arrives. Changed in a browser test."
 

@@ -19,9 +19,7 @@ from tests.factories import (
 )
 from tests.qr import decode_png_qr
 
-# serialized_rollback: the editorial groups (a data migration) survive each test's flush,
-# so the demo loader's reviewer can approve the questionnaire.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 IDLE_MS = 90_000
 STORAGE = "() => ({session: {...sessionStorage}, local: {...localStorage}})"

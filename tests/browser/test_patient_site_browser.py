@@ -10,7 +10,7 @@ from conditions import models
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import ConditionFactory, FAQFactory, SectionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from conditions.demo import questionnaires as demo
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import ConditionFactory, editors
 
-# serialized_rollback: the editorial groups (a data migration) survive each test's flush,
-# so the demo loader's reviewer can approve the questionnaire.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BASE = "/check/white-spots/"
 

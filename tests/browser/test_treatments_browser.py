@@ -13,7 +13,7 @@ from tests.factories import (
     TreatmentFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PATH = "/conditions/milia/treatments/"
 

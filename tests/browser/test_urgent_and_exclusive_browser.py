@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from tests.conditions.questionnaire_factories import urgent_questionnaire
 
-# serialized_rollback: the editorial groups (made by migrations) survive the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BASE = "/check/check/"
 

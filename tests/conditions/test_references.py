@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 
 from conditions import content
 from conditions.models import Reference, Section
-from tests.factories import ConditionFactory, ReferenceFactory, SectionFactory
+from tests.factories import (
+    ConditionFactory,
+    ReferenceFactory,
+    SectionFactory,
+    make_live,
+    reviewer_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +68,7 @@ def test_publishing_is_refused_while_a_reference_points_at_a_staging_host():
     problems = condition.publish_problems()
     assert any("dev2.statpearls.com" in p for p in problems), problems
     with pytest.raises(ValidationError):
-        condition.publish()
+        condition.publish(by=reviewer_user(), attested=True)
 
 
 def test_publishing_needs_a_reference_with_a_public_address():
@@ -78,6 +84,7 @@ def test_the_checked_on_date_is_shown_as_such_and_only_when_set(client):
     day = datetime.date(2026, 12, 1)
     ReferenceFactory(condition=condition, title="Checked", checked_on=day, year=2018)
     ReferenceFactory(condition=condition, title="Unchecked", checked_on=None)
+    make_live(condition)
     html = client.get("/conditions/checked/").content.decode()
     assert "Link checked on 1 December 2026." in html
     assert html.count("Link checked on") == 1
@@ -106,6 +113,7 @@ def test_a_section_citation_links_to_an_existing_reference_on_the_page(client):
     ReferenceFactory(condition=condition, order=1)
     ReferenceFactory(condition=condition, order=2, title="Second source")
     SectionFactory(condition=condition, heading="Claims", body="A claim with a source [2].")
+    make_live(condition)
     html = client.get("/conditions/cited/").content.decode()
     assert 'href="#ref-2"' in html and 'id="ref-2"' in html
     assert html.index('href="#ref-2"') < html.index('id="ref-2"')

@@ -346,7 +346,7 @@ def test_a_questionnaire_that_passes_the_safety_check_can_be_published():
     assert questionnaire.status == Status.PUBLISHED
     assert questionnaire.is_published and live.is_live
     assert live.questions.count() == questionnaire.questions.count()
-    assert rules.safety_problems(rules.questionnaire_spec(live)) == []
+    assert safety.safety_problems(live.spec()) == []
 
 
 @pytest.mark.django_db

@@ -776,7 +776,7 @@ def test_the_demo_never_shows_retinoids_or_de_roofing_as_suitable_for_babies(cli
 def test_the_demo_rates_pharmacy_exfoliants_as_weak_evidence_and_explains_the_jargon():
     from conditions.demo import treatments as demo
 
-    ConditionFactory(published=True, name="Milia", slug="milia", with_content=False)
+    ConditionFactory(published=True, name="Milia", slug="milia")
     comp = demo.load(*editors())
     exfoliant = comp.rows.get(treatment__slug="pharmacy-exfoliant")
     assert exfoliant.evidence == models.EvidenceLevel.WEAK

@@ -279,3 +279,19 @@ def test_authors_delete_only_their_own_never_published_drafts(author_client, aut
     assert delete(others).status_code == 403
     assert delete(live).status_code == 403
     assert Condition.objects.published().filter(slug=live.slug).exists()
+
+
+def test_the_editorial_groups_come_back_with_their_permissions_after_a_flush():
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management import call_command
+
+    Group.objects.all().delete()
+    Permission.objects.filter(codename="publish_condition").delete()
+    call_command("flush", verbosity=0, interactive=False)  # what transactional tests do
+
+    reviewer = set(
+        Group.objects.get(name="Clinical reviewer").permissions.values_list("codename", flat=True)
+    )
+    author = set(Group.objects.get(name="Author").permissions.values_list("codename", flat=True))
+    assert "publish_condition" in reviewer and "publish_condition" not in author
+    assert {"change_condition", "change_questionnaire", "change_urgenthelp"} <= author
