@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conditions import models
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import ConditionFactory, FAQFactory, SectionFactory
+from tests.factories import ConditionFactory, FAQFactory, SectionFactory, make_live
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +43,7 @@ def content():
         condition=milia, system="snomed-ct", code="254679001", display="Milium"
     )
     milia.refresh_derived()
+    make_live(milia)  # everything above, as a reviewer would approve it
     return milia
 
 

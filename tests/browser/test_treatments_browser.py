@@ -11,6 +11,7 @@ from tests.factories import (
     ReferenceFactory,
     TreatmentComparisonFactory,
     TreatmentFactory,
+    make_live,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,6 +42,8 @@ def comparison():
             order=order,
         )
         row.references.add(reference)
+    make_live(condition)  # the new reference, then the comparison citing it, as approved
+    make_live(comp)
     return comp
 
 
