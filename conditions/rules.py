@@ -167,6 +167,18 @@ def score(spec: Spec, answers: Answers) -> int:
 
 
 # -- outcomes -----------------------------------------------------------------------------------
+def rule_holds(spec: Spec, outcome: dict, answers: Answers) -> bool:
+    """Whether the outcome's rule matches the answers (no words: the fast path for walks)."""
+    rule, triggers = outcome["rule"], outcome["triggers"]
+    if rule in (RED_FLAG, "any"):
+        return any(holds(t, answers) for t in triggers)
+    if rule == "all":
+        return bool(triggers) and all(holds(t, answers) for t in triggers)
+    if rule == "score":
+        return outcome["threshold"] is not None and score(spec, answers) >= outcome["threshold"]
+    return rule == DEFAULT
+
+
 def _matches(spec: Spec, outcome: dict, answers: Answers) -> list[str] | None:
     """Why the outcome's rule matches, in words, or None when it does not."""
     rule, triggers = outcome["rule"], outcome["triggers"]
@@ -206,17 +218,15 @@ def decide_outcome(spec: Spec, answers: Answers) -> dict:
     "deciding" ([(question text, answer in words)] behind the reasons)}.
     """
     answers = effective_answers(spec, answers)
-    matched: dict[str, list[tuple[dict, list[str]]]] = {"red": [], "rule": [], "default": []}
+    matched: dict[str, list[dict]] = {"red": [], "rule": [], "default": []}
     for outcome in spec["outcomes"]:
-        reasons = _matches(spec, outcome, answers)
-        if reasons is None:
-            continue
-        group = {RED_FLAG: "red", DEFAULT: "default"}.get(outcome["rule"], "rule")
-        matched[group].append((outcome, reasons))
+        if rule_holds(spec, outcome, answers):
+            group = {RED_FLAG: "red", DEFAULT: "default"}.get(outcome["rule"], "rule")
+            matched[group].append(outcome)
     for group in ("red", "rule", "default"):
         if matched[group]:
-            winner = _best([o for o, _ in matched[group]])
-            reasons = next(r for o, r in matched[group] if o is winner)
+            winner = _best(matched[group])
+            reasons = _matches(spec, winner, answers) or []
             return {
                 "outcome": winner,
                 "rule": winner["rule"],

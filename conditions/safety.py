@@ -185,7 +185,7 @@ class _Paths:
             for key, state in layer.items():
                 counted = rules.effective_answers(self.spec, state.answers)
                 for outcome in urgent:
-                    if rules._matches(self.spec, outcome, counted) is None:
+                    if not rules.rule_holds(self.spec, outcome, counted):
                         continue
                     for slug in sorted(possible[key], key=str):
                         milder = self.outcomes.get(slug)

@@ -24,7 +24,8 @@ from tests.factories import (
     ReferenceFactory,
     SectionFactory,
     TreatmentComparisonFactory,
-    UserFactory,
+    editors,
+    make_live,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,10 +70,11 @@ def everything():
             condition=milia, level=level, signs=f"- a sign for {level}", action="Do this."
         )
     milia.refresh_derived()
+    make_live(milia)  # as a reviewer would approve it
     comparison = TreatmentComparisonFactory(condition=milia, published=True)
     ComparisonRowFactory(comparison=comparison)
-    user = UserFactory()
-    demo.load(user, user)
+    make_live(comparison)
+    demo.load(*editors())
 
 
 def answer(page, site, steps):
