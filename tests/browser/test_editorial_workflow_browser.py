@@ -70,7 +70,6 @@ def test_an_edit_to_the_live_emergency_advice_reaches_patients_only_after_a_seco
     expect(changes).to_contain_text("Outcomes")
     expect(changes.locator("ins").first).to_be_visible()
     expect(changes.locator("ins").last).to_contain_text("Changed in a browser test.")
-    page.screenshot(path="/tmp/review-changes.png", full_page=True)
     page.get_by_label("I have checked this against its references").check()
     page.get_by_role("button", name="Approve and publish").click()
     expect(page.locator(".messagelist")).to_contain_text("patients now see this version")
