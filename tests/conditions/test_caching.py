@@ -402,14 +402,17 @@ def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(
 
     condition = ConditionFactory(published=True, name="Milia", slug="milia")
     section = SectionFactory(condition=condition, body="The first words about milia.")
+    make_live(condition)
     nurse = UserFactory(
         username="lead-nurse", first_name="Grace", last_name="Mensah", is_superuser=True
     )
+    second = reviewer_user(username="second-reviewer")
     # The servers run production settings, whose hashers do not read the tests' fast MD5 hash.
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-    nurse.password = PBKDF2PasswordHasher().encode("a-long-test-password", "test-salt", 1000)
-    nurse.save(update_fields=["password"])
+    for user in (nurse, second):
+        user.password = PBKDF2PasswordHasher().encode("a-long-test-password", "test-salt", 1000)
+        user.save(update_fields=["password"])
     KioskProfile.objects.create(name="Alpha clinic", slug="alpha", welcome_text="Alpha welcome")
     KioskProfile.objects.create(name="Zulu clinic", slug="zulu", welcome_text="Zulu welcome")
 
@@ -445,20 +448,24 @@ def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(
         assert b.get(article)[2]["X-Page-Cache"] == "hit"
         assert a.get(article)[2]["X-Page-Cache"] == "hit"
 
+        def log_in(user):
+            status, body, _, jar = a.get("/admin/login/?next=/admin/")
+            assert status == 200
+            login = {
+                "csrfmiddlewaretoken": _csrf_token(body),
+                "username": user.username,
+                "password": "a-long-test-password",
+                "next": "/admin/",
+            }
+            status, _, _, set_cookies = a.request(
+                "POST", "/admin/login/?next=/admin/", cookies=jar, body=_form(login)
+            )
+            assert status == 302, a.log_text()
+            jar.update(set_cookies)
+            return jar
+
         # The clinician logs in to the admin on A.
-        status, body, _, jar = a.get("/admin/login/?next=/admin/")
-        assert status == 200
-        login = {
-            "csrfmiddlewaretoken": _csrf_token(body),
-            "username": nurse.username,
-            "password": "a-long-test-password",
-            "next": "/admin/",
-        }
-        status, _, _, set_cookies = a.request(
-            "POST", "/admin/login/?next=/admin/", cookies=jar, body=_form(login)
-        )
-        assert status == 302, a.log_text()
-        jar.update(set_cookies)
+        jar = log_in(nurse)
 
         # ...and edits the section through A's change form, as a browser would post it.
         status, body, _, set_cookies = a.get(change_url(condition), cookies=jar)
@@ -473,6 +480,24 @@ def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(
         )
         assert status == 302, body[:3000]
         assert Section.objects.get(pk=section.pk).body == "Edited words, not stale."
+        assert "Edited words" not in b.get(article)[1]  # a draft until approved
+
+        # A second clinician approves it through A's admin.
+        reviewer_jar = log_in(second)
+        changes = reverse("admin:conditions_condition_changes", args=[condition.pk])
+        status, body, _, set_cookies = a.get(changes, cookies=reviewer_jar)
+        assert status == 200, a.log_text()
+        reviewer_jar.update(set_cookies)
+        condition.refresh_from_db()
+        approval = {
+            "csrfmiddlewaretoken": _csrf_token(body),
+            "attest": "on",
+            "seen_version": condition.version,
+        }
+        status, _, _, _ = a.request(
+            "POST", workflow_url(condition, "publish"), cookies=reviewer_jar, body=_form(approval)
+        )
+        assert status == 302, a.log_text()
 
         # B heard of the edit only through the shared database and Redis, yet it re-renders
         # and serves the new text at once; A then serves B's fresh copy.

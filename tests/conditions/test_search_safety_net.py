@@ -83,7 +83,8 @@ def library():
     SectionFactory(
         condition=milia,
         heading="Is it milia or another baby rash?",
-        body="Milia are not a rash: they do not itch, hurt or go red.",
+        body="Milia are not a rash: they do not itch, hurt or go red. A rash that does not "
+        "fade when pressed needs help at once.",
     )
     look_alikes = [
         ConditionFactory(published=True, name=name, slug=name.lower(), with_content=False)

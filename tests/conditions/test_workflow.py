@@ -281,6 +281,7 @@ def test_authors_delete_only_their_own_never_published_drafts(author_client, aut
     assert Condition.objects.published().filter(slug=live.slug).exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_editorial_groups_come_back_with_their_permissions_after_a_flush():
     from django.contrib.auth.models import Group, Permission
     from django.core.management import call_command
