@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from conditions.models import KioskProfile, Questionnaire
 from tests.browser.axe import assert_no_axe_violations
+from tests.built_once import built_once
 from tests.factories import (
     ComparisonRowFactory,
     ConditionFactory,
@@ -37,7 +38,7 @@ def browser_context_args(browser_context_args):
     }
 
 
-@pytest.fixture
+@built_once
 def kiosk_content():
     """Milia (featured, with a comparison and an off-site reference), acne, and a profile."""
     milia = ConditionFactory(published=True, name="Milia", slug="milia")

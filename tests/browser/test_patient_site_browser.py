@@ -8,12 +8,13 @@ from playwright.sync_api import expect
 
 from conditions import models
 from tests.browser.axe import assert_no_axe_violations
+from tests.built_once import built_once
 from tests.factories import ConditionFactory, FAQFactory, SectionFactory, make_live
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
+@built_once
 def content():
     milia = ConditionFactory(
         published=True,

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from conditions import models
 from conditions.demo import questionnaires as demo
 from tests.browser.axe import assert_no_axe_violations
+from tests.built_once import built_once
 from tests.factories import (
     ComparisonRowFactory,
     ConditionFactory,
@@ -51,7 +52,7 @@ ADULT = [
 ]
 
 
-@pytest.fixture
+@built_once
 def everything():
     milia = ConditionFactory(
         published=True,

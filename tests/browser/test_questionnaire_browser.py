@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from conditions.demo import questionnaires as demo
 from tests.browser.axe import assert_no_axe_violations
+from tests.built_once import built_once
 from tests.factories import ConditionFactory, editors
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BASE = "/check/white-spots/"
 
 
-@pytest.fixture
+@built_once
 def questionnaire():
     ConditionFactory(published=True, slug="milia", name="Milia")
     demo.load(*editors())

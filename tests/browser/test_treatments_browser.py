@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from conditions import models
 from tests.browser.axe import assert_no_axe_violations
+from tests.built_once import built_once
 from tests.factories import (
     ComparisonRowFactory,
     ConditionFactory,
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/conditions/milia/treatments/"
 
 
-@pytest.fixture
+@built_once
 def comparison():
     condition = ConditionFactory(published=True, name="Milia", slug="milia")
     comp = TreatmentComparisonFactory(published=True, condition=condition)

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.built_once import built_once
 from tests.conditions.questionnaire_factories import urgent_questionnaire
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BASE = "/check/check/"
 
 
-@pytest.fixture
+@built_once
 def questionnaire():
     return urgent_questionnaire()
 
