@@ -10,6 +10,8 @@ notes and are deliberately left out until a coder checks them in the WHO browser
 
 load() is idempotent: an article whose slug (or name) already exists is left exactly as it
 is, so a clinician's edits are never overwritten and a second run changes nothing.
+refresh() (`load_demo_content --refresh`) brings a database loaded by an earlier version up to
+date, but only for articles that are still unreviewed example content (see refresh()).
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from django.db import transaction
 
 from conditions.demo import signs
 from conditions.demo.sources import SOURCES
-from conditions.models import FAQ, CareAdvice, ClinicalCode, Condition, Reference, Section
+from conditions.models import (
+    FAQ,
+    CareAdvice,
+    ClinicalCode,
+    Condition,
+    Reference,
+    Section,
+    Status,
+)
 
 LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
@@ -51,6 +61,9 @@ LOOK_ALIKE_CHECKED_NOTE = (
 # Admin-visible (the page's history, as the reason for publishing): never shown to patients.
 # simple_history keeps at most 100 characters; the full notes are EDITOR_NOTES below.
 DEMO_NOTE = "Demo content, awaiting the clinic's own clinical review: see the editor note in demo/articles.py"
+DEMO_UPDATE_NOTE = (
+    "Demo content updated to the portal's current version (still awaiting clinic review)"
+)
 
 MILIA = {
     "slug": "milia",
@@ -953,6 +966,52 @@ def with_citations(text: str, references: list[str]) -> str:
     return CITE.sub(numbers, text)
 
 
+def _rows(data: dict) -> dict[type, list[dict]]:
+    """The article's parts as this version of the demo has them: model -> field values."""
+    keys = data["references"]
+    rows: dict[type, list[dict]] = {
+        Section: [
+            {"order": order, "heading": heading, "body": with_citations(body, keys)}
+            for order, (heading, body) in enumerate(data["sections"], start=1)
+        ],
+        FAQ: [
+            {
+                "order": order,
+                "question": question,
+                "verdict": verdict,
+                "answer": with_citations(answer, keys),
+            }
+            for order, (question, verdict, answer) in enumerate(data["faqs"], start=1)
+        ],
+        # No "link checked on" date: nobody has checked these links for the clinic yet.
+        Reference: [
+            {
+                "order": order,
+                "title": SOURCES[key].title,
+                "publisher": SOURCES[key].publisher,
+                "year": SOURCES[key].year,
+                "url": SOURCES[key].url,
+            }
+            for order, key in enumerate(keys, start=1)
+        ],
+        CareAdvice: [
+            {"level": level, "signs": listed, "action": action}
+            for level, listed, action in data["care_advice"]
+        ],
+        ClinicalCode: [
+            {"system": system, "version": version, "code": code, "display": display}
+            for system, version, code, display in data["codes"]
+        ],
+    }
+    return rows
+
+
+def _save_part(row, author) -> None:
+    row.full_clean()
+    row._history_user = author
+    row.save()  # one by one: save() renders the Markdown and writes history
+
+
 def _create(data: dict, author, reviewer) -> Condition:
     condition = Condition(
         slug=data["slug"],
@@ -967,45 +1026,112 @@ def _create(data: dict, author, reviewer) -> Condition:
     )
     condition._history_user = author
     condition.save()
-    children = []
-    keys = data["references"]
-    for order, (heading, body) in enumerate(data["sections"], start=1):
-        body = with_citations(body, keys)
-        children.append(Section(condition=condition, order=order, heading=heading, body=body))
-    for order, (question, verdict, answer) in enumerate(data["faqs"], start=1):
-        answer = with_citations(answer, keys)
-        children.append(
-            FAQ(condition=condition, order=order, question=question, verdict=verdict, answer=answer)
-        )
-    for order, key in enumerate(keys, start=1):
-        source = SOURCES[key]
-        # No "link checked on" date: nobody has checked these links for the clinic yet.
-        children.append(
-            Reference(
-                condition=condition,
-                order=order,
-                title=source.title,
-                publisher=source.publisher,
-                year=source.year,
-                url=source.url,
-            )
-        )
-    for level, listed, action in data["care_advice"]:
-        children.append(CareAdvice(condition=condition, level=level, signs=listed, action=action))
-    for system, version, code, display in data["codes"]:
-        children.append(
-            ClinicalCode(
-                condition=condition, system=system, version=version, code=code, display=display
-            )
-        )
-    for child in children:
-        child.full_clean()
-        child._history_user = author
-        child.save()  # one by one: save() renders the Markdown and writes history
+    for model, rows in _rows(data).items():
+        for values in rows:
+            _save_part(model(condition=condition, **values), author)
     condition.refresh_derived()
     condition._change_reason = DEMO_NOTE  # admin-visible in the page's history
     condition.save()
     return condition
+
+
+# How a part of an existing article is matched to this version's row when refreshing: by
+# address, level or code where a part has one (links to it survive), else by its place.
+MATCH_BY = {
+    Section: None,
+    FAQ: None,
+    Reference: ("url",),
+    CareAdvice: ("level",),
+    ClinicalCode: ("system", "version", "code"),
+}
+
+
+def _cited_elsewhere(row) -> bool:
+    """A reference a treatment comparison cites (the milia comparison adds its own)."""
+    return isinstance(row, Reference) and row.comparisonrow_set.exists()
+
+
+def _sync_parts(condition: Condition, data: dict, author) -> bool:
+    """Make the working copy's parts this version's; True when anything changed.
+
+    Matching rows are updated in place and only where a value differs; rows the demo no
+    longer has are removed, except references that something else cites.
+    """
+    changed = False
+    for model, wanted in _rows(data).items():
+        existing = list(model.objects.filter(condition=condition).order_by("pk"))
+        if model in (Section, FAQ, Reference):
+            existing.sort(key=lambda row: (row.order, row.pk))
+        fields = MATCH_BY[model]
+        if fields is None:
+            pairs = list(zip(existing, wanted, strict=False)) + [
+                (None, values) for values in wanted[len(existing) :]
+            ]
+            leftover = existing[len(wanted) :]
+        else:
+            by_key = {tuple(getattr(row, f) for f in fields): row for row in existing}
+            pairs = [(by_key.pop(tuple(v[f] for f in fields), None), v) for v in wanted]
+            leftover = list(by_key.values())
+        for row, values in pairs:
+            if row is None:
+                _save_part(model(condition=condition, **values), author)
+                changed = True
+            elif any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                _save_part(row, author)
+                changed = True
+        for row in leftover:
+            if not _cited_elsewhere(row):
+                row.delete()
+                changed = True
+    return changed
+
+
+def _still_example(condition: Condition) -> bool:
+    """Live, approved only by an example account, and nobody has changed it since."""
+    live = condition.live
+    return (
+        condition.status == Status.PUBLISHED
+        and condition.is_example
+        and live is not None
+        and live.status == Status.PUBLISHED
+    )
+
+
+def refresh(author, reviewer) -> list[str]:
+    """Bring the demo articles that are still unreviewed example content up to this version.
+
+    For a database loaded by an earlier version (load() leaves existing articles alone): an
+    article whose live page only an example account approved, with no draft in progress, gets
+    this version's summary, sections, FAQs, references, advice and codes where they differ,
+    as a change approved again by the demo reviewer (history kept, still labelled example
+    content). What the clinic has approved, is editing, took offline or archived is left as it
+    is, and so is an article that already matches. Returns the slugs brought up to date.
+    """
+    refreshed = []
+    with transaction.atomic():
+        for data in ARTICLES:
+            condition = _existing(data)
+            if condition is None or not _still_example(condition):
+                continue
+            changed = _sync_parts(condition, data, author)
+            for name, value in (
+                ("summary", data["summary"]),
+                ("also_known_as", "\n".join(data["also_known_as"])),
+            ):
+                if getattr(condition, name) != value:
+                    setattr(condition, name, value)
+                    changed = True
+            if not changed:
+                continue
+            condition._history_user = author
+            condition._change_reason = DEMO_UPDATE_NOTE
+            condition.record_change(author)  # a draft, like any edit; refreshes derived text
+            condition._history_user = reviewer
+            condition.publish(by=reviewer, attested=True)
+            refreshed.append(data["slug"])
+    return refreshed
 
 
 def load(author, reviewer) -> list[str]:

@@ -21,10 +21,19 @@ from conditions.demo import articles, signs
 from conditions.demo import questionnaires as demo_questionnaires
 from conditions.demo.sources import SOURCES, url_is_from_the_notes
 from conditions.management.commands import load_demo_content
-from conditions.models import FAQ, CareAdvice, ClinicalCode, Condition, Questionnaire, Reference
+from conditions.models import (
+    FAQ,
+    CareAdvice,
+    ClinicalCode,
+    ComparisonRow,
+    Condition,
+    Questionnaire,
+    Reference,
+    Status,
+)
 from conditions.models.articles import reference_url_problem
 from conditions.run_state import ADVICE, RunState
-from tests.factories import ConditionFactory
+from tests.factories import ConditionFactory, UserFactory, reviewer_user
 from tests.shared_texts import shared_path
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +163,107 @@ def test_a_failing_demo_module_rolls_back_everything(monkeypatch):
         run()
     assert not Condition.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+# -- bringing a database loaded by an earlier version up to date (--refresh) ---------------------
+def load_an_earlier_version(monkeypatch, *slugs: str) -> None:
+    """Load the demo as an earlier version had it: `slugs` citing only GPonline and a milia
+    page, with no inline citations."""
+
+    def earlier(data: dict) -> dict:
+        if data["slug"] not in slugs:
+            return data
+        return {
+            **data,
+            "summary": "An earlier summary.",
+            "sections": [("What it looks like", "Small bumps.\n"), data["sections"][-1]],
+            "faqs": [],
+            "references": ["gponline", "cc"],
+        }
+
+    with monkeypatch.context() as patch:
+        patch.setattr(articles, "ARTICLES", [earlier(a) for a in articles.ARTICLES])
+        run()
+
+
+def history_rows(slug: str) -> int:
+    condition = Condition.objects.get(slug=slug)
+    return condition.history.count() + condition.events().count()
+
+
+def test_refresh_brings_unreviewed_example_articles_up_to_this_version(monkeypatch):
+    load_an_earlier_version(monkeypatch, "syringoma", "acne")
+    # Milia as loaded by the version before GPonline's title was corrected (a capital F).
+    milia_gponline = Reference.objects.get(
+        condition__slug="milia", condition__is_live=False, url=SOURCES["gponline"].url
+    )
+    assert milia_gponline.comparisonrow_set.exists()  # the treatment comparison cites it
+    Reference.objects.filter(condition__slug="milia", url=SOURCES["gponline"].url).update(
+        title="Differential diagnoses: facial lesions"
+    )
+    run()  # without --refresh, an existing article is left exactly as it is
+    assert Condition.objects.get(slug="syringoma").summary == "An earlier summary."
+    cited_by_rows = ComparisonRow.references.through.objects.count()
+    untouched = {slug: history_rows(slug) for slug in ("xanthelasma", "sebaceous-hyperplasia")}
+
+    output = run("--refresh")
+
+    assert "brought up to date milia, acne, syringoma\n" in output
+    for slug in ("syringoma", "acne"):
+        condition = Condition.objects.get(slug=slug)
+        data = data_for(slug)
+        live = condition.live
+        assert condition.status == Status.PUBLISHED and live.status == Status.PUBLISHED
+        assert condition.is_example and live.is_example  # still example content
+        assert condition.reviewer.username == "demo-reviewer"
+        assert live.summary == data["summary"]
+        assert [r.url for r in live_references(slug)] == [
+            SOURCES[k].url for k in data["references"]
+        ]
+        assert len(titles_about(slug, [r.title for r in live_references(slug)])) >= 2
+        assert live.sections.count() == len(data["sections"])
+        assert "#ref-" in "".join(live.sections.values_list("body_html", flat=True))
+        reasons = condition.history.values_list("history_change_reason", flat=True)
+        assert articles.DEMO_UPDATE_NOTE in reasons
+    # Milia: its GPonline reference is corrected in place, and the comparison still cites it.
+    milia_gponline.refresh_from_db()
+    assert milia_gponline.title == "Differential diagnoses: Facial lesions"
+    assert ComparisonRow.references.through.objects.count() == cited_by_rows
+    milia = Condition.objects.get(slug="milia")
+    assert milia.publish_problems() == [] and milia.live.references.count() >= 24
+    # Articles already at this version are not touched.
+    assert {slug: history_rows(slug) for slug in untouched} == untouched
+
+    before = {slug: history_rows(slug) for slug in DEMO_SLUGS}
+    again = run("--refresh")
+    assert "brought up to date nothing (already up to date)" in again
+    assert {slug: history_rows(slug) for slug in DEMO_SLUGS} == before
+
+
+def test_refresh_leaves_what_the_clinic_approved_or_is_editing_alone(monkeypatch):
+    load_an_earlier_version(monkeypatch, "syringoma", "xanthelasma", "sebaceous-hyperplasia")
+    editor = UserFactory()
+    syringoma = Condition.objects.get(slug="syringoma")
+    syringoma.summary = "The clinic's own words, in draft."
+    syringoma.record_change(editor)
+    xanthelasma = Condition.objects.get(slug="xanthelasma")
+    xanthelasma.summary = "The clinic's own words, approved."
+    xanthelasma.record_change(editor)
+    xanthelasma.publish(by=reviewer_user(), attested=True)
+    sebaceous = Condition.objects.get(slug="sebaceous-hyperplasia")
+    sebaceous.take_offline(by=reviewer_user(), reason="Being checked")
+    before = {slug: history_rows(slug) for slug in ("syringoma", "xanthelasma")}
+
+    output = run("--refresh")
+
+    assert "brought up to date nothing (already up to date)" in output
+    for slug in ("syringoma", "xanthelasma", "sebaceous-hyperplasia"):
+        condition = Condition.objects.get(slug=slug)
+        assert [r.title for r in condition.references.all()][0].startswith("Differential")
+    assert Condition.objects.get(slug="syringoma").status == Status.DRAFT
+    assert Condition.objects.get(slug="xanthelasma").live.summary.startswith("The clinic's")
+    assert not Condition.objects.get(slug="sebaceous-hyperplasia").is_published
+    assert {slug: history_rows(slug) for slug in before} == before
 
 
 # -- demo users and accounts ------------------------------------------------------------------
