@@ -10,6 +10,8 @@ notes and are deliberately left out until a coder checks them in the WHO browser
 
 load() is idempotent: an article whose slug (or name) already exists is left exactly as it
 is, so a clinician's edits are never overwritten and a second run changes nothing.
+refresh() (`load_demo_content --refresh`) brings a database loaded by an earlier version up to
+date, but only for articles that are still unreviewed example content (see refresh()).
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from django.db import transaction
 
 from conditions.demo import signs
 from conditions.demo.sources import SOURCES
-from conditions.models import FAQ, CareAdvice, ClinicalCode, Condition, Reference, Section
+from conditions.models import (
+    FAQ,
+    CareAdvice,
+    ClinicalCode,
+    Condition,
+    Reference,
+    Section,
+    Status,
+)
 
 LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
@@ -32,17 +42,28 @@ MYTH, FACT, PARTLY = FAQ.Verdict.MYTH, FAQ.Verdict.FACT, FAQ.Verdict.PARTLY
 # the article's reference list, which the page links to (#ref-1, #ref-5).
 CITE = re.compile(r"\[\[([a-z0-9_, ]+)\]\]")
 
-CHECKED_NOTE = (
-    "This page is example content that comes with the portal. "
-    "On 1 November 2026 it was checked against the sources listed below. "
+_AWAITING_REVIEW = (
     "It is waiting for review by the clinic's own clinicians, so ask a nurse, GP or "
     "pharmacist if anything on it worries you. "
     "The next review is due by 1 November 2027."
+)
+CHECKED_NOTE = (
+    "This page is example content that comes with the portal. "
+    "On 1 November 2026 it was checked against the sources listed below. " + _AWAITING_REVIEW
+)
+# The look-alikes' sources were added after 1 November 2026 (milia-review-2026-12.md), and no
+# reviewer has dated a check of them: no date is claimed.
+LOOK_ALIKE_CHECKED_NOTE = (
+    "This page is example content that comes with the portal. "
+    "It was checked against the sources listed below. " + _AWAITING_REVIEW
 )
 
 # Admin-visible (the page's history, as the reason for publishing): never shown to patients.
 # simple_history keeps at most 100 characters; the full notes are EDITOR_NOTES below.
 DEMO_NOTE = "Demo content, awaiting the clinic's own clinical review: see the editor note in demo/articles.py"
+DEMO_UPDATE_NOTE = (
+    "Demo content updated to the portal's current version (still awaiting clinic review)"
+)
 
 MILIA = {
     "slug": "milia",
@@ -460,22 +481,42 @@ ACNE = {
         "acne vulgaris",
     ],
     "summary": (
-        "Acne is a common skin problem that causes spots, mostly on the face, chest and back. "
+        "Acne is a common skin problem that causes spots and oily skin, "
+        "mostly on the face, back and chest. "
         "People often mix it up with milia. "
-        "Acne spots start in a pore that has an opening. They are often red or full of pus, "
-        "and they come and go over days. "
-        "Milia are firm, white bumps with no opening, and they stay the same for weeks or longer."
+        "Acne starts in pores that get blocked, and the spots are often red or full of pus. "
+        "Milia are firm, white bumps with no opening, and they are not red or sore."
     ),
     "sections": [
         (
             "What acne is",
             """\
-Acne is a common skin problem. It starts in pores.
-Pores are the tiny openings in the skin that hairs grow out of.
+Acne is a common skin problem. Most people have it at some point in their life. [[nhs_acne]]
 
-When a pore gets blocked, it can form a whitehead or a blackhead.
-If the blocked pore gets inflamed, it turns into a red spot or a spot full of pus.
-Acne spots come and go over days. [[dermnet]]
+It starts in pores. These are the tiny openings in the skin that hairs grow out of.
+Each one has a small gland that makes oil.
+In acne, pores get blocked, and then they can swell and get red. [[dermnet_acne]]
+A blocked pore can form a whitehead or a blackhead.
+A swollen one can turn into a red spot or a spot full of pus. [[nhs_acne, dermnet_acne]]
+
+Acne is most common in teenagers and young adults. But it can start at any age,
+and it can run in families. [[dermnet_acne, nhs_acne]]
+""",
+        ),
+        (
+            "What acne looks like",
+            """\
+Acne is most common on the face. It can also come up on the back and chest. [[nhs_acne, dermnet_acne]]
+Your skin may be oily. It may feel hot or sore when you touch it. [[nhs_acne]]
+
+Acne can cause different kinds of spots: [[nhs_acne]]
+
+- **Blackheads.** Small dark or yellow bumps. The dark colour is not dirt.
+- **Whiteheads.** Like blackheads, but they can be firmer. Squeezing does not empty them.
+- **Small red bumps** that can be tender or sore.
+- **Red bumps with a white tip** of pus in the middle.
+- **Big, hard lumps** under the skin that can hurt.
+- **Big lumps full of pus,** a bit like boils. These are the most likely to leave a scar.
 """,
         ),
         (
@@ -483,74 +524,113 @@ Acne spots come and go over days. [[dermnet]]
             """\
 | | Acne | Milia |
 | --- | --- | --- |
-| What it is | A blocked pore with an opening | A tiny closed pocket of keratin |
-| How it looks | Whiteheads, blackheads, red spots, pus spots | Firm white or yellow dots, 1 to 2 mm |
-| Red or sore? | Often | No |
-| How it changes | Spots come and go over days | Bumps stay the same for weeks or longer |
-| Newborns | Baby acne starts at 2 to 4 weeks | Often there at birth |
+| What it is | A blocked pore that often swells and gets red [[dermnet_acne]] | A tiny closed pocket of keratin, a tough protein in skin [[statpearls]] |
+| How it looks | Whiteheads, blackheads, red spots, pus spots [[nhs_acne]] | Firm white or yellow dots, 1 to 2 mm [[medscape_overview]] |
+| Red or sore? | Often [[nhs_acne]] | Not usually [[medscape_overview]] |
+| Where | Face, back and chest [[nhs_acne]] | Mostly the face [[medscape_overview]] |
+| Newborns | Baby acne usually starts 2 to 4 weeks after birth [[nhs_ht_newborn_rashes]] | Can be there at birth [[cc]] |
 """,
         ),
         (
             "Baby acne",
             """\
-Baby acne is red spots or small pus spots on a baby's face.
-It starts at about 2 to 4 weeks old. It is not there at birth. [[nhs_ht_newborn_rashes]]
-Newborn milia are different. They are white, not red, and are often there from birth. [[cc]]
+Baby acne is small red or white spots on a baby's cheeks, nose and forehead.
+The skin around them may be red. [[nhs_ht_newborn_rashes, nidirect_baby_rashes]]
+It usually starts about 2 to 4 weeks after birth. [[nhs_ht_newborn_rashes]]
+The spots often get worse before they get better.
+They clear up by themselves within a few weeks or months, and leave no marks. [[nidirect_baby_rashes, nhs_ht_newborn_rashes]]
 
-- Wash your baby's face with warm water and pat it dry.
-- Do not use adult spot creams or lotions on a baby.
+Newborn milia are different. They are white, not red, and they can be there from birth. [[cc]]
+
+- Wash your baby's face with water. A mild moisturiser can help. [[nidirect_baby_rashes]]
+- Do not use acne creams or medicines meant for older children or adults. [[nidirect_baby_rashes]]
 - Do not squeeze the spots.
 
+Spots that start after your baby is 3 months old are a different kind of acne.
+It tends to be worse and often needs treatment, so see your GP. [[nidirect_baby_rashes]]
 Ask your health visitor or GP if you are not sure what the spots are.
 """,
         ),
         (
             "Treatment",
             """\
-A pharmacist or GP can help you choose a treatment for acne.
-Some treatments are used for both acne and milia. Retinoid creams are one example. [[cc_treatment]]
-Others are not. Benzoyl peroxide, a common acne cream, has no known use for milia.
+Creams and gels from a pharmacy can often treat acne. Ask a pharmacist which one to try.
+If your acne is severe, see a GP. They can prescribe stronger medicines. [[nhs_acne]]
+
+- Do not squeeze spots or try to clean out blackheads. This can make acne worse and leave scars. [[nhs_acne]]
+- Wash your skin no more than twice a day, with a mild soap and lukewarm water. Washing more often can make your skin sore. [[nhs_acne]]
+
+Milia need different care. Most need no treatment at all.
+If there are a lot of them, a doctor may suggest a retinoid cream. [[cc_treatment]]
+Ask a pharmacist or GP before you put an acne product on milia.
 """,
         ),
-        ("How we checked this page", CHECKED_NOTE),
+        ("How we checked this page", LOOK_ALIKE_CHECKED_NOTE),
     ],
     "faqs": [
         (
             "Is it true that milia are a kind of acne?",
             MYTH,
-            "No. Acne starts in a pore with an opening. Milia are closed pockets of keratin. "
-            "They are not red or sore, and they do not come and go like spots.",
+            "No. Acne starts in a pore that gets blocked and swollen. [[dermnet_acne]] "
+            "Milia are closed pockets of keratin. [[statpearls]] "
+            "They are not red or sore. [[medscape_overview]]",
+        ),
+        (
+            "Is it true that blackheads are full of dirt?",
+            MYTH,
+            "No. The dark colour comes from the skin inside the pore, not from dirt. "
+            "Washing more than twice a day can make your skin sore and your acne worse. "
+            "[[nhs_acne]]",
         ),
         (
             "Is it true that acne treatments never work on milia?",
             PARTLY,
-            "Some do. Retinoid creams are used for both. "
-            "Others, such as benzoyl peroxide, have no known use for milia.",
+            "Not quite. A doctor may suggest a retinoid cream when there are a lot of milia. "
+            "[[cc_treatment]] Ask a pharmacist or GP before you use an acne product on milia.",
         ),
     ],
     "care_advice": [
         (
             CareAdvice.Level.SELF_CARE,
-            "- Your baby has a few red spots from about 2 to 4 weeks old, and is well and feeding.\n",
-            "Wash gently with warm water. Do not use adult products on your baby.",
+            """\
+- Your baby has a few red spots that started 2 to 4 weeks after birth, and is well and feeding.
+- You have a few spots, and creams or gels from a pharmacy are helping.
+""",
+            "Wash gently. Do not use adult products on your baby. Do not squeeze spots.",
         ),
         (
             CareAdvice.Level.ROUTINE,
             """\
+- Your acne is severe, or creams and gels from a pharmacy have not helped.
+- Your baby's spots started after 3 months old.
 - You are not sure if the spots are acne, milia or something else.
 - Your baby's spots are red, full of pus or blistered, but your baby is well.
 """,
-            "Talk to a pharmacist, your health visitor or your GP.",
+            "Talk to your GP. For a baby, you can also ask your health visitor. "
+            "A pharmacist can help if you are not sure.",
         ),
         (CareAdvice.Level.URGENT, signs.urgent_markdown(), signs.URGENT_ACTION),
         (CareAdvice.Level.EMERGENCY, signs.emergency_markdown(), signs.EMERGENCY_ACTION),
     ],
     "codes": [],
-    "references": ["nhs_ht_newborn_rashes", "dermnet", "cc", "cc_treatment"],
+    # Acne sources first; the milia sources back only the milia side of the comparison.
+    "references": [
+        "nhs_acne",
+        "dermnet_acne",
+        "nidirect_baby_rashes",
+        "nhs_ht_newborn_rashes",
+        "statpearls",
+        "medscape_overview",
+        "cc",
+        "cc_treatment",
+    ],
     "editor_note": (
-        "Example content awaiting the clinic's own clinical review. Needs an acne source: the "
-        "content notes record only NHS Healthier Together (baby acne) about acne itself; add a "
-        "second acne source (for example the NHS acne page) after checking it."
+        "Example content awaiting the clinic's own clinical review. Needs clinician sign-off: "
+        "the FAQ on acne treatments and milia takes retinoid creams to be an acne treatment; "
+        "the acne pages cited here do not name them in the text we could read, so check it "
+        "against an acne treatment source (for example the NHS acne treatment page) and cite "
+        "that. The NHS 'Acne' page was read through a printed copy and the NHS website's "
+        "syndicated content, not at nhs.uk itself: check the live page says the same."
     ),
 }
 
@@ -566,47 +646,70 @@ SYRINGOMA = {
         "skin-coloured bumps under eye",
     ],
     "summary": (
-        "Syringomas are small, harmless bumps that grow from sweat glands. "
-        "They are skin-coloured or a little see-through, and 1 to 5 millimetres across. "
-        "They are most common on the eyelids and start after puberty. "
-        "They can look like milia, but milia are white and firm."
+        "Syringomas are small, harmless bumps that grow from sweat ducts in the skin. "
+        "They are firm, and skin-coloured or a little yellow. Most are 1 to 3 millimetres "
+        "across. They often come in groups on or around the eyelids, and they usually start "
+        "in the teenage years or later. They can look like milia, but milia are white."
     ),
     "sections": [
         (
             "What syringomas look like",
             """\
-- Small bumps, 1 to 5 millimetres across.
-- Skin-coloured, or a little see-through.
-- Usually on the eyelids.
-- They start after puberty.
+- Small, firm, round bumps, usually 1 to 3 millimetres across. [[dermnet_syringoma, gponline_syringoma]]
+- Skin-coloured or a little yellow. Some look a little see-through. [[gponline_syringoma, gponline]]
+- Often in groups, on or around the eyelids. They can also come up on the cheeks. Less often, they come up on the scalp, chest, armpits, belly button or genitals. [[dermnet_syringoma]]
+- They do not usually itch or hurt. [[gponline_syringoma]]
+""",
+        ),
+        (
+            "Who gets syringomas",
+            """\
+About 1 person in 100 has syringomas. [[dermnet_syringoma]]
+They usually start in the teenage years or later. [[dermnet_syringoma, gponline]]
+Women get them about twice as often as men.
+They sometimes run in families. [[dermnet_syringoma, gponline]]
 """,
         ),
         (
             "How syringomas differ from milia",
             """\
-Milia are white or yellow and feel firm, like a grain of sand.
-Syringomas are the colour of your skin, or a little see-through.
-Babies often have milia, but syringomas start later in life.
-A doctor can usually tell the two apart by looking.
+Milia are white, like tiny pearls. They are 1 to 2 millimetres across. [[gponline_syringoma, gponline]]
+Syringomas are the colour of your skin, or a little yellow. [[gponline_syringoma]]
+Newborn babies often have milia. Syringomas usually start in the teenage years or later. [[gponline_syringoma, dermnet_syringoma]]
+
+If it is not clear what the bumps are, a doctor may take a tiny skin sample.
+It is checked under a microscope. [[dermnet_syringoma]]
+""",
+        ),
+        (
+            "When it could be something else",
+            """\
+A common skin cancer called basal cell carcinoma can sometimes look like a syringoma. [[dermnet_syringoma]]
+See a GP if a bump grows, bleeds or crusts, or has not healed in 4 weeks. [[nhs_nmsc]]
 """,
         ),
         (
             "Treatment",
             """\
-Syringomas are harmless, so treatment is a choice, not a need.
-If they bother you, a skin specialist can talk you through the options.
+Syringomas are harmless, so treatment is a choice, not a need. [[gponline]]
+If they bother you, a doctor can remove them with a fine electric needle or a laser. [[gponline, dermnet_syringoma]]
+This does not always work, and it can leave small scars. [[dermnet_syringoma]]
+Syringomas can also come back after treatment. [[gponline_syringoma]]
+
 Near the eye, only an experienced specialist should treat them.
 Do not try to squeeze or cut them off yourself.
 """,
         ),
-        ("How we checked this page", CHECKED_NOTE),
+        ("How we checked this page", LOOK_ALIKE_CHECKED_NOTE),
     ],
     "faqs": [
         (
             "Is it true that syringomas are the same as milia?",
             MYTH,
-            "No. Both can show up around the eyes, but milia are white keratin cysts. "
-            "Syringomas grow from sweat glands and are skin-coloured.",
+            "No. Both can show up around the eyes, but they are different. "
+            "Milia are tiny white pockets of keratin. "
+            "Syringomas grow from sweat ducts and are skin-coloured or a little yellow. "
+            "[[gponline_syringoma, dermnet_syringoma]]",
         ),
     ],
     "care_advice": [
@@ -625,10 +728,14 @@ Do not try to squeeze or cut them off yourself.
         ),
     ],
     "codes": [],
-    "references": ["gponline", "nhs_nmsc", "cc"],
+    "references": ["dermnet_syringoma", "gponline_syringoma", "gponline", "nhs_nmsc"],
     "editor_note": (
-        "Example content awaiting the clinic's own clinical review. Needs a second source about "
-        "syringoma: the content notes record only GPonline's facial lesions article."
+        "Example content awaiting the clinic's own clinical review. Needs clinician sign-off: "
+        "'near the eye, only an experienced specialist should treat them' is our advice, as on "
+        "the milia page; the syringoma sources do not say who should treat them. DermNet's "
+        "current page (reviewed 2024) backs the look, places and who gets them; its lines on "
+        "basal cell carcinoma, biopsy and treatment (small scars, may not work) were read in an "
+        "earlier stored version of the same address: check the live page still says so."
     ),
 }
 
@@ -645,49 +752,61 @@ XANTHELASMA = {
     ],
     "summary": (
         "Xanthelasma are flat, yellow patches on the eyelids, most often near the inner corner "
-        "of the eye. They are fatty deposits in the skin. They are harmless in themselves. "
-        "But they are often linked with high levels of fat (cholesterol) in the blood, "
-        "so it is worth seeing a GP for a blood test."
+        "of the eye. They are made of fat that has built up in the skin. They are harmless in "
+        "themselves. But they are often linked with high levels of fat (cholesterol) in the "
+        "blood, so it is worth seeing a GP for a blood test."
     ),
     "sections": [
         (
             "What xanthelasma look like",
             """\
-- Flat, yellow patches.
-- On the eyelids, most often near the inner corner of the eye.
+- Flat, yellow patches. They can be small or large. [[gponline]]
+- On the eyelids, most often near the inner corner of the eye. [[gponline, dermnet_xanthoma]]
+- The upper eyelids are the usual place, but the lower eyelids can have them too, often on both sides. [[dermnet_xanthoma]]
+
+Doctors call fat that has built up in the skin like this a xanthoma.
+Xanthelasma are the most common kind. [[dermnet_xanthoma]]
 """,
         ),
         (
             "Why it is worth seeing a GP",
             """\
 Xanthelasma are often linked with high levels of fat in the blood.
-Your GP can check this with a blood test.
-If your blood fats are high, your GP can talk to you about what to do.
+But some people with them have normal blood fats. [[gponline]]
+Your GP can check your blood fats with a blood test.
+If they are high, your GP can talk to you about what to do.
+
+Lowering high blood fats may make the patches a little smaller.
+But on its own, it does not usually clear them. [[gponline, medscape_xanthelasma_treatment]]
 """,
         ),
         (
             "How xanthelasma differ from milia",
             """\
-Milia are tiny, round, white bumps that feel firm.
-Xanthelasma are flat, yellow patches, and they are often bigger.
-Milia are not linked with blood fats.
+Milia are tiny, round, white bumps, 1 to 2 millimetres across. [[gponline]]
+Xanthelasma are flat and yellow, and they can be bigger. [[gponline]]
 """,
         ),
         (
             "Treatment",
             """\
-The patches are harmless, so removing them is a choice.
+The patches are harmless, so removing them is a choice. [[gponline]]
 If they bother you, ask your GP about seeing a skin or eye specialist.
+
+A specialist can remove them in a few ways. These include a small operation, a laser,
+a chemical put on the patch, a fine electric needle, or freezing. [[medscape_xanthelasma_treatment, gponline]]
+An operation on the eyelid can leave a scar. [[medscape_xanthelasma_treatment]]
 Do not try to cut, burn or squeeze them off yourself.
 """,
         ),
-        ("How we checked this page", CHECKED_NOTE),
+        ("How we checked this page", LOOK_ALIKE_CHECKED_NOTE),
     ],
     "faqs": [
         (
             "Is it true that yellow patches on the eyelids can be a sign of high cholesterol?",
             FACT,
-            "Yes, they often are. That is why a GP blood test is a good idea, "
+            "Yes, they often are, although some people with them have normal cholesterol. "
+            "[[gponline]] That is why a GP blood test is a good idea, "
             "even though the patches are harmless.",
         ),
     ],
@@ -699,10 +818,12 @@ Do not try to cut, burn or squeeze them off yourself.
         ),
     ],
     "codes": [],
-    "references": ["gponline", "cc"],
+    "references": ["dermnet_xanthoma", "medscape_xanthelasma_treatment", "gponline"],
     "editor_note": (
-        "Example content awaiting the clinic's own clinical review. Needs a second source about "
-        "xanthelasma: the content notes record only GPonline's facial lesions article."
+        "Example content awaiting the clinic's own clinical review. Needs clinician sign-off: "
+        "a routine GP blood-fat test for everyone with xanthelasma (milia.md RF-9, a product "
+        "decision; GPonline says they are often linked with high blood fats but can occur with "
+        "normal levels)."
     ),
 }
 
@@ -719,34 +840,44 @@ SEBACEOUS_HYPERPLASIA = {
     ],
     "summary": (
         "Sebaceous hyperplasia means that oil glands in the skin have grown bigger than usual. "
-        "It shows up as small yellow or skin-coloured bumps on the forehead or cheeks "
-        "of adults. Each bump often has a small dip in the middle. It is harmless. "
-        "But it can look like a common skin cancer, so a doctor should check any bump that "
-        "grows, bleeds or does not heal."
+        "It shows up as small yellow or skin-coloured bumps on the face, mostly on the "
+        "forehead, nose and cheeks of middle-aged and older adults. Each bump often has a "
+        "small dip in the middle. It is harmless. But it can look like a common skin cancer, "
+        "so a doctor should check any bump that grows, bleeds or does not heal."
     ),
     "sections": [
         (
             "What it looks like",
             """\
-- Yellow or skin-coloured bumps, 2 to 5 millimetres across.
-- A small dip in the middle of each bump.
-- Tiny blood vessels may show on the surface.
-- Most often on the forehead and cheeks of adults.
+- Small bumps, about 2 to 5 millimetres across. There are often several. [[gponline]]
+- Yellow or skin-coloured, and soft. [[gponline, medscape_sebaceous_hyperplasia]]
+- A small dip in the middle of each bump. [[gponline, medscape_sebaceous_hyperplasia]]
+- Tiny blood vessels may show on the surface. [[gponline, dermnet_sebaceous_hyperplasia]]
+- Most often on the forehead, nose and cheeks. [[dermnet_sebaceous_hyperplasia, medscape_sebaceous_hyperplasia]]
+""",
+        ),
+        (
+            "Who gets it",
+            """\
+It is most common in middle-aged and older adults. [[dermnet_sebaceous_hyperplasia, medscape_sebaceous_hyperplasia]]
+It may be more common in people who take medicines that weaken the immune system,
+for example after an organ transplant. [[dermnet_sebaceous_hyperplasia]]
 """,
         ),
         (
             "How it differs from milia",
             """\
-Milia are white, firm and smaller, usually 1 to 2 millimetres.
-They have no dip in the middle.
-The bumps of sebaceous hyperplasia are yellow and a little bigger.
+Milia are small, white and round, usually 1 to 2 millimetres across. [[gponline]]
+The bumps of sebaceous hyperplasia are yellow or skin-coloured and a little bigger.
+Many have a small dip in the middle. [[gponline, medscape_sebaceous_hyperplasia]]
 """,
         ),
         (
             "When it could be something else",
             """\
-A common skin cancer called basal cell carcinoma can look a lot like these bumps.
-See a GP if a bump:
+A common skin cancer called basal cell carcinoma can look a lot like these bumps. [[dermnet_sebaceous_hyperplasia, gponline]]
+If it is not clear, a doctor may take a small skin sample to check. [[gponline]]
+See a GP if a bump: [[nhs_nmsc]]
 
 - looks pearly or waxy
 - grows
@@ -757,19 +888,22 @@ See a GP if a bump:
         (
             "Treatment",
             """\
-Treatment is not needed for your health.
-If the bumps bother you, a skin specialist can talk you through the options.
+Sebaceous hyperplasia is harmless and does not need treatment. [[dermnet_sebaceous_hyperplasia]]
+If the bumps bother you, a doctor can remove them one by one.
+They use a fine electric needle after numbing the skin, or a laser. [[gponline, dermnet_sebaceous_hyperplasia]]
 Do not squeeze or pick them.
 """,
         ),
-        ("How we checked this page", CHECKED_NOTE),
+        ("How we checked this page", LOOK_ALIKE_CHECKED_NOTE),
     ],
     "faqs": [
         (
             "Is it true that sebaceous hyperplasia is a skin cancer?",
             MYTH,
-            "No, it is harmless. But it can look like one, so let a doctor check any bump "
-            "that grows, bleeds or does not heal.",
+            "No, it is harmless, and it is not known to turn into cancer. "
+            "[[medscape_sebaceous_hyperplasia]] But it can look like a skin cancer, so let a "
+            "doctor check any bump that grows, bleeds or does not heal. "
+            "[[dermnet_sebaceous_hyperplasia, nhs_nmsc]]",
         ),
     ],
     "care_advice": [
@@ -788,11 +922,16 @@ Do not squeeze or pick them.
         ),
     ],
     "codes": [],
-    "references": ["gponline", "nhs_nmsc", "cc"],
+    "references": [
+        "dermnet_sebaceous_hyperplasia",
+        "medscape_sebaceous_hyperplasia",
+        "gponline",
+        "nhs_nmsc",
+    ],
     "editor_note": (
-        "Example content awaiting the clinic's own clinical review. Needs a second source about "
-        "sebaceous hyperplasia: the content notes record only GPonline's facial lesions article "
-        "(and a Skyscape excerpt with no title)."
+        "Example content awaiting the clinic's own clinical review. The size (2 to 5 mm) follows "
+        "GPonline; DermNet says up to 3 mm. The Medscape overview was read through Medscape's "
+        "app mirror: check the article page says the same."
     ),
 }
 
@@ -827,6 +966,52 @@ def with_citations(text: str, references: list[str]) -> str:
     return CITE.sub(numbers, text)
 
 
+def _rows(data: dict) -> dict[type, list[dict]]:
+    """The article's parts as this version of the demo has them: model -> field values."""
+    keys = data["references"]
+    rows: dict[type, list[dict]] = {
+        Section: [
+            {"order": order, "heading": heading, "body": with_citations(body, keys)}
+            for order, (heading, body) in enumerate(data["sections"], start=1)
+        ],
+        FAQ: [
+            {
+                "order": order,
+                "question": question,
+                "verdict": verdict,
+                "answer": with_citations(answer, keys),
+            }
+            for order, (question, verdict, answer) in enumerate(data["faqs"], start=1)
+        ],
+        # No "link checked on" date: nobody has checked these links for the clinic yet.
+        Reference: [
+            {
+                "order": order,
+                "title": SOURCES[key].title,
+                "publisher": SOURCES[key].publisher,
+                "year": SOURCES[key].year,
+                "url": SOURCES[key].url,
+            }
+            for order, key in enumerate(keys, start=1)
+        ],
+        CareAdvice: [
+            {"level": level, "signs": listed, "action": action}
+            for level, listed, action in data["care_advice"]
+        ],
+        ClinicalCode: [
+            {"system": system, "version": version, "code": code, "display": display}
+            for system, version, code, display in data["codes"]
+        ],
+    }
+    return rows
+
+
+def _save_part(row, author) -> None:
+    row.full_clean()
+    row._history_user = author
+    row.save()  # one by one: save() renders the Markdown and writes history
+
+
 def _create(data: dict, author, reviewer) -> Condition:
     condition = Condition(
         slug=data["slug"],
@@ -841,45 +1026,112 @@ def _create(data: dict, author, reviewer) -> Condition:
     )
     condition._history_user = author
     condition.save()
-    children = []
-    keys = data["references"]
-    for order, (heading, body) in enumerate(data["sections"], start=1):
-        body = with_citations(body, keys)
-        children.append(Section(condition=condition, order=order, heading=heading, body=body))
-    for order, (question, verdict, answer) in enumerate(data["faqs"], start=1):
-        answer = with_citations(answer, keys)
-        children.append(
-            FAQ(condition=condition, order=order, question=question, verdict=verdict, answer=answer)
-        )
-    for order, key in enumerate(keys, start=1):
-        source = SOURCES[key]
-        # No "link checked on" date: nobody has checked these links for the clinic yet.
-        children.append(
-            Reference(
-                condition=condition,
-                order=order,
-                title=source.title,
-                publisher=source.publisher,
-                year=source.year,
-                url=source.url,
-            )
-        )
-    for level, listed, action in data["care_advice"]:
-        children.append(CareAdvice(condition=condition, level=level, signs=listed, action=action))
-    for system, version, code, display in data["codes"]:
-        children.append(
-            ClinicalCode(
-                condition=condition, system=system, version=version, code=code, display=display
-            )
-        )
-    for child in children:
-        child.full_clean()
-        child._history_user = author
-        child.save()  # one by one: save() renders the Markdown and writes history
+    for model, rows in _rows(data).items():
+        for values in rows:
+            _save_part(model(condition=condition, **values), author)
     condition.refresh_derived()
     condition._change_reason = DEMO_NOTE  # admin-visible in the page's history
     condition.save()
     return condition
+
+
+# How a part of an existing article is matched to this version's row when refreshing: by
+# address, level or code where a part has one (links to it survive), else by its place.
+MATCH_BY = {
+    Section: None,
+    FAQ: None,
+    Reference: ("url",),
+    CareAdvice: ("level",),
+    ClinicalCode: ("system", "version", "code"),
+}
+
+
+def _cited_elsewhere(row) -> bool:
+    """A reference a treatment comparison cites (the milia comparison adds its own)."""
+    return isinstance(row, Reference) and row.comparisonrow_set.exists()
+
+
+def _sync_parts(condition: Condition, data: dict, author) -> bool:
+    """Make the working copy's parts this version's; True when anything changed.
+
+    Matching rows are updated in place and only where a value differs; rows the demo no
+    longer has are removed, except references that something else cites.
+    """
+    changed = False
+    for model, wanted in _rows(data).items():
+        existing = list(model.objects.filter(condition=condition).order_by("pk"))
+        if model in (Section, FAQ, Reference):
+            existing.sort(key=lambda row: (row.order, row.pk))
+        fields = MATCH_BY[model]
+        if fields is None:
+            pairs = list(zip(existing, wanted, strict=False)) + [
+                (None, values) for values in wanted[len(existing) :]
+            ]
+            leftover = existing[len(wanted) :]
+        else:
+            by_key = {tuple(getattr(row, f) for f in fields): row for row in existing}
+            pairs = [(by_key.pop(tuple(v[f] for f in fields), None), v) for v in wanted]
+            leftover = list(by_key.values())
+        for row, values in pairs:
+            if row is None:
+                _save_part(model(condition=condition, **values), author)
+                changed = True
+            elif any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                _save_part(row, author)
+                changed = True
+        for row in leftover:
+            if not _cited_elsewhere(row):
+                row.delete()
+                changed = True
+    return changed
+
+
+def _still_example(condition: Condition) -> bool:
+    """Live, approved only by an example account, and nobody has changed it since."""
+    live = condition.live
+    return (
+        condition.status == Status.PUBLISHED
+        and condition.is_example
+        and live is not None
+        and live.status == Status.PUBLISHED
+    )
+
+
+def refresh(author, reviewer) -> list[str]:
+    """Bring the demo articles that are still unreviewed example content up to this version.
+
+    For a database loaded by an earlier version (load() leaves existing articles alone): an
+    article whose live page only an example account approved, with no draft in progress, gets
+    this version's summary, sections, FAQs, references, advice and codes where they differ,
+    as a change approved again by the demo reviewer (history kept, still labelled example
+    content). What the clinic has approved, is editing, took offline or archived is left as it
+    is, and so is an article that already matches. Returns the slugs brought up to date.
+    """
+    refreshed = []
+    with transaction.atomic():
+        for data in ARTICLES:
+            condition = _existing(data)
+            if condition is None or not _still_example(condition):
+                continue
+            changed = _sync_parts(condition, data, author)
+            for name, value in (
+                ("summary", data["summary"]),
+                ("also_known_as", "\n".join(data["also_known_as"])),
+            ):
+                if getattr(condition, name) != value:
+                    setattr(condition, name, value)
+                    changed = True
+            if not changed:
+                continue
+            condition._history_user = author
+            condition._change_reason = DEMO_UPDATE_NOTE
+            condition.record_change(author)  # a draft, like any edit; refreshes derived text
+            condition._history_user = reviewer
+            condition.publish(by=reviewer, attested=True)
+            refreshed.append(data["slug"])
+    return refreshed
 
 
 def load(author, reviewer) -> list[str]:

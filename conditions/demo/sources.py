@@ -15,6 +15,13 @@ Left out on purpose (see the review notes):
   the notes give no DOI and only a copy on a document-sharing site. The types of milia are
   cited to Cleveland Clinic and Medscape instead.
 
+Added after the review (milia-review-2026-12.md: "each look-alike cites sources about that
+condition"): DermNet, NHS, nidirect, Medscape and GPonline pages about syringoma, xanthelasma,
+sebaceous hyperplasia and acne. The notes do not record them, so each carries `read_at`: where
+its text was read (a stored copy of the page), under the title and year the page itself gives.
+Where it could only be read through a copy, the entry says so; the address cited is always
+the publisher's own.
+
 `about` lists the demo articles (by slug) whose condition the source is about, so a test can
 check that each look-alike cites sources about itself, not only milia pages.
 """
@@ -31,6 +38,8 @@ class Source:
     url: str
     year: int | None = None
     about: frozenset[str] = field(default_factory=frozenset)
+    # Where the text was read, for a source the content notes do not record (blank otherwise).
+    read_at: str = ""
 
 
 def _about(*slugs: str) -> frozenset[str]:
@@ -114,9 +123,9 @@ SOURCES: dict[str, Source] = {
         about=_about("milia"),
     ),
     # Dr N. Stollery's differential diagnosis article: syringoma, xanthelasma, sebaceous
-    # hyperplasia (and milia management).
+    # hyperplasia (and milia management). Its title as the page gives it (capital F).
     "gponline": Source(
-        "Differential diagnoses: facial lesions",
+        "Differential diagnoses: Facial lesions",
         "GPonline",
         "https://www.gponline.com/differential-diagnoses-facial-lesions/dermatology/article/1316291",
         about=_about("milia", "syringoma", "xanthelasma", "sebaceous-hyperplasia"),
@@ -178,6 +187,90 @@ SOURCES: dict[str, Source] = {
         "Batra P et al., Dermatology Online Journal 15(8):20",
         "https://escholarship.org/uc/item/8dm9d1zf",
         about=_about("milia"),
+    ),
+    # -- sources about the look-alikes (read after the review; see the module docstring) --
+    "dermnet_syringoma": Source(
+        "Syringoma",
+        "DermNet",
+        "https://dermnetnz.org/topics/syringoma",
+        year=2024,  # "Last Reviewed: December, 2024"
+        about=_about("syringoma"),
+        read_at=(
+            "https://dermnetnz.org/topics/syringoma (stored copy, last reviewed December 2024; "
+            "an earlier stored version of the same address gives the biopsy and treatment lines)"
+        ),
+    ),
+    "gponline_syringoma": Source(
+        "At a glance: Syringoma versus milia",
+        "GPonline",
+        "https://www.gponline.com/glance-syringoma-versus-milia-syringoma/dermatology/article/646369",
+        about=_about("syringoma", "milia"),
+        read_at="https://www.gponline.com/glance-syringoma-versus-milia-syringoma/dermatology/article/646369",
+    ),
+    # DermNet covers xanthelasma on its xanthoma page ("the most common form of xanthoma").
+    "dermnet_xanthoma": Source(
+        "Xanthoma",
+        "DermNet",
+        "https://dermnetnz.org/topics/xanthoma",
+        year=2020,  # "Updated by Dr Helen Gordon ... October 2020"
+        about=_about("xanthelasma"),
+        read_at=(
+            "https://dermnetnz.org./topics/xanthoma and its earlier address "
+            "http://dermnetnz.org/dermal-infiltrative/xanthoma.html (stored copies, October 2020)"
+        ),
+    ),
+    "medscape_xanthelasma_treatment": Source(
+        "Xanthelasma Treatment & Management",
+        "Medscape (eMedicine)",
+        "https://emedicine.medscape.com/article/1213423-treatment",
+        year=2021,  # "Updated: Mar 02, 2021"
+        about=_about("xanthelasma"),
+        read_at="https://emedicine.medscape.com/article/1213423-treatment",
+    ),
+    "dermnet_sebaceous_hyperplasia": Source(
+        "Sebaceous hyperplasia",
+        "DermNet",
+        "https://dermnetnz.org/topics/sebaceous-hyperplasia",
+        year=2014,  # "Reviewed and updated by Dr Amanda Oakley ... June 2014"
+        about=_about("sebaceous-hyperplasia"),
+        read_at="https://dermnetnz.org/topics/sebaceous-hyperplasia",
+    ),
+    # Read through Medscape's app mirror (misc.medscape.com, A1059368); cited at the article's
+    # canonical address, as with the milia overview above.
+    "medscape_sebaceous_hyperplasia": Source(
+        "Sebaceous Hyperplasia",
+        "Medscape (eMedicine)",
+        "https://emedicine.medscape.com/article/1059368-overview",
+        about=_about("sebaceous-hyperplasia"),
+        read_at="http://misc.medscape.com/pi/iphone/medscapeapp/html/A1059368-business.html",
+    ),
+    "dermnet_acne": Source(
+        "Acne",
+        "DermNet",
+        "https://dermnetnz.org/topics/acne",
+        year=2014,  # "Author: Dr Amanda Oakley, Dermatologist, Hamilton, New Zealand, July 2014"
+        about=_about("acne"),
+        read_at="https://www.dermnetnz.org/topics/acne",
+    ),
+    # Not stored at nhs.uk itself: read through a printed copy of the page (25 December 2022)
+    # and the NHS website's syndicated content. No year: the copies do not show one.
+    "nhs_acne": Source(
+        "Acne",
+        "NHS",
+        "https://www.nhs.uk/conditions/acne/",
+        about=_about("acne"),
+        read_at=(
+            "https://www.scribd.com/document/616388993/8 (a printed copy of the nhs.uk page) and "
+            "the NHS website's syndicated acne pages"
+        ),
+    ),
+    # Northern Ireland's official site; baby acne among the common rashes.
+    "nidirect_baby_rashes": Source(
+        "Skin rashes in babies",
+        "nidirect",
+        "https://www.nidirect.gov.uk/conditions/skin-rashes-babies",
+        about=_about("acne"),
+        read_at="https://www.nidirect.gov.uk/conditions/skin-rashes-babies",
     ),
     "acv_burn": Source(
         "Chemical burn from topical apple cider vinegar",

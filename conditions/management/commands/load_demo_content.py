@@ -1,9 +1,12 @@
 """Load the demo content: articles, treatment comparisons, questionnaires and kiosk setup.
 
-    python manage.py load_demo_content [--if-empty] [--demo-accounts]
+    python manage.py load_demo_content [--if-empty] [--refresh] [--demo-accounts]
 
 Idempotent: what already exists is left as it is. Everything loads in one transaction, so a
 failure leaves the database as it was (and a later `--if-empty` run tries again).
+`--refresh` also brings a database loaded by an earlier version up to date, for the demo
+content that is still unreviewed example content (a module's `refresh()`, where it has one):
+nothing the clinic has approved or is editing is changed.
 `--demo-accounts` (DEBUG only) gives the demo author and reviewer random passwords and prints
 them once; in production it is refused and no login-capable account is created.
 """
@@ -67,12 +70,21 @@ class Command(BaseCommand):
             help="Load only when no condition article exists yet (used by `make run`).",
         )
         parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help=(
+                "Also update demo content that is still unreviewed example content (approved "
+                "only by the demo reviewer, nothing in progress) to this version. Anything the "
+                "clinic has approved or is editing is left as it is."
+            ),
+        )
+        parser.add_argument(
             "--demo-accounts",
             action="store_true",
             help="DEBUG only: give the demo author and reviewer passwords and print them once.",
         )
 
-    def handle(self, *args, if_empty=False, demo_accounts=False, **options):
+    def handle(self, *args, if_empty=False, refresh=False, demo_accounts=False, **options):
         if demo_accounts and not settings.DEBUG:
             raise CommandError(
                 "--demo-accounts is refused because DEBUG is off (production). It would create "
@@ -101,6 +113,10 @@ class Command(BaseCommand):
                 if isinstance(result, (list, tuple)):
                     created = ", ".join(map(str, result)) or "nothing new (already present)"
                     self.stdout.write(f"{name}: created {created}")
+                if refresh and hasattr(module, "refresh"):
+                    updated = module.refresh(users["author"], users["reviewer"])
+                    listed = ", ".join(map(str, updated)) or "nothing (already up to date)"
+                    self.stdout.write(f"{name}: brought up to date {listed}")
 
         self.stdout.write(self.style.SUCCESS("Loaded: " + (", ".join(loaded) or "nothing")))
         if missing:
