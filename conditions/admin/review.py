@@ -132,10 +132,8 @@ class VersionedForm(forms.ModelForm):
 
 
 class ReviewableForm(VersionedForm):
-    def clean(self):
-        cleaned = super().clean()
-        # The review-date rules on the model, shown beside the field.
-        return cleaned
+    """The form of a reviewed item (article, comparison, questionnaire, help card). Its review
+    dates are checked by the model's clean(), and shown beside the field."""
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

@@ -33,7 +33,6 @@ from conditions.models import (
     Status,
 )
 
-LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
 
 MYTH, FACT, PARTLY = FAQ.Verdict.MYTH, FAQ.Verdict.FACT, FAQ.Verdict.PARTLY
@@ -1020,8 +1019,6 @@ def _create(data: dict, author, reviewer) -> Condition:
         also_known_as="\n".join(data["also_known_as"]),
         summary=data["summary"],
         author=author,
-        reviewer=reviewer,
-        last_reviewed=LAST_REVIEWED,
         next_review_due=NEXT_REVIEW_DUE,
     )
     condition._history_user = author

@@ -38,7 +38,6 @@ from conditions.models import (
 )
 
 SLUG = "white-spots"
-LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
 
 INTRO = (

@@ -16,7 +16,6 @@ from django.db import transaction
 
 from conditions.models import EmergencyTerm, UrgentHelp
 
-LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
 
 CARD = {
@@ -116,8 +115,6 @@ def load_urgent_help(author, reviewer) -> list[str]:
         card = UrgentHelp(
             **CARD,
             author=author,
-            reviewer=reviewer,
-            last_reviewed=LAST_REVIEWED,
             next_review_due=NEXT_REVIEW_DUE,
         )
         card.full_clean()

@@ -31,7 +31,6 @@ from conditions.models import (
     TreatmentComparison,
 )
 
-LAST_REVIEWED = datetime.date(2026, 11, 1)
 NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
 
 E, C, S, R = EvidenceLevel, CostBand, Suitability, Recommendation

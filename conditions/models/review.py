@@ -455,9 +455,8 @@ class Reviewable(models.Model):
             self.is_example = by.groups.filter(name=EXAMPLE_ACCOUNTS_GROUP).exists()
             self.reviewer = by
             self.last_reviewed = today
-            if not self.next_review_due or review_date_problems(today, self.next_review_due):
-                self.next_review_due = latest_review_due(today)
-            if self.next_review_due <= today:
+            # A date in the past or over 12 months ahead was refused by approval_problems().
+            if not self.next_review_due:
                 self.next_review_due = latest_review_due(today)
             self.status = Status.PUBLISHED
             self.published_at = self.published_at or timezone.now()
