@@ -129,11 +129,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    # Redis that degrades (portal/cache.py): unreachable or hung, every cache call is a miss
+    # or a skipped write within the socket timeouts, and the site serves uncached.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "portal"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(
+                    os.environ.get("DJANGO_REDIS_CONNECT_TIMEOUT", "0.5")
+                ),
+                "socket_timeout": float(os.environ.get("DJANGO_REDIS_TIMEOUT", "0.5")),
+                # After a failure, leave Redis alone this long (misses at once, no waiting).
+                "RETRY_SECONDS": float(os.environ.get("DJANGO_REDIS_RETRY_SECONDS", "5")),
+            },
         }
     }
 else:
@@ -143,6 +153,14 @@ else:
             "LOCATION": "portal",
         }
     }
+# With a shared cache, the page cache checks its content generation against the database at
+# most this often (and after every Redis outage): a change saved while Redis was unreachable
+# shows within this many seconds of Redis coming back. 0 (local memory): never.
+PAGE_CACHE_VERIFY_SECONDS = (
+    int(os.environ.get("DJANGO_CACHE_VERIFY_SECONDS", "10"))
+    if CACHES["default"]["BACKEND"] == "portal.cache.ResilientRedisCache"
+    else 0
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,8 +172,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Staff sessions live in the database behind the cache (shared by every app server).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Staff sessions live in the database (shared by every app server). Not cached_db: a logout
+# or password change while Redis is unreachable could not delete the cached copy, and the
+# session would come back with Redis. Patients have no sessions, so this costs staff one query.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]

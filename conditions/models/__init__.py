@@ -7,6 +7,7 @@ from conditions.models.articles import (
     Reference,
     Section,
 )
+from conditions.models.cache import ContentVersion
 from conditions.models.kiosk import KioskProfile
 from conditions.models.questionnaires import (
     AnswerOption,
@@ -38,6 +39,7 @@ __all__ = [
     "ClinicalCode",
     "ComparisonRow",
     "Condition",
+    "ContentVersion",
     "ConditionImage",
     "CostBand",
     "EVIDENCE_EXPLANATIONS",
