@@ -5,6 +5,7 @@ Every setting has a safe development default. With DJANGO_DEBUG off (the default
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -117,6 +118,31 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Timeouts, so that a database that is down or hung gives a fast 503 page (portal/views.py),
+# never a hung worker. Connecting gives up after DJANGO_DB_CONNECT_TIMEOUT seconds. On
+# PostgreSQL each statement may run DJANGO_DB_STATEMENT_TIMEOUT_MS (server side), and the
+# client stops waiting a second after that even if the server never answers (portal/postgresql).
+# That holds for web requests, the admin's included (its statements are small; the limit is per
+# statement, not per request). Management commands (migrate, imports, synthetic content) run
+# without a statement timeout: a migration may rewrite a large table.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+RUNNING_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"} and sys.argv[1:2] != [
+    "runserver"
+]
+DB_STATEMENT_TIMEOUT_MS = (
+    0 if RUNNING_COMMAND else int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "5000"))
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    # Django's per-request connection check (CONN_HEALTH_CHECKS): a short wait.
+    _pg_options.setdefault("ping_timeout", 1.0)
+    if DB_STATEMENT_TIMEOUT_MS > 0:
+        _pg_options["options"] = (
+            _pg_options.get("options", "") + f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+        ).strip()
+        _pg_options.setdefault("wait_timeout", DB_STATEMENT_TIMEOUT_MS / 1000 + 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -3,6 +3,7 @@ and a TCP proxy that can be frozen (a hung PostgreSQL or Redis with its sockets 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -90,10 +91,9 @@ class FreezableProxy:
         self._running.set()
         self._listener.close()
         for s in self._sockets:
-            try:
-                s.close()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
 
     def __enter__(self):
         return self

@@ -180,9 +180,7 @@ def test_a_cache_hit_with_redis_needs_no_database_query(
         assert client.get("/conditions/milia/?utm_source=newsletter")["X-Page-Cache"] == "hit"
 
 
-def test_cached_pages_are_served_while_the_database_is_down(
-    client, site, real_redis, monkeypatch
-):
+def test_cached_pages_are_served_while_the_database_is_down(client, site, real_redis, monkeypatch):
     first = client.get(_article())
 
     def database_down(*args, **kwargs):
