@@ -593,3 +593,29 @@ def test_a_cached_view_never_sees_parameters_it_did_not_declare(rf, db):
 
     page(rf.get("/x/", {"letter": "A", "utm_source": "mail", "x": "2"}))
     assert seen == [{"letter": ["A"]}]
+
+
+# -- a cache hit needs no database: no session, user, two-factor or lockout lookups -------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/conditions/",
+        "/conditions/?letter=M",
+        "/conditions/milia/",
+        "/conditions/milia/treatments/",
+    ],
+)
+def test_every_cached_patient_page_is_served_on_a_hit_with_no_query_whatever_the_middleware(
+    client, django_assert_num_queries, path
+):
+    condition = ConditionFactory(published=True, name="Milia", slug="milia")
+    comparison = TreatmentComparisonFactory(published=True, condition=condition)
+    ComparisonRowFactory(comparison=comparison)
+    make_live(comparison)
+    client.cookies["csrftoken"] = "x" * 32  # a patient who once saw a form
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
