@@ -11,6 +11,7 @@ from conditions.models.cache import ContentVersion
 from conditions.models.kiosk import KioskProfile
 from conditions.models.questionnaires import (
     AnswerOption,
+    CountedRun,
     Outcome,
     OutcomeTally,
     OutcomeTrigger,
@@ -40,6 +41,7 @@ __all__ = [
     "ComparisonRow",
     "Condition",
     "ContentVersion",
+    "CountedRun",
     "ConditionImage",
     "CostBand",
     "EVIDENCE_EXPLANATIONS",
