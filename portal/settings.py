@@ -281,7 +281,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Trust X-Forwarded-Proto ONLY behind a TLS-terminating proxy that always sets (overwrites) it;
 # exposed directly to the internet, a client could claim https. DJANGO_BEHIND_PROXY=0 to drop it.
-if env_bool("DJANGO_BEHIND_PROXY", True):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", True)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -327,7 +328,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_AXES_COOLOFF_HOURS", "1")) or N
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
 # The client address: REMOTE_ADDR, or with DJANGO_PROXY_COUNT=N trusted proxies in front, the
-# N-th address from the right of X-Forwarded-For (the one our own proxy saw).
+# N-th address from the right of X-Forwarded-For (the one our own proxy saw; entries further
+# left are whatever the client claimed and are never used). Behind a proxy, set it (usually 1):
+# with 0 every login shares the proxy's address, and anyone could lock staff out (check --deploy
+# warns, portal.W002).
 AXES_CLIENT_IP_CALLABLE = "portal.auth.client_ip"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 
