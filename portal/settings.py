@@ -335,11 +335,15 @@ AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.auth.client_ip"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 
-# Logs never carry query strings (questionnaire answers, search words): see portal/logging.py.
+# Logs never carry query strings (questionnaire answers, search words) or client addresses:
+# see portal/logging.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_query_strings": {"()": "portal.logging.StripQueryStrings"}},
+    "filters": {
+        "no_query_strings": {"()": "portal.logging.StripQueryStrings"},
+        "no_ip_addresses": {"()": "portal.logging.StripIPAddresses"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -348,11 +352,14 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_query_strings", "no_ip_addresses"],
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["no_query_strings"],
+            "filters": ["no_query_strings", "no_ip_addresses"],
         },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
