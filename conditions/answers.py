@@ -8,10 +8,17 @@ cleared once the result has been shown, on "Clear my answers", and on kiosk rese
 
 A cookie that was tampered with, has expired, or belongs to an older version of the
 questionnaire raises ``AnswersUnreadable``; the views then ask the patient to start again.
+
+Each run also carries a random run code in the cookie, made at the first answer and kept until
+the cookie is cleared. ``run_code`` gives the views a digest of it, so that a finished run is
+counted once (conditions.models.CountedRun): replaying a saved copy of the cookie shows the
+result again but does not count it again. The code is not derived from the answers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.core import signing
@@ -101,10 +108,35 @@ def read_run(request, spec: dict) -> tuple[dict, bool]:
     return _clean(spec, payload.get("a")), payload.get("f") is True
 
 
+def _payload(request, spec: dict) -> dict | None:
+    raw = request.COOKIES.get(COOKIE_NAME)
+    if not raw:
+        return None
+    try:
+        payload = signing.loads(raw, salt=_salt(spec), max_age=MAX_AGE_SECONDS)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return payload if isinstance(payload, dict) and payload.get("v") == spec["version"] else None
+
+
+def run_code(request, spec: dict) -> str | None:
+    """A digest of this run's random code (None: no readable answers cookie, a fresh run).
+
+    A cookie written before run codes existed stands for itself: the digest of its value.
+    """
+    payload = _payload(request, spec)
+    if payload is None:
+        return None
+    code = payload.get("n") or request.COOKIES[COOKIE_NAME]
+    return hashlib.sha256(f"{spec['slug']}:{code}".encode()).hexdigest()
+
+
 def write(request, response, spec: dict, answers: dict, finished: bool = False) -> None:
-    """Store the answers in the signed cookie on this response."""
+    """Store the answers in the signed cookie on this response (same run code as before)."""
+    payload = _payload(request, spec)
+    code = (payload or {}).get("n") or secrets.token_urlsafe(16)
     value = signing.dumps(
-        {"v": spec["version"], "a": _dump(spec, answers), "f": finished},
+        {"v": spec["version"], "a": _dump(spec, answers), "f": finished, "n": code},
         salt=_salt(spec),
         compress=True,
     )

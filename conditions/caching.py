@@ -12,8 +12,9 @@ sets ETag and Last-Modified so a repeat visit gets a 304. It caches only what is
 every such visitor: no session cookie or messages, no CSRF token in the page, no Set-Cookie,
 no Cache-Control of private/no-store/no-cache, and only 200s. Questionnaire steps are never
 cached (they live on the session). The key holds everything a page may depend on: scheme, host,
-path with query string, the HX-Request/HX-Boosted/HX-Target headers, the language, today's
-date (review-overdue notices change at midnight) and any other cookies (the kiosk profile).
+path, the query parameters the page declares it reads (no others: ?utm_source=... is the same
+page), the HX-Request/HX-Boosted/HX-Target headers, the language, today's date
+(review-overdue notices change at midnight) and any other cookies (the kiosk profile).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from functools import wraps
+from collections.abc import Iterable
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.http import HttpResponse
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -45,36 +47,105 @@ HEADER_CACHE_STATUS = "X-Page-Cache"
 
 
 # -- the content generation ---------------------------------------------------------------
-def _new_token() -> str:
+# The token in the cache is "<version>|<salt>". The version ("<unix time>:<random>") is also
+# written to the database (ContentVersion) in the same transaction as the change. A write made
+# while the cache was unreachable could not replace the cached token; so, with a shared cache
+# (settings.PAGE_CACHE_VERIFY_SECONDS > 0), the token is checked against the database at most
+# that often (a marker key with that lifetime) and after every cache outage this process saw,
+# and replaced when the versions differ. The fresh salt means a replaced token never equals one
+# that pages were cached under before, even if two servers race to replace it.
+GENERATION_CHECKED_KEY = "content-generation-checked"
+
+
+def _new_version() -> str:
     return f"{time.time():.6f}:{uuid.uuid4().hex}"
 
 
-def generation() -> str:
-    """The current content generation token ("<unix time of change>:<random>")."""
-    token = cache.get(GENERATION_KEY)
+def _token(version: str) -> str:
+    return f"{version}|{uuid.uuid4().hex[:12]}"
+
+
+def _version_of(token: str) -> str:
+    return token.split("|", 1)[0]
+
+
+def _verify_seconds() -> int:
+    return int(getattr(settings, "PAGE_CACHE_VERIFY_SECONDS", 0) or 0)
+
+
+_outages_seen = 0
+
+
+def generation(found: dict | None = None) -> str:
+    """The current content generation token.
+
+    ``found``: what a cache.get_many() including GENERATION_KEY and GENERATION_CHECKED_KEY
+    already returned (saves a round trip); otherwise they are read here.
+    """
+    global _outages_seen
+    if found is None:
+        found = cache.get_many([GENERATION_KEY, GENERATION_CHECKED_KEY])
+    token = found.get(GENERATION_KEY)
+    if not getattr(cache, "available", True):
+        return token or _token(_new_version())  # nothing will be cached: no need to agree
+    outages = getattr(cache, "outages", 0)
+    if _verify_seconds() and (
+        token is None or GENERATION_CHECKED_KEY not in found or outages != _outages_seen
+    ):
+        _outages_seen = outages
+        return _verified(token)
     if token is None:
         # First request after a cache flush: agree on one token across servers.
-        cache.add(GENERATION_KEY, _new_token(), timeout=None)
-        token = cache.get(GENERATION_KEY) or _new_token()
+        cache.add(GENERATION_KEY, _token(_new_version()), timeout=None)
+        token = cache.get(GENERATION_KEY) or _token(_new_version())
     return token
 
 
-def bump_generation() -> None:
-    """Make every cached page stale, on every server sharing this cache."""
-    cache.set(GENERATION_KEY, _new_token(), timeout=None)
+def _verified(token: str | None) -> str:
+    """The token, replaced if the database knows of a later change (one query)."""
+    from conditions.models import ContentVersion
+
+    try:
+        version = ContentVersion.current(default=_new_version())
+    except DatabaseError:
+        # The database is away: nothing can change through it. Serve what the cache holds.
+        if token is None:
+            return _token(_new_version())
+        cache.set(GENERATION_CHECKED_KEY, True, _verify_seconds())
+        return token
+    if token is None or _version_of(token) != version:
+        token = _token(version)
+        cache.set(GENERATION_KEY, token, timeout=None)
+    cache.set(GENERATION_CHECKED_KEY, True, _verify_seconds())
+    return token
+
+
+def bump_generation(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make every cached page stale, on every server sharing this cache.
+
+    The new version goes to the database (inside the caller's transaction, if any) and to the
+    cache now and again when the transaction commits: between the first bump and the commit
+    another server could still read the old rows and cache them under the new token. If the
+    cache is unreachable, the database's record makes the change count once it is back.
+    """
+    from conditions.models import ContentVersion
+
+    version = _new_version()
+    ContentVersion.record(version, using=using)
+    _publish(version)
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(lambda: _publish(version), using=using)
+
+
+def _publish(version: str) -> None:
+    cache.set(GENERATION_KEY, _token(version), timeout=None)
 
 
 def content_changed(sender=None, using=None, **kwargs) -> None:
-    """Signal receiver: bump now, and again when the surrounding transaction commits.
-
-    The second bump matters across servers: between the first bump and the commit another
-    server could still read the old rows and cache them under the new token.
-    """
+    """Signal receiver: any saved or deleted content is a change (see bump_generation)."""
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed fires pre_* and post_*; only the post_* change the rows.
-    bump_generation()
-    if using is not None and transaction.get_connection(using).in_atomic_block:
-        transaction.on_commit(bump_generation, using=using)
+    bump_generation(using=using or DEFAULT_DB_ALIAS)
 
 
 CONTENT_MODELS = (
@@ -128,7 +199,7 @@ def _user_saved(sender, update_fields=None, **kwargs) -> None:
 
 def changed_at(token: str) -> float:
     try:
-        return float(token.split(":", 1)[0])
+        return float(_version_of(token).split(":", 1)[0])
     except ValueError:
         return time.time()
 
@@ -167,7 +238,8 @@ def page_key(request) -> str:
     parts = [
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
+        request.path,
+        request.GET.urlencode(),  # only the parameters the page reads (see _keep_only)
         *(request.headers.get(h, "") for h in VARY_REQUEST_HEADERS),
         getattr(request, "LANGUAGE_CODE", ""),
         timezone.localdate().isoformat(),
@@ -197,14 +269,23 @@ def _thaw(frozen: dict) -> HttpResponse:
     return response
 
 
-def cache_patient_page(view):
+def cache_patient_page(view=None, *, params: Iterable[str] = ()):
     """Cache a patient GET view's rendered page for anonymous visitors; answer 304s.
+
+    ``params``: the query parameters the view reads. The view sees only those (anything else,
+    utm_source=..., x=2, is dropped from request.GET), and only those are in the cache key, so
+    a link with tracking parameters is served the same cached page and cannot fill the cache
+    with copies. Use as ``@cache_patient_page`` or ``@cache_patient_page(params=("letter",))``.
 
     Never use on questionnaire steps or anything personal: those depend on the session.
     """
+    if view is None:
+        return partial(cache_patient_page, params=params)
+    allowed = frozenset(params)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        _keep_only(request, allowed)
         if not _request_is_cacheable(request):
             response = view(request, *args, **kwargs)
             _render(response)
@@ -214,8 +295,8 @@ def cache_patient_page(view):
             return response
 
         key = page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        token = found.get(GENERATION_KEY) or generation()
+        found = cache.get_many([GENERATION_KEY, GENERATION_CHECKED_KEY, key])
+        token = generation(found)
         frozen = found.get(key)
         if frozen is not None and frozen.get("generation") != token:
             frozen = None  # rendered before the last change: stale everywhere
@@ -241,6 +322,17 @@ def cache_patient_page(view):
         )
 
     return wrapped
+
+
+def _keep_only(request, allowed: frozenset) -> None:
+    """Drop every query parameter the view does not read; keep the rest in a canonical order."""
+    if not request.GET:
+        return
+    kept = QueryDict(mutable=True)
+    for name in sorted(allowed & set(request.GET)):
+        kept.setlist(name, request.GET.getlist(name))
+    kept._mutable = False
+    request.GET = kept
 
 
 def _render(response) -> None:

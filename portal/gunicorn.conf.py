@@ -19,12 +19,14 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 
 def post_fork(server, worker):
     """Belt and braces: strip query strings from anything else written to the access log, and
-    from the error log ("Error handling request /path?query" when a request fails)."""
+    from the error log ("Error handling request /path?query" when a request fails); strip client
+    addresses from both ("Invalid request from ip=203.0.113.7: ..." for a malformed request)."""
     import logging
 
-    from portal.logging import StripQueryStrings
+    from portal.logging import StripIPAddresses, StripQueryStrings
 
     for name in ("gunicorn.access", "gunicorn.error"):
         log = logging.getLogger(name)
-        if not any(isinstance(f, StripQueryStrings) for f in log.filters):
-            log.addFilter(StripQueryStrings())
+        for kind in (StripQueryStrings, StripIPAddresses):
+            if not any(isinstance(f, kind) for f in log.filters):
+                log.addFilter(kind())

@@ -5,6 +5,7 @@ Every setting has a safe development default. With DJANGO_DEBUG off (the default
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -117,6 +118,31 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Timeouts, so that a database that is down or hung gives a fast 503 page (portal/views.py),
+# never a hung worker. Connecting gives up after DJANGO_DB_CONNECT_TIMEOUT seconds. On
+# PostgreSQL each statement may run DJANGO_DB_STATEMENT_TIMEOUT_MS (server side), and the
+# client stops waiting a second after that even if the server never answers (portal/postgresql).
+# That holds for web requests, the admin's included (its statements are small; the limit is per
+# statement, not per request). Management commands (migrate, imports, synthetic content) run
+# without a statement timeout: a migration may rewrite a large table.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+RUNNING_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"} and sys.argv[1:2] != [
+    "runserver"
+]
+DB_STATEMENT_TIMEOUT_MS = (
+    0 if RUNNING_COMMAND else int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "5000"))
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    # Django's per-request connection check (CONN_HEALTH_CHECKS): a short wait.
+    _pg_options.setdefault("ping_timeout", 1.0)
+    if DB_STATEMENT_TIMEOUT_MS > 0:
+        _pg_options["options"] = (
+            _pg_options.get("options", "") + f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+        ).strip()
+        _pg_options.setdefault("wait_timeout", DB_STATEMENT_TIMEOUT_MS / 1000 + 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -129,11 +155,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    # Redis that degrades (portal/cache.py): unreachable or hung, every cache call is a miss
+    # or a skipped write within the socket timeouts, and the site serves uncached.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "portal"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(
+                    os.environ.get("DJANGO_REDIS_CONNECT_TIMEOUT", "0.5")
+                ),
+                "socket_timeout": float(os.environ.get("DJANGO_REDIS_TIMEOUT", "0.5")),
+                # After a failure, leave Redis alone this long (misses at once, no waiting).
+                "RETRY_SECONDS": float(os.environ.get("DJANGO_REDIS_RETRY_SECONDS", "5")),
+            },
         }
     }
 else:
@@ -143,6 +179,14 @@ else:
             "LOCATION": "portal",
         }
     }
+# With a shared cache, the page cache checks its content generation against the database at
+# most this often (and after every Redis outage): a change saved while Redis was unreachable
+# shows within this many seconds of Redis coming back. 0 (local memory): never.
+PAGE_CACHE_VERIFY_SECONDS = (
+    int(os.environ.get("DJANGO_CACHE_VERIFY_SECONDS", "10"))
+    if CACHES["default"]["BACKEND"] == "portal.cache.ResilientRedisCache"
+    else 0
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,8 +198,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Staff sessions live in the database behind the cache (shared by every app server).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Staff sessions live in the database (shared by every app server). Not cached_db: a logout
+# or password change while Redis is unreachable could not delete the cached copy, and the
+# session would come back with Redis. Patients have no sessions, so this costs staff one query.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
@@ -235,7 +281,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Trust X-Forwarded-Proto ONLY behind a TLS-terminating proxy that always sets (overwrites) it;
 # exposed directly to the internet, a client could claim https. DJANGO_BEHIND_PROXY=0 to drop it.
-if env_bool("DJANGO_BEHIND_PROXY", True):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", True)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -281,15 +328,22 @@ AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_AXES_COOLOFF_HOURS", "1")) or N
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
 # The client address: REMOTE_ADDR, or with DJANGO_PROXY_COUNT=N trusted proxies in front, the
-# N-th address from the right of X-Forwarded-For (the one our own proxy saw).
+# N-th address from the right of X-Forwarded-For (the one our own proxy saw; entries further
+# left are whatever the client claimed and are never used). Behind a proxy, set it (usually 1):
+# with 0 every login shares the proxy's address, and anyone could lock staff out (check --deploy
+# warns, portal.W002).
 AXES_CLIENT_IP_CALLABLE = "portal.auth.client_ip"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 
-# Logs never carry query strings (questionnaire answers, search words): see portal/logging.py.
+# Logs never carry query strings (questionnaire answers, search words) or client addresses:
+# see portal/logging.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_query_strings": {"()": "portal.logging.StripQueryStrings"}},
+    "filters": {
+        "no_query_strings": {"()": "portal.logging.StripQueryStrings"},
+        "no_ip_addresses": {"()": "portal.logging.StripIPAddresses"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -298,11 +352,14 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_query_strings", "no_ip_addresses"],
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["no_query_strings"],
+            "filters": ["no_query_strings", "no_ip_addresses"],
         },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},

@@ -1,20 +1,83 @@
-from django.db import DatabaseError, connection
+"""The health check, the error pages and uploaded media."""
+
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+# /healthz answers within this many seconds whatever is wrong (load balancers wait ~2 s).
+HEALTH_DEADLINE_SECONDS = 1.5
+# The database check runs here, so a hung server cannot hold the request; two threads at most,
+# each bounded by the check's own timeouts (connect 2 s, wait 1 s).
+_health_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz")
+
+
+def _check_database() -> None:
+    """SELECT 1 on the database, raising DatabaseError when it does not answer.
+
+    On PostgreSQL a connection of its own with short timeouts, so neither a hung server nor the
+    request's pooled connection can make the check wait; SQLite is a local file.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return
+    from django.db import connections
+
+    settings_dict = {**connections["default"].settings_dict}
+    options = {**settings_dict.get("OPTIONS", {})}
+    options.update(connect_timeout=2, wait_timeout=1.0, ping_timeout=1.0)
+    options["options"] = (options.get("options", "") + " -c statement_timeout=1000").strip()
+    settings_dict.update(OPTIONS=options, CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    probe = connections["default"].__class__(settings_dict, alias="healthz")
+    try:
+        with probe.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        probe.close()
+
+
+def _cache_ok() -> bool:
+    """A round trip to a shared cache (bounded by its socket timeouts); local memory is ok."""
+    ping = getattr(cache, "ping", None)
+    return ping() if ping is not None else True
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    """200 when the database answers a trivial query, 503 when it does not."""
+    """Each dependency: 200 while the database answers (the cache may be down: the site then
+    serves uncached), 503 when it does not. Answers within HEALTH_DEADLINE_SECONDS."""
+    deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
+    # PostgreSQL in a thread, so a hung server cannot hold the answer; SQLite is a local file.
+    database_check = (
+        _health_checks.submit(_check_database) if connection.vendor == "postgresql" else None
+    )
+    cache_state = "ok" if _cache_ok() else "down"
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        if database_check is None:
+            _check_database()
+        else:
+            database_check.result(timeout=max(0.0, deadline - time.monotonic()))
+        database = True
+    except (DatabaseError, FutureTimeout):
+        database = False
+    body = {
+        "status": ("ok" if cache_state == "ok" else "degraded") if database else "unavailable",
+        "database": "ok" if database else "down",
+        "cache": cache_state,
+    }
+    return JsonResponse(body, status=200 if database else 503)
 
 
 def page_not_found(request, exception=None):
@@ -25,28 +88,44 @@ def page_not_found(request, exception=None):
     return response.render()
 
 
-# Shown if even the 500 template cannot be loaded.
+# Shown if even the 500 or 503 template cannot be loaded.
 BARE_500 = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
     "<title>Sorry, something went wrong</title></head><body><h1>Sorry, something went wrong</h1>"
     "<p>Please try again in a few minutes.</p></body></html>"
 )
+BARE_503 = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Sorry, this service is busy</title></head><body><h1>Sorry, this service is busy</h1>"
+    "<p>Please try again shortly. If you need help now, call NHS 111. "
+    "In an emergency, call 999.</p></body></html>"
+)
+# The database is down, hung or timed out: a temporary condition, not a bug.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
 
 
 def server_error(request):
     """A page that cannot itself break: a tag-free template rendered with an empty context.
 
     No {% static %} (a missing manifest would raise), no database, cache, session or context
-    processors, and nothing about the error itself.
+    processors, and nothing about the error itself. When the error is the database being
+    unreachable or too slow, a 503 "try again shortly" page with Retry-After instead.
     """
-    from django.http import HttpResponseServerError
+    from django.http import HttpResponse
     from django.template.loader import get_template
 
+    unavailable = isinstance(sys.exc_info()[1], UNAVAILABLE_ERRORS)
+    name, bare, status = ("503.html", BARE_503, 503) if unavailable else ("500.html", BARE_500, 500)
     try:
-        html = get_template("500.html").render({})
+        html = get_template(name).render({})
     except Exception:  # the last line of defence: never fail while reporting a failure
-        html = BARE_500
-    return HttpResponseServerError(html)
+        html = bare
+    response = HttpResponse(html, status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 # Uploaded pictures, served by Django only when nothing in front does it (DEBUG, or one-server

@@ -19,3 +19,18 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SECURE_SSL_REDIRECT = False
+# The suite creates databases and bulk-loads content, which is a command's work, not a patient
+# request's: its own PostgreSQL connection runs without the web statement timeout and deadline.
+# tests/portal/test_database_outages.py checks those on connections of their own.
+from portal.settings import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "portal.postgresql":
+    _options = DATABASES["default"]["OPTIONS"]
+    _options.pop("wait_timeout", None)
+    _options["options"] = " ".join(
+        part
+        for part in _options.get("options", "").split(" -c ")
+        if part and not part.removeprefix("-c ").startswith("statement_timeout=")
+    )
+    if not _options["options"]:
+        del _options["options"]

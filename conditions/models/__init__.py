@@ -7,9 +7,11 @@ from conditions.models.articles import (
     Reference,
     Section,
 )
+from conditions.models.cache import ContentVersion
 from conditions.models.kiosk import KioskProfile
 from conditions.models.questionnaires import (
     AnswerOption,
+    CountedRun,
     Outcome,
     OutcomeTally,
     OutcomeTrigger,
@@ -38,6 +40,8 @@ __all__ = [
     "ClinicalCode",
     "ComparisonRow",
     "Condition",
+    "ContentVersion",
+    "CountedRun",
     "ConditionImage",
     "CostBand",
     "EVIDENCE_EXPLANATIONS",

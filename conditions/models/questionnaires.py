@@ -6,9 +6,11 @@ wins is computed by the pure functions in conditions/rules.py.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -373,3 +375,35 @@ class OutcomeTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome}: {self.count}"
+
+
+class CountedRun(models.Model):
+    """A questionnaire run whose outcome has been counted: a digest of its random run code.
+
+    Only so that replaying a saved answers cookie cannot count the same run again. Not linked
+    to the outcome, the answers or the patient; kept no longer than the cookie could be
+    replayed (conditions/answers.py MAX_AGE_SECONDS), then pruned.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    counted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("counted run")
+
+    def __str__(self) -> str:
+        return f"{self.digest[:8]}… {self.counted_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def claim(cls, digest: str) -> bool:
+        """Record the run; False when it was counted already. Prunes runs past replaying."""
+        from conditions.answers import MAX_AGE_SECONDS
+
+        cutoff = timezone.now() - datetime.timedelta(seconds=MAX_AGE_SECONDS + 600)
+        cls.objects.filter(counted_at__lt=cutoff).delete()
+        try:
+            with transaction.atomic():
+                cls.objects.create(digest=digest)
+        except IntegrityError:
+            return False
+        return True

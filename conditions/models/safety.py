@@ -77,8 +77,10 @@ class UrgentHelpQuerySet(ReviewQuerySet):
 
         A cache that fails (Redis down) costs the query, never the card."""
         try:
-            found = cache.get_many([caching.GENERATION_KEY, CARD_CACHE_KEY])
-            token = found.get(caching.GENERATION_KEY) or caching.generation()
+            found = cache.get_many(
+                [caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, CARD_CACHE_KEY]
+            )
+            token = caching.generation(found)
         except Exception:  # noqa: BLE001 - any cache backend error: read the database
             logger.warning("Cache unavailable: help card read from the database", exc_info=True)
             return self._load_card()

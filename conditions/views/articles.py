@@ -93,7 +93,7 @@ def home(request):
     return TemplateResponse(request, "conditions/home.html", context)
 
 
-@cache_patient_page
+@cache_patient_page(params=("letter",))
 @require_safe
 def condition_list(request):
     published = Condition.objects.published()

@@ -34,7 +34,13 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from conditions import answers as stored_answers
 from conditions import fhir, rules, safety
 from conditions.forms import PreviewForm, QuestionForm
-from conditions.models import Condition, OutcomeTally, Questionnaire, TreatmentComparison
+from conditions.models import (
+    Condition,
+    CountedRun,
+    OutcomeTally,
+    Questionnaire,
+    TreatmentComparison,
+)
 from conditions.run_state import ADVICE, QUESTION, REVIEW, RunState, Step
 
 MAX_BODY_BYTES = 10 * 1024
@@ -177,10 +183,16 @@ def _review_context(request, questionnaire, state: RunState) -> dict:
     return {"questionnaire": questionnaire, "rows": rows}
 
 
-def _count(spec: dict, outcome: dict) -> None:
-    """One more run reached this outcome: a count, with no answers and no identifiers."""
+def _count(request, spec: dict, outcome: dict) -> None:
+    """One more run reached this outcome: a count, with no answers and no identifiers.
+
+    Once per run: a replayed answers cookie (same run code) is shown its result, not counted.
+    """
     outcome_id = spec["outcome_ids"][outcome["slug"]]
+    run = stored_answers.run_code(request, spec)
     with transaction.atomic():
+        if run is not None and not CountedRun.claim(run):
+            return
         tally, _created = OutcomeTally.objects.get_or_create(outcome_id=outcome_id)
         OutcomeTally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
 
@@ -191,7 +203,7 @@ def _urgent_result(request, spec: dict, outcome: dict):
     The advice page has its own URL with no answers in it, so it survives reload, Back and a
     shared link. No JavaScript: 303 See Other. HTMX: HX-Redirect, a full page load.
     """
-    _count(spec, outcome)
+    _count(request, spec, outcome)
     url = _url(request, "outcome_advice", spec["slug"], outcome["slug"])
     if request.htmx:
         response = HttpResponseClientRedirect(url)
@@ -352,7 +364,7 @@ def questionnaire_result(request, questionnaire, spec):
             "contact your GP or call NHS 111."
         )
         return _problem(request, questionnaire, message, status=200, clear=True)
-    _count(spec, outcome)
+    _count(request, spec, outcome)
     conditions = _published_conditions(outcome)
     comparisons = set(
         TreatmentComparison.objects.published()

@@ -124,7 +124,7 @@ def filter_rows(rows: list[ComparisonRow], form: ComparisonFilterForm) -> list[C
     return kept
 
 
-@cache_patient_page
+@cache_patient_page(params=ComparisonFilterForm.base_fields)
 @require_safe
 @vary_on_headers("HX-Request")
 def treatment_comparison(request, slug):

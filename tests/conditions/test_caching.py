@@ -540,3 +540,81 @@ def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(
     finally:
         for server in servers:
             server.stop()
+
+
+# -- query strings: only the parameters a page reads --------------------------------------------
+def _page_entries() -> int:
+    from django.core.cache import cache
+
+    return sum(1 for key in cache._cache if f":{caching.PAGE_KEY_PREFIX}:" in key)
+
+
+def test_unknown_query_parameters_share_the_page_s_cache_entry(client, condition):
+    assert client.get(_article(condition))["X-Page-Cache"] == "miss"
+    assert _page_entries() == 1
+    for query in ("?utm=1", "?x=2", "?utm_source=newsletter&utm_medium=email", "?x=2&y=3"):
+        response = client.get(_article(condition) + query)
+        assert response["X-Page-Cache"] == "hit", query
+    assert _page_entries() == 1
+
+
+def test_a_parameter_the_page_reads_is_its_own_cache_entry(client):
+    ConditionFactory(published=True, name="Acne", slug="acne")
+    ConditionFactory(published=True, name="Boils", slug="boils")
+    az = reverse("conditions:condition_list")
+    assert client.get(az, {"letter": "A"})["X-Page-Cache"] == "miss"
+    assert client.get(az, {"letter": "B"})["X-Page-Cache"] == "miss"
+    assert client.get(az, {"letter": "A", "utm_campaign": "x"})["X-Page-Cache"] == "hit"
+    assert _page_entries() == 2
+
+
+def test_comparison_filters_are_cached_apart_and_in_any_order(client):
+    comparison = TreatmentComparisonFactory(published=True)
+    ComparisonRowFactory(comparison=comparison)
+    make_live(comparison)
+    url = reverse("conditions:treatment_comparison", args=[comparison.condition.slug])
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url + "?setting=home&babies=1")["X-Page-Cache"] == "miss"
+    assert client.get(url + "?babies=1&setting=home&fbclid=abc")["X-Page-Cache"] == "hit"
+    assert client.get(url + "?children=1")["X-Page-Cache"] == "miss"
+    assert _page_entries() == 3
+
+
+def test_a_cached_view_never_sees_parameters_it_did_not_declare(rf, db):
+    from django.http import HttpResponse
+
+    seen = []
+
+    @caching.cache_patient_page(params=("letter",))
+    def page(request):
+        seen.append(dict(request.GET.lists()))
+        return HttpResponse("a page")
+
+    page(rf.get("/x/", {"letter": "A", "utm_source": "mail", "x": "2"}))
+    assert seen == [{"letter": ["A"]}]
+
+
+# -- a cache hit needs no database: no session, user, two-factor or lockout lookups -------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/conditions/",
+        "/conditions/?letter=M",
+        "/conditions/milia/",
+        "/conditions/milia/treatments/",
+    ],
+)
+def test_every_cached_patient_page_is_served_on_a_hit_with_no_query_whatever_the_middleware(
+    client, django_assert_num_queries, path
+):
+    condition = ConditionFactory(published=True, name="Milia", slug="milia")
+    comparison = TreatmentComparisonFactory(published=True, condition=condition)
+    ComparisonRowFactory(comparison=comparison)
+    make_live(comparison)
+    client.cookies["csrftoken"] = "x" * 32  # a patient who once saw a form
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"

@@ -15,18 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_healthz_answers_200_with_a_tiny_json_body_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert len(response.content) < 100
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkeypatch):
     import portal.views
 
-    class DownConnection:
-        def cursor(self):
-            raise DatabaseError("connection refused")
+    def down():
+        raise DatabaseError("connection refused")
 
-    monkeypatch.setattr(portal.views, "connection", DownConnection())
+    monkeypatch.setattr(portal.views, "_check_database", down)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"

@@ -22,7 +22,12 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from portal.logging import StripQueryStrings, strip_query_strings
+from portal.logging import (
+    StripIPAddresses,
+    StripQueryStrings,
+    strip_ip_addresses,
+    strip_query_strings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "logging-test-key-" + "g" * 50
@@ -61,11 +66,90 @@ def test_the_filter_rewrites_records_with_arguments_and_keeps_them():
     assert record.getMessage() == '"GET /search/ HTTP/1.1" 200 10'
 
 
-def test_every_configured_log_handler_strips_query_strings():
+def test_every_configured_log_handler_strips_query_strings_and_addresses():
     handlers = settings.LOGGING["handlers"]
     assert handlers, "no handlers configured"
     for name, handler in handlers.items():
         assert "no_query_strings" in handler.get("filters", []), name
+        assert "no_ip_addresses" in handler.get("filters", []), name
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # gunicorn 23, workers/base.py handle_error, for each kind of malformed request
+        (
+            "Invalid request from ip=203.0.113.7: Invalid HTTP request line: 'GARBAGE'",
+            "Invalid request from ip=[ip]: Invalid HTTP request line: 'GARBAGE'",
+        ),
+        (
+            "Invalid request from ip=2001:db8::7: Invalid HTTP Version: 'HTTP/9.9'",
+            "Invalid request from ip=[ip]: Invalid HTTP Version: 'HTTP/9.9'",
+        ),
+        (
+            "Invalid request from ip=::ffff:198.51.100.4: Invalid header name 'X\x00'",
+            "Invalid request from ip=[ip]: Invalid header name 'X\x00'",
+        ),
+        (
+            "Invalid request from ip=10.0.0.2: Invalid PROXY line: "
+            "'PROXY TCP4 198.51.100.9 10.0.0.2 51234 8000'",
+            "Invalid request from ip=[ip]: Invalid PROXY line: 'PROXY TCP4 [ip] [ip] 51234 8000'",
+        ),
+        (
+            "Proxy request from ('203.0.113.7', 51234) not allowed",
+            "Proxy request from ('[ip]', 51234) not allowed",
+        ),
+        # Django's django.security.DisallowedHost
+        (
+            "Invalid HTTP_HOST header: '198.51.100.23:8000'. You may need to add "
+            "'198.51.100.23' to ALLOWED_HOSTS.",
+            "Invalid HTTP_HOST header: '[ip]'. You may need to add '[ip]' to ALLOWED_HOSTS.",
+        ),
+        ("peer [fe80::1%eth0]:443 reset", "peer [ip] reset"),
+        # left alone: times, versions, durations, numbers that are not addresses
+        ("[2026-03-01 12:34:56 +0000] Booting worker with pid: 4242", None),
+        ("gunicorn 23.0.0, Python 3.11.2, took 1.234 s; 999.1.1.1", None),
+    ],
+)
+def test_client_addresses_are_cut_from_log_lines(line, expected):
+    assert strip_ip_addresses(line) == (line if expected is None else expected)
+
+
+def test_the_address_filter_rewrites_records_with_arguments():
+    record = logging.LogRecord(
+        "gunicorn.error",
+        logging.WARNING,
+        __file__,
+        1,
+        "Invalid request from ip=%s: %s",
+        ("203.0.113.7", "Invalid HTTP request line: 'GARBAGE'"),
+        None,
+    )
+    assert StripIPAddresses().filter(record) is True
+    assert (
+        record.getMessage() == "Invalid request from ip=[ip]: Invalid HTTP request line: 'GARBAGE'"
+    )
+
+
+def test_djangos_disallowed_host_warning_names_no_address(client, db, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    stream = io.StringIO()
+    root_handlers = [
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, StripIPAddresses) for f in h.filters)
+    ]
+    assert root_handlers, "the console handler has no address filter"
+    handler = root_handlers[0]
+    old_stream = handler.setStream(stream)
+    try:
+        response = client.get("/", HTTP_HOST="198.51.100.23", REMOTE_ADDR="203.0.113.7")
+    finally:
+        handler.setStream(old_stream)
+    assert response.status_code == 400
+    text = stream.getvalue()
+    assert "Invalid HTTP_HOST header" in text and "DisallowedHost" in text  # with traceback
+    assert "198.51.100.23" not in text and "203.0.113.7" not in text
 
 
 def test_djangos_request_log_lines_lose_their_query_string():
@@ -107,14 +191,16 @@ def test_gunicorns_access_and_error_loggers_both_get_the_filter():
     namespace: dict = {}
     exec((ROOT / "portal" / "gunicorn.conf.py").read_text(), namespace)  # noqa: S102
     names = ("gunicorn.access", "gunicorn.error")
+    kinds = (StripQueryStrings, StripIPAddresses)
     for name in names:
-        for f in [f for f in logging.getLogger(name).filters if isinstance(f, StripQueryStrings)]:
+        for f in [f for f in logging.getLogger(name).filters if isinstance(f, kinds)]:
             logging.getLogger(name).removeFilter(f)
     namespace["post_fork"](None, None)
     namespace["post_fork"](None, None)  # idempotent
     for name in names:
-        filters = [f for f in logging.getLogger(name).filters if isinstance(f, StripQueryStrings)]
-        assert len(filters) == 1, name
+        for kind in kinds:
+            filters = [f for f in logging.getLogger(name).filters if isinstance(f, kind)]
+            assert len(filters) == 1, (name, kind)
 
 
 # == The real server ==
@@ -229,6 +315,15 @@ def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(
             # Refused and missing pages are logged by Django too ("Not Found: /path").
             assert _request(port, "GET", f"{base}q/no-such-step/?answer=zqxanswer")[0] == 404
             assert _request(port, "POST", f"{base}q/who/?answer=zqxanswer", form)[0] == 403
+            # A malformed request: gunicorn's error log names its peer, unless filtered.
+            with socket.create_connection(("127.0.0.1", port), timeout=15) as raw:
+                raw.sendall(b"GARBAGE zqxgarbage\r\n\r\n")
+                assert raw.recv(1024).startswith(b"HTTP/1.1 400")
+            # A Host header we do not serve: Django's DisallowedHost warning quotes it.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            conn.request("GET", "/", headers={"Host": "198.51.100.23"})
+            assert conn.getresponse().status == 400
+            conn.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -236,6 +331,7 @@ def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(
     # The log works (each request has a line with its path) ...
     assert "/search/" in text and f"{base}q/who/" in text and f"{base}q/unwell/" in text
     assert "Forbidden (CSRF" in text or " 403 " in text
+    assert "Invalid request from ip=[ip]" in text and "Invalid HTTP_HOST header" in text
     # ... and holds nothing the patient typed or chose, nor their address or browser.
-    for marker in [*MARKERS, "zqxagent", "?"]:
+    for marker in [*MARKERS, "zqxagent", "?", "ip=127.0.0.1", "198.51.100.23"]:
         assert marker not in text, (marker, text)

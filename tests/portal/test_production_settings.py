@@ -71,9 +71,19 @@ def production_settings(static_root: Path, **env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# A complete production setup behind one proxy: the settings check --deploy asks for.
+BEHIND_ONE_PROXY = {
+    "DJANGO_PROXY_COUNT": "1",
+    "DJANGO_ADMIN_REQUIRE_OTP": "1",
+    "GUNICORN_BIND": "127.0.0.1:8000",
+}
+
+
 def test_check_deploy_passes_at_warning_level_with_production_settings(collected_static):
     result = run_django(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {}, collected_static
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        BEHIND_ONE_PROXY,
+        collected_static,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -82,10 +92,20 @@ def test_check_deploy_passes_at_warning_level_with_production_settings(collected
 def test_check_deploy_still_passes_when_the_proxy_does_the_https_redirect(collected_static):
     result = run_django(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        {"DJANGO_SECURE_SSL_REDIRECT": "0"},
+        {**BEHIND_ONE_PROXY, "DJANGO_SECURE_SSL_REDIRECT": "0"},
         collected_static,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_about_an_unset_proxy_count_optional_two_factor_and_a_public_bind(
+    collected_static,
+):
+    result = run_django(
+        ["manage.py", "check", "--deploy"], {"GUNICORN_BIND": "0.0.0.0:8000"}, collected_static
+    )
+    for warning in ("portal.W002", "portal.W003", "portal.W004"):
+        assert warning in result.stderr, result.stderr
 
 
 def test_the_deploy_check_fails_when_the_static_manifest_is_missing(tmp_path):

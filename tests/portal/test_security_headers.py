@@ -277,7 +277,7 @@ NOT_PAGES = {
     "kiosk:treatment_comparison_preview": "staff previews are not offered on the kiosk",
 }
 # Page templates rendered only for a server error; checked through the test URLconf below.
-ERROR_TEMPLATES = {"500.html", "kiosk/unavailable.html"}
+ERROR_TEMPLATES = {"500.html", "503.html", "kiosk/unavailable.html"}
 
 
 def url_names(patterns=None, namespace="") -> set[str]:
@@ -402,9 +402,16 @@ def explode(request):
     raise RuntimeError("boom")
 
 
+def database_away(request):
+    from django.db import OperationalError
+
+    raise OperationalError("the database did not answer")
+
+
 urlpatterns = [
     path("kiosk/test-only/explode/", explode),
     path("test-only/explode/", explode),
+    path("test-only/database-away/", database_away),
 ]
 
 
@@ -412,19 +419,24 @@ def test_the_server_error_pages_have_the_headers_and_no_inline_script_or_style(d
     from portal import urls as portal_urls
 
     module = sys.modules[__name__]
-    module.urlpatterns = [*urlpatterns[:2], *portal_urls.urlpatterns]
+    module.urlpatterns = [*urlpatterns[:3], *portal_urls.urlpatterns]
     module.handler500 = portal_urls.handler500
     settings.ROOT_URLCONF = __name__
     client = Client(raise_request_exception=False)
     rendered = set()
-    for url in ("/test-only/explode/", "/kiosk/test-only/explode/"):
+    for url, status in (
+        ("/test-only/explode/", 500),
+        ("/kiosk/test-only/explode/", 500),
+        ("/test-only/database-away/", 503),
+    ):
         response = client.get(url, secure=True)
-        assert response.status_code == 500
+        assert response.status_code == status
         assert header_problems(response) == [], url
         assert page_problems(response.content.decode())[0] == [], url
         rendered.add(response.content.decode())
     assert any("Sorry, something went wrong" in html for html in rendered)
-    assert len(rendered) == 2  # the kiosk has its own calm page
+    assert any("Sorry, this service is busy" in html for html in rendered)
+    assert len(rendered) == 3  # the kiosk has its own calm page
 
 
 @pytest.mark.parametrize("url", ["/about/privacy/", "/kiosk/"])

@@ -1,0 +1,156 @@
+"""A Redis cache that degrades instead of failing: the site serves uncached when Redis is gone.
+
+Every cache user (the page cache, the help card, questionnaire specs) goes through Django's
+cache API, so this one backend makes them all behave the same way when Redis is stopped, hung
+or unreachable:
+
+- a read that fails is a miss (``get`` returns the default, ``get_many`` returns ``{}``);
+- a write that fails is skipped (``set``/``add``/``touch`` return False, ``delete`` False);
+- after a failure Redis is left alone for ``RETRY_SECONDS`` (default 5): every call in that
+  window is a miss or a skipped write at once, so a hung Redis costs one request per process
+  one socket timeout, not every request several;
+- failures are logged at most once a minute per process (``RateLimitedLogger``), naming the
+  error but never a key (keys can hold page paths).
+
+Short socket timeouts come from OPTIONS (settings.py: DJANGO_REDIS_CONNECT_TIMEOUT and
+DJANGO_REDIS_TIMEOUT). ``outages`` counts the times this process lost Redis; the page cache
+(conditions/caching.py) checks its content generation against the database after each one,
+because writes made while Redis was away could not invalidate it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger("portal.cache")
+
+
+class RateLimitedLogger:
+    """Log a warning at most once per ``interval`` seconds; count what was left out."""
+
+    def __init__(self, log: logging.Logger, interval: float = 60.0, clock=time.monotonic):
+        self.log = log
+        self.interval = interval
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._suppressed = 0
+
+    def warning(self, message: str, *args) -> bool:
+        """Log now, or count it; True when it was written."""
+        now = self.clock()
+        with self._lock:
+            if now - self._last < self.interval:
+                self._suppressed += 1
+                return False
+            self._last = now
+            suppressed, self._suppressed = self._suppressed, 0
+        if suppressed:
+            message += " (%d more cache errors since the last message)"
+            args = (*args, suppressed)
+        self.log.warning(message, *args)
+        return True
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    import redis
+
+    # RedisError covers ConnectionError and TimeoutError; OSError a socket failing below it.
+    return (redis.exceptions.RedisError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache, with every Redis failure turned into a miss or a skipped write."""
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self.retry_seconds = float(options.pop("RETRY_SECONDS", 5))
+        log_interval = float(options.pop("LOG_INTERVAL", 60))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self.outages = 0  # how many times this process lost Redis
+        self._healthy = True
+        self._down_until = 0.0
+        self._log = RateLimitedLogger(logger, log_interval)
+
+    # -- the guard ------------------------------------------------------------------------
+    @property
+    def available(self) -> bool:
+        """False while this process is leaving Redis alone after a failure."""
+        return time.monotonic() >= self._down_until
+
+    def _call(self, operation: str, fallback, function, *args):
+        if not self.available:
+            return fallback
+        try:
+            result = function(*args)
+        except _errors() as exc:
+            if self._healthy:
+                self._healthy = False
+                self.outages += 1
+            self._down_until = time.monotonic() + self.retry_seconds
+            self._log.warning(
+                "Cache unavailable (%s on %s: %s); serving uncached, retrying in %g s",
+                type(exc).__name__,
+                operation,
+                exc,
+                self.retry_seconds,
+            )
+            return fallback
+        self._healthy = True
+        return result
+
+    def ping(self) -> bool:
+        """One round trip to Redis now, even while calls are being skipped (for /healthz)."""
+        try:
+            return bool(self._cache.get_client(write=False).ping())
+        except _errors():
+            return False
+
+    # -- Django's cache API -----------------------------------------------------------------
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """True when stored, False when Redis could not be reached (Django's returns None)."""
+
+        def store():
+            super(ResilientRedisCache, self).set(key, value, timeout, version)
+            return True
+
+        return self._call("set", False, store)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, super().has_key, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        value = self._call("incr", missing, super().incr, key, delta, version)
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, super().delete_many, keys, version)
+
+    def clear(self):
+        return self._call("clear", False, super().clear)

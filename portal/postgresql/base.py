@@ -1,0 +1,77 @@
+"""Django's PostgreSQL backend, with a client-side deadline on every wait for the server.
+
+PostgreSQL's statement_timeout is enforced by the server, so it cannot help when the server
+itself is hung (stopped, swapping, a dead network path with the socket still open): psycopg
+would wait on the socket for ever, and so would the gunicorn worker. This backend's
+connections give up after ``OPTIONS["wait_timeout"]`` seconds (settings.py: the statement
+timeout plus a second) and close themselves, so the request fails with OperationalError, which
+the site turns into its 503 page (portal/views.py server_error). Django's connection health
+check (CONN_HEALTH_CHECKS) gets a shorter deadline, ``OPTIONS["ping_timeout"]``.
+Connecting is bounded by libpq's connect_timeout, which psycopg enforces on the client side.
+"""
+
+from __future__ import annotations
+
+import types
+
+import psycopg
+from django.db.backends.postgresql import base
+from psycopg import errors
+from psycopg.connection import _WAIT_INTERVAL
+
+
+class DeadlineConnection(psycopg.Connection):
+    """A psycopg connection whose waits for the server end after ``deadline`` seconds."""
+
+    deadline: float | None = None
+
+    def wait(self, gen, interval: float = _WAIT_INTERVAL, timeout: float | None = None):
+        if timeout is not None or not self.deadline:
+            return super().wait(gen, interval=interval, timeout=timeout)
+        try:
+            return super().wait(gen, interval=interval, timeout=self.deadline)
+        except errors._WaitTimeout:
+            # Mid-query with no answer: the connection's state is unknown. Never reuse it.
+            self.pgconn.finish()
+            raise psycopg.OperationalError(
+                f"the database did not answer within {self.deadline:g} s"
+            ) from None
+
+
+class _Driver(types.SimpleNamespace):
+    """psycopg as Django sees it (``DatabaseWrapper.Database``), connecting with deadlines."""
+
+    def __getattr__(self, name):
+        return getattr(psycopg, name)
+
+    @staticmethod
+    def connect(*args, **kwargs):
+        return DeadlineConnection.connect(*args, **kwargs)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    Database = _Driver()
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        self._wait_timeout = params.pop("wait_timeout", None)
+        self._ping_timeout = params.pop("ping_timeout", None)
+        return params
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if isinstance(connection, DeadlineConnection):
+            connection.deadline = self._wait_timeout
+        return connection
+
+    def is_usable(self):
+        """Django's health check (a SELECT 1), under the short ping deadline."""
+        connection = self.connection
+        if connection is None or not isinstance(connection, DeadlineConnection):
+            return super().is_usable()
+        deadline = connection.deadline
+        connection.deadline = self._ping_timeout or deadline
+        try:
+            return super().is_usable()
+        finally:
+            connection.deadline = deadline
