@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 PYTHON = sys.executable
+MIME_TYPES = Path("/etc/nginx/mime.types")  # Debian's nginx-common
 # Settings of the caller's shell that must not leak into the stack's app (the stack sets them).
 APP_ENV_PREFIXES = ("DJANGO_", "DATABASE_URL", "CACHE_URL", "REDIS_URL", "GUNICORN_", "PORTAL_")
 
@@ -659,14 +660,11 @@ class Stack:
             except KeyError:
                 user = "user nobody;"
         unlimited = "".join(f"        {address} 1;\n" for address in c.unlimited).rstrip("\n")
-        mime_types = Path("/etc/nginx/mime.types")
-        if not mime_types.exists():
-            raise StackError("/etc/nginx/mime.types is missing: apt-get install -y nginx-light")
         values = {
             "USER": user,
             "RUN_DIR": str(self.run_dir),
             "LOG_DIR": str(self.logs),
-            "MIME_TYPES": str(mime_types),
+            "MIME_TYPES": str(MIME_TYPES),
             "UNLIMITED": unlimited,
             "APP_PORT": str(c.app_port),
             "LISTEN": c.listen,
@@ -715,6 +713,8 @@ class Stack:
                 raise StackError(
                     f"port {port} (nginx) is taken: set STACK_HTTPS_PORT/STACK_HTTP_PORT"
                 )
+        if not MIME_TYPES.exists():
+            raise StackError(f"{MIME_TYPES} is missing: apt-get install -y nginx-light")
         self.nginx_dir.mkdir(parents=True, exist_ok=True)
         self.nginx_conf.write_text(self.render_nginx_conf())
         test = self.nginx("-t", "-q")
