@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: run run-prod stop-prod prod-packages test lint format migrations-check test-sqlite \
-	test-postgres test-faults bench bench-proxy audit clean
+	test-postgres test-faults bench bench-proxy wrk audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -104,11 +104,22 @@ test: lint migrations-check audit
 	fi
 	@$(MAKE) --no-print-directory test-faults
 
-# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9); see bench/run.py.
+# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9), then through
+# the production stack's nginx over https (issue 15); see bench/run.py.
 # N synthetic conditions, DURATION of wrk per page; BENCH_ARGS for more (e.g. --databases sqlite).
 N ?= 5000
 DURATION ?= 8s
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) wrk
+	$(BIN)/python bench/run.py --conditions $(N) --duration $(DURATION) $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-proxy
+
+# 200 https connections for PROXY_DURATION on the article, a search and a questionnaire step,
+# through nginx to gunicorn on the stack's own PostgreSQL and Redis (var/bench/stack/).
+PROXY_DURATION ?= 60s
+bench-proxy: $(DEV_STAMP) wrk prod-packages
+	$(BIN)/python bench/run.py --through-proxy --conditions $(N) --proxy-duration $(PROXY_DURATION)
+
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing wrk (apt-get install -y wrk)"; \
@@ -116,7 +127,6 @@ bench: $(DEV_STAMP)
 		else \
 			echo "make bench needs wrk: install it with 'sudo apt-get install wrk' (Debian/Ubuntu) or 'brew install wrk' (macOS)."; exit 1; \
 		fi; }
-	$(BIN)/python bench/run.py --conditions $(N) --duration $(DURATION) $(BENCH_ARGS)
 
 # pip-audit of the installed versions (pip freeze, less this project). A known vulnerability
 # fails, always. If no advisory service answers, it says "NOT CHECKED" and goes on, unless
