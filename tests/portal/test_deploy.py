@@ -65,3 +65,15 @@ def test_nginx_logs_no_client_address_and_no_query_string(tmp_path):
     for leak in ("$remote_addr", "$request ", "$request_uri", "$args", "$http_"):
         assert leak not in log_format, leak
     assert "$uri" in log_format
+
+
+def test_make_test_runs_the_fault_injection_suite_alone_after_the_parallel_runs():
+    makefile = (ROOT / "Makefile").read_text()
+    test_rule = makefile[makefile.index("\ntest:") :].split("\n\n")[0]
+    assert "$(MAKE) --no-print-directory test-faults" in test_rule
+    for target in ("test-sqlite:", "test-postgres:"):
+        rule = makefile[makefile.index(f"\n{target}") :].split("\n\n")[0]
+        assert "not faults" in rule, target
+    faults_rule = makefile[makefile.index("\ntest-faults:") :].split("\n\n")[0]
+    assert "-n 0 -m faults" in faults_rule
+    assert "faults" in (ROOT / "tests" / "conftest.py").read_text()
