@@ -249,7 +249,6 @@ def stack():
         redis_port=free_port(),
         # The load in these tests comes from 127.0.0.1; the admin sign-in limit still applies.
         unlimited=["127.0.0.1"],
-        proxy_read_timeout=5,
     )
     the_stack = Stack(config)
     try:

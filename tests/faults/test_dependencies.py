@@ -22,7 +22,13 @@ from tests.faults.conftest import (
     assert_edits_kept,
     recovery_time,
     unique,
+    wait_until,
 )
+
+# While the database hangs, the longest an answer that needs no database row may take (the page
+# cache checks its generation against the database now and then; that check gives up after the
+# database connect timeout).
+HUNG_LIMIT = 5.0
 
 pytestmark = [
     pytest.mark.faults,
@@ -42,6 +48,12 @@ def assert_branded_503(answer):
     assert answer.status == 503, answer
     assert BRAND in answer.body and "Traceback" not in answer.body, answer
     assert answer.headers.get("content-type", "").startswith("text/html"), answer.headers
+
+
+def assert_cached(site, path):
+    """Ask until the page cache serves `path` (a change or an outage may cost a miss or two)."""
+    hit = wait_until(lambda: site.get(path).headers.get("x-page-cache") == "hit", 10, 0.2)
+    assert hit is not None, f"{path} never came from the page cache"
 
 
 def healthz(site):
@@ -105,8 +117,7 @@ def test_with_postgresql_stopped_pages_give_a_branded_503_and_cached_pages_still
 ):
     before = unique()
     editor.approve(before)
-    assert site.get(ARTICLE).status == 200
-    assert site.get(ARTICLE).headers.get("x-page-cache") == "hit"
+    assert_cached(site, ARTICLE)
     stack.stop_postgres()
     try:
         answer, report = healthz(site)
@@ -133,7 +144,7 @@ def test_with_postgresql_hung_healthz_answers_fast_no_worker_stays_stuck_and_it_
 ):
     before = unique()
     editor.approve(before)
-    assert site.get(ARTICLE).headers.get("x-page-cache") in ("hit", "miss")
+    assert_cached(site, ARTICLE)
     pids = stack.postgres_pids()
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)
@@ -142,7 +153,7 @@ def test_with_postgresql_hung_healthz_answers_fast_no_worker_stays_stuck_and_it_
         # Eight patients ask for pages that need the database ...
         askers = [
             threading.Thread(
-                target=lambda: stuck.append(site.get(f"/search/?q={unique('hung')}", timeout=15)),
+                target=lambda: stuck.append(site.get(f"/search/?q={unique('hung')}", timeout=20)),
                 daemon=True,
             )
             for _ in range(8)
@@ -150,18 +161,23 @@ def test_with_postgresql_hung_healthz_answers_fast_no_worker_stays_stuck_and_it_
         for thread in askers:
             thread.start()
         time.sleep(0.5)
-        # ... and meanwhile the health check and a cached page still answer at once.
+        # ... meanwhile the health check answers at once, and a cached page is served (it may
+        # wait for the page cache's occasional check of the database to time out, no longer).
         answer, report = healthz(site)
         assert answer.status == 503 and answer.seconds < FAST, answer
         assert report.get("database") == "down", report
-        cached = site.get(ARTICLE, timeout=FAST + 3)
-        assert cached.status == 200 and cached.seconds < FAST, cached
+        cached = site.get(ARTICLE, timeout=HUNG_LIMIT + 3)
+        assert cached.status == 200 and cached.seconds < HUNG_LIMIT, cached
+        # The eight get the app's branded 503 (its database timeouts), not nginx's 504 after
+        # proxy_read_timeout, and not a hang: no thread stays stuck ...
         for thread in askers:
-            thread.join(timeout=FAST + 1)
-        # Those eight got their answer (the branded 503) rather than hanging.
+            thread.join(timeout=stack.config.proxy_read_timeout + 5)
         assert len(stuck) == 8, f"{8 - len(stuck)} requests still hanging"
         for each in stuck:
             assert_branded_503(each)
+        # ... so, the database still hung, the health check still answers at once.
+        answer, _ = healthz(site)
+        assert answer.status == 503 and answer.seconds < FAST, answer
     finally:
         for pid in pids:
             os.kill(pid, signal.SIGCONT)
