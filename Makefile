@@ -9,7 +9,8 @@ PYTEST_WORKERS ?= 2
 # Outside CI, debug is on for local commands; production never runs through make.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format migrations-check test-sqlite test-postgres bench audit clean
+.PHONY: run run-prod stop-prod prod-packages test lint format migrations-check test-sqlite \
+	test-postgres test-faults bench bench-proxy wrk audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,31 @@ run: $(RUN_STAMP)
 	@echo ""
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The production stack on this machine (issue 15): its own PostgreSQL, Redis, gunicorn and nginx
+# with TLS under var/stack/ (STACK_DIR), on spare ports; see deploy/stack.py and the README.
+run-prod: $(RUN_STAMP) prod-packages
+	$(BIN)/python deploy/stack.py start
+
+stop-prod:
+	$(BIN)/python deploy/stack.py stop
+
+# The system programs the stack needs (Debian packages), installed when missing and root.
+PROD_PROGRAMS := nginx:nginx-light redis-server:redis-server openssl:openssl
+prod-packages:
+	@missing=""; \
+	for pair in $(PROD_PROGRAMS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || missing="$$missing $${pair#*:}"; \
+	done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing$$missing (apt-get)"; \
+			apt-get install -y -qq $$missing >/dev/null || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; } || exit 1; \
+		else \
+			echo "The production stack needs:$$missing (sudo apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -46,17 +72,26 @@ migrations-check: $(DEV_STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite: $(DEV_STAMP)
-	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres" $(PYTEST_ARGS)
+	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres and not faults" $(PYTEST_ARGS)
 
 test-postgres: $(DEV_STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not faults" $(PYTEST_ARGS)
+
+# Fault injection (issue 15): its own PostgreSQL, Redis, gunicorn and nginx on spare ports
+# (deploy/stack.py), stopped, hung and killed under the running site. One pytest process, after
+# the parallel runs, so nothing else competes with its timings (about 1.5 minutes).
+# Without the programs (and not root to install them) the suite skips, which CI=true fails.
+test-faults: $(DEV_STAMP)
+	@$(MAKE) --no-print-directory prod-packages || [ "$$CI" != "true" ]
+	DATABASE_URL= $(BIN)/pytest -n 0 -m faults tests/faults $(PYTEST_ARGS)
 
 # The whole suite. With DATABASE_URL set, once on that database. Otherwise on SQLite (with the
 # browser tests), then on PostgreSQL; under CI=true both runs and the browser tests are required.
+# Then the fault-injection suite (required under CI=true too).
 # The audit first: a known vulnerability in an installed dependency fails `make test` (and CI).
 test: lint migrations-check audit
 	@if [ -n "$$DATABASE_URL" ]; then \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not faults" $(PYTEST_ARGS) || exit 1; \
 	else \
 		$(MAKE) --no-print-directory test-sqlite || exit 1; \
 		if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
@@ -67,12 +102,24 @@ test: lint migrations-check audit
 			echo "Skipped the PostgreSQL run: no server at $(PG_URL). Start PostgreSQL or set PG_URL to enable it."; \
 		fi; \
 	fi
+	@$(MAKE) --no-print-directory test-faults
 
-# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9); see bench/run.py.
+# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9), then through
+# the production stack's nginx over https (issue 15); see bench/run.py.
 # N synthetic conditions, DURATION of wrk per page; BENCH_ARGS for more (e.g. --databases sqlite).
 N ?= 5000
 DURATION ?= 8s
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) wrk
+	$(BIN)/python bench/run.py --conditions $(N) --duration $(DURATION) $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-proxy
+
+# 200 https connections for PROXY_DURATION on the article, a search and a questionnaire step,
+# through nginx to gunicorn on the stack's own PostgreSQL and Redis (var/bench/stack/).
+PROXY_DURATION ?= 60s
+bench-proxy: $(DEV_STAMP) wrk prod-packages
+	$(BIN)/python bench/run.py --through-proxy --conditions $(N) --proxy-duration $(PROXY_DURATION)
+
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing wrk (apt-get install -y wrk)"; \
@@ -80,7 +127,6 @@ bench: $(DEV_STAMP)
 		else \
 			echo "make bench needs wrk: install it with 'sudo apt-get install wrk' (Debian/Ubuntu) or 'brew install wrk' (macOS)."; exit 1; \
 		fi; }
-	$(BIN)/python bench/run.py --conditions $(N) --duration $(DURATION) $(BENCH_ARGS)
 
 # pip-audit of the installed versions (pip freeze, less this project). A known vulnerability
 # fails, always. If no advisory service answers, it says "NOT CHECKED" and goes on, unless

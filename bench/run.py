@@ -11,6 +11,14 @@ Exit status: 0 when every run finished without errors (a missed target is printe
 1 when a request failed (non-2xx/3xx, socket errors), a step failed or the server crashed.
 
     .venv/bin/python bench/run.py [--conditions 5000] [--duration 8s] [--databases sqlite,postgres]
+    .venv/bin/python bench/run.py --through-proxy [--conditions 5000] [--proxy-duration 60s]
+
+--through-proxy (`make bench-proxy`, which `make bench` runs last) measures the production stack
+instead (deploy/stack.py: nginx with TLS in front of gunicorn, its own PostgreSQL and Redis, on
+spare ports under var/bench/stack/): 200 concurrent https connections for 60 s on a mix of the
+milia article, a search and a questionnaire step, through nginx. It prints requests/s, p50/p99
+latency and errors for the mix (wrk), then each page's status counts and p50/p99 as nginx
+logged them. It fails on any error.
 
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/portal_bench; the
 database is DROPPED and recreated, so its name must contain "bench"), BENCH_REDIS_URL (default
@@ -464,6 +472,165 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
     return out
 
 
+# -- through the proxy (issue 15) ----------------------------------------------------------------
+PROXY_MIX_SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+"""
+
+
+def proxy_pages(stack) -> list[Target]:
+    """The mix: the milia article, a search, the questionnaire's first step (each must be 200)."""
+    import urllib.request
+
+    context = stack.ssl_context()
+    base = f"https://127.0.0.1:{stack.config.https_port}"
+
+    def get(path: str) -> tuple[int, str]:
+        with urllib.request.urlopen(f"{base}{path}", timeout=30, context=context) as response:  # noqa: S310
+            return response.status, response.read().decode()
+
+    status, body = get(f"/check/{QUESTIONNAIRE}/")
+    step = re.search(rf'href="(/check/{QUESTIONNAIRE}/q/[\w-]+/)"', body)
+    if status != 200 or not step:
+        raise BenchError(f"/check/{QUESTIONNAIRE}/ through the proxy: {status}, no first step")
+    pages = [
+        Target("article", f"/conditions/{ARTICLE}/"),
+        Target("search", SEARCH),
+        Target("questionnaire step", step.group(1)),
+    ]
+    for page in pages:
+        if get(page.path)[0] != 200:
+            raise BenchError(f"{page.path} through the proxy did not answer 200")
+    return pages
+
+
+def nginx_log_figures(log: Path, since: float, pages: list[Target]) -> list[str]:
+    """Per page, from nginx's access log: status counts and p50/p99 of its request time."""
+    import datetime
+
+    times: dict[str, list[float]] = {p.path.split("?")[0]: [] for p in pages}
+    statuses: dict[str, dict[str, int]] = {k: {} for k in times}
+    for line in log.read_text(errors="replace").splitlines():
+        match = re.match(r'(\S+) "GET (\S+) [^"]+" (\d+) \d+ ([\d.]+)', line)
+        if not match or match.group(2) not in times:
+            continue
+        if datetime.datetime.fromisoformat(match.group(1)).timestamp() < since:
+            continue
+        counts = statuses[match.group(2)]
+        if match.group(3) != "499":  # 499: wrk hung up on it when its time was up
+            times[match.group(2)].append(float(match.group(4)) * 1000)
+        counts[match.group(3)] = counts.get(match.group(3), 0) + 1
+    lines = []
+    for page in pages:
+        key = page.path.split("?")[0]
+        values = sorted(times[key])
+        if not values:
+            lines.append(f"   {page.name:<20} no requests logged")
+            continue
+        p50 = values[len(values) // 2]
+        p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+        shown = ", ".join(f"{code}: {n}" for code, n in sorted(statuses[key].items()))
+        shown = shown.replace("499:", "499 (cut off by wrk's end):")
+        lines.append(
+            f"   {page.name:<20} {len(values):7d} requests  p50 {p50:7.1f} ms  "
+            f"p99 {p99:7.1f} ms  ({shown})"
+        )
+    return lines
+
+
+def bench_proxy(args) -> int:
+    sys.path.insert(0, str(ROOT))
+    from deploy.stack import Config, Stack, StackError
+    from deploy.stack import free_port as spare_port
+
+    run_dir = WORK / "stack"
+    if (run_dir / "stack.json").exists():
+        Stack(Config.from_env({"STACK_DIR": str(run_dir)})).stop(quiet=True)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    config = Config(
+        run_dir=run_dir,
+        https_port=spare_port(),
+        http_port=spare_port(),
+        app_port=spare_port(),
+        pg_port=spare_port(),
+        redis_port=spare_port(),
+        workers=args.workers,
+        # wrk's 200 connections all come from 127.0.0.1: not rate-limited (patients are).
+        unlimited=["127.0.0.1"],
+    )
+    stack = Stack(config)
+    started = time.monotonic()
+    say(f"== the production stack under {run_dir.relative_to(ROOT)} (deploy/stack.py)")
+    try:
+        stack.start()
+        if args.conditions:
+            say(f"== make_synthetic_content --conditions {args.conditions}")
+            stack.manage(
+                "make_synthetic_content", "--conditions", str(args.conditions), "--force",
+                log=stack.logs / "setup.log",
+            )  # fmt: skip
+        pages = proxy_pages(stack)
+        url = f"https://127.0.0.1:{config.https_port}/"
+        script = WORK / "proxy-mix.lua"
+        script.write_text(PROXY_MIX_SCRIPT % ", ".join(f'"{p.path}"' for p in pages))
+        command = ["wrk", "-t", str(args.threads), "-c", str(args.proxy_connections), "-s",
+                   str(script)]  # fmt: skip
+        if args.warmup != "0s":
+            subprocess.run(  # noqa: S603 - wrk with our own arguments
+                [*command, "-d", args.warmup, url], capture_output=True, text=True, timeout=120
+            )
+        say(
+            f"== wrk: {args.proxy_connections} connections, {args.proxy_duration}, https through "
+            f"nginx to gunicorn ({config.workers} workers x {config.threads} threads): "
+            + ", ".join(p.path for p in pages)
+        )
+        since = time.time()
+        done = subprocess.run(  # noqa: S603 - wrk with our own arguments
+            [*command, "-d", args.proxy_duration, "--timeout", "10s", "--latency", url],
+            capture_output=True,
+            text=True,
+            timeout=parse_duration_ms(args.proxy_duration) / 1000 + 60,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"wrk failed:\n{done.stdout}\n{done.stderr}")
+        result = parse_wrk(done.stdout, "mix", "/")
+        say("\n" + "=" * 108)
+        say(
+            f"make bench-proxy — {args.conditions} synthetic conditions, wrk -t{args.threads} "
+            f"-c{args.proxy_connections} -d{args.proxy_duration} over https, {os.cpu_count()} CPUs"
+        )
+        say(
+            f"   {'mix of 3 pages':<20} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+            f"p99 {result.p99_ms:7.2f} ms  errors {result.errors} "
+            f"({result.requests} requests; non-2xx/3xx {result.non_2xx_3xx}, "
+            f"socket errors {result.socket_errors})"
+        )
+        say("per page, as nginx logged them (time from request read to answer sent):")
+        for line in nginx_log_figures(stack.logs / "nginx-access.log", since, pages):
+            say(line)
+        (WORK / "proxy-results.json").write_text(
+            json.dumps({**asdict(result), "errors": result.errors}, indent=2)
+        )
+        say(
+            f"\nTook {time.monotonic() - started:.0f} s; figures also in var/bench/proxy-results.json."
+        )
+        if result.errors:
+            say("make bench-proxy: FAILED (errors above).")
+            return 1
+        say(f"  PASS  zero errors through the proxy at {args.proxy_connections} connections")
+        return 0
+    except (BenchError, StackError) as exc:
+        say(f"!! bench-proxy: {exc}")
+        return 1
+    finally:
+        stack.stop(quiet=True)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--conditions", type=int, default=5000, help="synthetic conditions (N)")
@@ -486,12 +653,19 @@ def parse_args(argv=None):
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     )
+    parser.add_argument(
+        "--through-proxy",
+        action="store_true",
+        help="measure the production stack through nginx (https) instead",
+    )
+    parser.add_argument("--proxy-connections", type=int, default=200)
+    parser.add_argument("--proxy-duration", default="60s", help="wrk duration of the mix")
     args = parser.parse_args(argv)
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
-    for value in (args.duration, args.warmup):
+    for value in (args.duration, args.warmup, args.proxy_duration):
         if value != "0s":
             parse_duration_ms(value)
     return args
@@ -509,6 +683,8 @@ def main(argv=None) -> int:
     # A SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, so gunicorn is always stopped.
     signal.signal(signal.SIGTERM, _interrupted)
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.through_proxy:
+        return bench_proxy(args)
     started = time.monotonic()
     env = base_env()
 

@@ -8,8 +8,28 @@ command line or with GUNICORN_CMD_ARGS.
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Loopback only: the reverse proxy in front (deploy/nginx.conf.template) is the only client.
+# Bind another address only for a proxy on another host, and then never a public one.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Threads, not sync workers (issue 15). nginx in front reads every request in full and buffers
+# every response, so a thread is held only while Django works on one request, never by a slow
+# client. A request stuck on a hung dependency (PostgreSQL, Redis) holds one thread, not a
+# whole process: with 2 workers x 8 threads, 15 more requests are served meanwhile, and the
+# app's database and cache timeouts free the stuck thread within seconds. Django is thread-safe;
+# each thread keeps its own database connection (workers x threads connections per server,
+# 16 by default, well under PostgreSQL's max_connections of 100 for several servers).
+worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A worker whose main loop stops answering the master for 30 s (not one slow request: the
+# threads' loop keeps beating) is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On a stop or reload, requests in progress get 20 s to finish before their worker is killed.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+# Keep-alive connections from the proxy: 5 s, longer than nginx's upstream keepalive_timeout
+# (4 s), so nginx always closes an idle connection first and never reuses one gunicorn closed.
+keepalive = 5
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'

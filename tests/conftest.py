@@ -1,11 +1,12 @@
-"""Shared fixtures, and the rule that under CI=true a skipped browser or PostgreSQL test fails."""
+"""Shared fixtures, and the rule that under CI=true a skipped browser, PostgreSQL or fault-injection
+test fails."""
 
 import os
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-REQUIRED_IN_CI = ("browser", "postgres")
+REQUIRED_IN_CI = ("browser", "postgres", "faults")
 
 
 @pytest.hookimpl(hookwrapper=True)

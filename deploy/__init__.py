@@ -1,0 +1,1 @@
+"""Production deployment: the local stack (stack.py), backups (backup.py), nginx."""
