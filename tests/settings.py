@@ -19,3 +19,5 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SECURE_SSL_REDIRECT = False
+# Page-view counters are flushed by the tests themselves, never by a background thread.
+PORTAL_VIEW_FLUSH_MINUTES = 0
