@@ -236,6 +236,4 @@ def search_open(request, slug):
         counting.count_opened(request.GET.get("t", ""))
     namespace = "kiosk" if is_kiosk(request) else "conditions"
     url = reverse("conditions:condition_detail", args=[slug], current_app=namespace)
-    response = HttpResponseRedirect(url)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return HttpResponseRedirect(url)

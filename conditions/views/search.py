@@ -31,15 +31,16 @@ def search_page(request):
         condition.snippet = search.snippet(condition.search_text, query, condition.summary)
     live = bool(request.htmx) and not request.htmx.boosted
     # Counted, never logged (feedback/counting.py): a submitted search, not a live preview.
-    counted = bool(query) and not live and request.method == "GET"
-    counted = counted and not counting.is_bot(request.headers.get("User-Agent", ""))
+    # Robots are not counted, and their result links go straight to the articles.
+    person = not counting.is_bot(request.headers.get("User-Agent", ""))
+    counted = person and bool(query) and not live and request.method == "GET"
     if counted:
         counting.count_search(query, found=bool(results))
     card = urgent_help(query, results)
     context = {
         "query": query,
         "results": results,
-        "search_token": counting.search_token(query, counted) if results else "",
+        "search_token": counting.search_token(query, counted) if results and person else "",
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "live": live,
         "urgent_help": card,

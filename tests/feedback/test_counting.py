@@ -196,9 +196,10 @@ def test_kiosk_result_links_stay_in_the_kiosk(patient, article):
     assert patient.get(link.replace("&amp;", "&"))["Location"] == "/kiosk/conditions/milia/"
 
 
-def test_robots_searching_are_not_counted(db):
-    Client(HTTP_USER_AGENT="Googlebot/2.1").get("/search/", {"q": "milia"})
+def test_robots_searching_are_not_counted_and_get_direct_links(article):
+    html = Client(HTTP_USER_AGENT="Googlebot/2.1").get("/search/", {"q": "milia"}).text
     assert not SearchDay.objects.exists()
+    assert 'href="/conditions/milia/"' in html and "/feedback/open/" not in html
 
 
 # -- retention ----------------------------------------------------------------------------------
