@@ -188,7 +188,13 @@ def report(request, kind, slug):
 
 def _render_report(request, kind, slug, form, status=200):
     context = widget_context(
-        kind, slug, is_kiosk(request), "report", report_form=form, standalone=True
+        kind,
+        slug,
+        is_kiosk(request),
+        "report",
+        report_form=form,
+        standalone=True,
+        announce=bool(request.htmx),  # clears the last step's thank-you
     )
     template = f"{WIDGET}#page-feedback" if request.htmx else "feedback/report.html"
     return TemplateResponse(request, template, context, status=status)
