@@ -1,9 +1,11 @@
 """Counting without tracking: page views per item per day, and searches per normalised query.
 
 Page views
-    Each counted request adds one to a cache counter named by (day, kind, slug): one cache
-    round trip (INCR on Redis), no database write, no cookie, no identifier, so a cached page
-    stays a cache hit. `flush_page_views()` moves the counters into PageViewDay rows. The
+    Each counted request adds one to a counter in the app server's memory (no database write,
+    no cache round trip, no cookie, no identifier), so a cached page stays as fast as a cache
+    hit. At most every PORTAL_VIEW_PUSH_SECONDS (10) a request adds those counts to the shared
+    cache counters named by (day, kind, slug), and at exit; a crashed worker loses at most those
+    seconds of counts. `flush_page_views()` moves the cache counters into PageViewDay rows. The
     scheduler runs `manage.py flush_page_views` every few minutes; with the local-memory cache
     (one process, `make run`) a request also starts a flush in a background thread at most every
     PORTAL_VIEW_FLUSH_MINUTES, because no other process can see that cache. Requests from bots,
@@ -26,12 +28,15 @@ Searches
 
 from __future__ import annotations
 
+import atexit
 import datetime
+import functools
 import hashlib
 import hmac
 import logging
 import re
 import threading
+import time
 
 from django.conf import settings
 from django.core import signing
@@ -64,8 +69,10 @@ def counting_views() -> bool:
     return getattr(settings, "PORTAL_COUNT_VIEWS", True)
 
 
+@functools.lru_cache(maxsize=512)
 def is_bot(user_agent: str) -> bool:
-    """Anything that does not say it is a browser, or says it is a robot, is not a reader."""
+    """Anything that does not say it is a browser, or says it is a robot, is not a reader.
+    (Remembered per user-agent string: the same few browsers ask again and again.)"""
     if not user_agent or "mozilla/" not in user_agent.lower():
         return True
     return BOT_USER_AGENTS.search(user_agent) is not None
@@ -85,14 +92,62 @@ def _incr(key: str, amount: int = 1) -> int:
         return cache.incr(key, amount)
 
 
+_pending: dict[str, int] = {}
+_pending_lock = threading.Lock()
+_last_push = [time.monotonic()]
+MAX_PENDING_KEYS = 500
+
+
+def _push_seconds() -> float:
+    return float(getattr(settings, "PORTAL_VIEW_PUSH_SECONDS", 10))
+
+
+_today = [0.0, datetime.date.min]  # (next local midnight as a timestamp, today)
+
+
+def _local_today() -> datetime.date:
+    """timezone.localdate(), worked out once a day rather than on every read."""
+    now = time.time()
+    if now >= _today[0]:
+        local = timezone.localtime()
+        midnight = (local + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        _today[:] = [midnight.timestamp(), local.date()]
+    return _today[1]
+
+
 def count_view(kind: str, slug: str) -> None:
-    """One read of a page. Never raises: a cache outage only loses the count."""
-    try:
-        _incr(view_key(timezone.localdate(), kind, slug))
-    except Exception:
-        logger.debug("page view not counted: the cache did not answer")
-        return
-    _maybe_flush_soon()
+    """One read of a page: counted in memory, pushed to the cache now and then. Never raises."""
+    key = view_key(_local_today(), kind, slug)
+    with _pending_lock:
+        _pending[key] = _pending.get(key, 0) + 1
+        due = (
+            time.monotonic() - _last_push[0] >= _push_seconds() or len(_pending) > MAX_PENDING_KEYS
+        )
+    if due:
+        push_views()
+        _maybe_flush_soon()
+
+
+def push_views() -> int:
+    """Add this process's counts to the shared cache counters; a cache outage drops them."""
+    with _pending_lock:
+        batch = dict(_pending)
+        _pending.clear()
+        _last_push[0] = time.monotonic()
+    pushed = 0
+    for key, count in batch.items():
+        try:
+            _incr(key, count)
+        except Exception:
+            logger.debug("page views not counted: the cache did not answer")
+            return pushed
+        pushed += count
+    return pushed
+
+
+atexit.register(push_views)
 
 
 def _flush_interval_seconds() -> int:
@@ -145,6 +200,7 @@ def flush_page_views(today: datetime.date | None = None) -> int:
 
     from feedback.models import PageViewDay
 
+    push_views()  # this process's own counts first
     if not cache.add(FLUSH_LOCK, 1, 300):
         return 0
     moved = 0

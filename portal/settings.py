@@ -348,6 +348,8 @@ MIDDLEWARE.insert(
     "feedback.middleware.PageViewMiddleware",
 )
 PORTAL_COUNT_VIEWS = env_bool("PORTAL_COUNT_VIEWS", True)
+# Each app server adds up views in memory and pushes them to the shared cache this often (s).
+PORTAL_VIEW_PUSH_SECONDS = float(os.environ.get("PORTAL_VIEW_PUSH_SECONDS", "10"))
 # With the local-memory cache only: flush view counters in-process at most this often (minutes);
 # with Redis the scheduler runs `manage.py flush_page_views` (README, "Scheduled jobs").
 PORTAL_VIEW_FLUSH_MINUTES = float(os.environ.get("PORTAL_VIEW_FLUSH_MINUTES", "5"))

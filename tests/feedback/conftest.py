@@ -22,3 +22,12 @@ def article(db):
 @pytest.fixture
 def comparison(article):
     return TreatmentComparisonFactory(condition=article, published=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_views_left_from_other_tests():
+    """Page views wait in this process's memory until pushed: start each test with none."""
+    from feedback import counting
+
+    with counting._pending_lock:
+        counting._pending.clear()

@@ -95,7 +95,23 @@ def test_counting_off_counts_nothing(patient, article, settings):
     assert views_of(article) == 0
 
 
-def test_a_cache_outage_never_reaches_the_patient(patient, article):
+def test_reads_are_added_up_in_memory_and_pushed_to_the_cache_now_and_then(
+    patient, article, settings
+):
+    settings.PORTAL_VIEW_PUSH_SECONDS = 3600
+    counting.push_views()
+    with mock.patch.object(cache, "incr", wraps=cache.incr) as incr:
+        for _ in range(3):
+            patient.get("/conditions/milia/")
+        assert incr.call_count == 0  # no cache round trip per read
+        settings.PORTAL_VIEW_PUSH_SECONDS = 0
+        patient.get("/conditions/milia/")
+        assert incr.call_count == 1  # one push of all four
+    assert cache.get(counting.view_key(timezone.localdate(), "article", "milia")) == 4
+
+
+def test_a_cache_outage_never_reaches_the_patient(patient, article, settings):
+    settings.PORTAL_VIEW_PUSH_SECONDS = 0
     with mock.patch.object(cache, "incr", side_effect=ConnectionError("redis down")):
         assert patient.get("/conditions/milia/").status_code == 200
         assert patient.get("/search/", {"q": "milia"}).status_code == 200
@@ -122,6 +138,7 @@ def test_the_flush_moves_yesterdays_counters_too(patient, article):
 
 def test_with_the_local_cache_a_request_flushes_now_and_then(patient, article, settings):
     settings.PORTAL_VIEW_FLUSH_MINUTES = 5
+    settings.PORTAL_VIEW_PUSH_SECONDS = 0
     with mock.patch.object(counting.threading, "Thread") as thread:
         patient.get("/conditions/milia/")
         patient.get("/conditions/milia/")
