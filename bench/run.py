@@ -7,6 +7,12 @@ A–Z page, a search (full page and the live HTMX fragment) and a questionnaire 
 requests/s, p50/p99 latency, errors and each page's ratio to /healthz, then the issue's targets
 with PASS/MISS.
 
+Then the article again with page-view counting off and on (issue 19: PORTAL_COUNT_VIEWS, a
+browser's User-Agent so that every request is counted), alternating off/on twice on freshly
+started servers; the target is that counting costs at most 5% of the article's throughput.
+On PostgreSQL + Redis the counted views are then flushed to the database and checked against
+the requests wrk made. `--views-duration 0s` skips this part.
+
 Exit status: 0 when every run finished without errors (a missed target is printed, not fatal);
 1 when a request failed (non-2xx/3xx, socket errors), a step failed or the server crashed.
 
@@ -58,6 +64,9 @@ SEARCH = "/search/?q=milk+spots"
 # Targets from issue 9.
 PAGE_RATIO_TARGET = 0.60
 SEARCH_P99_TARGET_MS = 100.0
+# Issue 19: counting page views may cost the article at most 5% of its throughput.
+COUNTING_COST_TARGET = 0.05
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
 
 
 class BenchError(Exception):
@@ -380,6 +389,54 @@ class Run:
     setup_seconds: dict = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
     failure: str = ""
+    # Issue 19: the article with page-view counting off and on (several rounds each).
+    counting: dict = field(default_factory=dict)
+
+
+def bench_counting(run: Run, env: dict, args) -> None:
+    """The article with PORTAL_COUNT_VIEWS off and on, alternating, each on a fresh server."""
+    article = Target("article", f"/conditions/{ARTICLE}/", {"User-Agent": BROWSER_UA})
+    timing = argparse.Namespace(**{**vars(args), "duration": args.views_duration})
+    rounds: dict[str, list[Result]] = {"off": [], "on": []}
+    for setting in ("off", "on", "off", "on"):
+        server_env = {**env, "PORTAL_COUNT_VIEWS": "1" if setting == "on" else "0"}
+        log = WORK / f"{run.database}-gunicorn-views-{setting}.log"
+        server = Gunicorn(server_env, args.workers, log)
+        try:
+            server.wait_until_up()
+            result = run_wrk(server.port, article, timing)
+            if not server.alive():
+                raise BenchError(f"gunicorn died while measuring counting {setting}")
+        finally:
+            server.stop()
+        rounds[setting].append(result)
+        say(
+            f"   article, counting {setting:<3} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} "
+            f"ms  p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+        )
+    off = sum(r.rps for r in rounds["off"]) / len(rounds["off"])
+    on = sum(r.rps for r in rounds["on"]) / len(rounds["on"])
+    run.counting = {
+        "off_rps": [r.rps for r in rounds["off"]],
+        "on_rps": [r.rps for r in rounds["on"]],
+        "off_mean": off,
+        "on_mean": on,
+        "cost": 1 - on / off if off else None,
+        "counted_requests": sum(r.requests for r in rounds["on"]),
+        "errors": sum(r.errors for r in rounds["off"] + rounds["on"]),
+    }
+    if run.database == "postgres":
+        # Redis is shared by every worker: move the counters into the database and compare.
+        manage(env, "flush_page_views", log=WORK / f"{run.database}-setup.log")
+        run.counting["flushed_views"] = count_flushed_views(env)
+
+
+def count_flushed_views(env: dict) -> int:
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], connect_timeout=5) as conn:
+        row = conn.execute("SELECT COALESCE(SUM(views), 0) FROM feedback_pageviewday").fetchone()
+    return int(row[0])
 
 
 def bench_database(database: str, env: dict, args) -> Run:
@@ -414,6 +471,11 @@ def bench_database(database: str, env: dict, args) -> Run:
             )
     finally:
         server.stop()
+    try:
+        if args.views_duration != "0s":
+            say(f"== {database}: the article with page-view counting off and on")
+            bench_counting(run, env, args)
+    finally:
         if database == "postgres":
             try:
                 clear_redis(args.redis_url)
@@ -467,8 +529,18 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
                     r.p99_ms < SEARCH_P99_TARGET_MS,
                 )
             )
-    errors = sum(r.errors for r in run.results)
+    errors = sum(r.errors for r in run.results) + run.counting.get("errors", 0)
     out.append((f"zero errors (got {errors})", errors == 0))
+    if run.counting.get("cost") is not None:
+        c = run.counting
+        out.append(
+            (
+                f"article with view counting on >= {1 - COUNTING_COST_TARGET:.0%} of off "
+                f"(off {c['off_mean']:.1f} req/s, on {c['on_mean']:.1f} req/s: "
+                f"{c['cost']:+.1%} cost)",
+                c["cost"] <= COUNTING_COST_TARGET,
+            )
+        )
     return out
 
 
@@ -636,6 +708,12 @@ def parse_args(argv=None):
     parser.add_argument("--conditions", type=int, default=5000, help="synthetic conditions (N)")
     parser.add_argument("--duration", default="8s", help="wrk duration per page, e.g. 8s")
     parser.add_argument("--warmup", default="1s", help="unmeasured wrk run before each page")
+    parser.add_argument(
+        "--views-duration",
+        default=None,
+        help="wrk duration per round of the counting off/on comparison (default: --duration; "
+        "0s skips it)",
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -662,10 +740,12 @@ def parse_args(argv=None):
     parser.add_argument("--proxy-duration", default="60s", help="wrk duration of the mix")
     args = parser.parse_args(argv)
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if args.views_duration is None:
+        args.views_duration = args.duration
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
-    for value in (args.duration, args.warmup, args.proxy_duration):
+    for value in (args.duration, args.warmup, args.proxy_duration, args.views_duration):
         if value != "0s":
             parse_duration_ms(value)
     return args
@@ -725,6 +805,19 @@ def main(argv=None) -> int:
             say(f"  {'PASS' if ok else 'MISS'}  {text}")
         if any(r.errors for r in run.results):
             failed = True
+        if run.counting:
+            c = run.counting
+            rounds = ", ".join(
+                f"{name} {rps:.1f}"
+                for pair in zip(c["off_rps"], c["on_rps"], strict=True)
+                for name, rps in zip(("off", "on"), pair, strict=True)
+            )
+            say(f"  view counting rounds (req/s): {rounds}")
+            if "flushed_views" in c:
+                say(
+                    f"  views flushed to the database: {c['flushed_views']} "
+                    f"(wrk finished {c['counted_requests']} counted requests, plus warm-up)"
+                )
         synth = run.setup_seconds.get("make_synthetic_content")
         if synth is not None:
             say(f"  (make_synthetic_content --conditions {args.conditions}: {synth:.1f} s)")

@@ -394,3 +394,23 @@ EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_TLS", "1").strip() != "0"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localhost")
 SIMPLE_HISTORY_REVERT_DISABLED = True  # reverting makes a new draft (ReviewableAdmin)
+
+# == Patient feedback, problem reports and counts (issue 19: the feedback app) ==
+# Kept in one block at the end on purpose (easy to merge). What is stored and for how long:
+# feedback/models.py and the privacy page.
+INSTALLED_APPS += ["feedback"]
+# Counts reads of articles, comparisons and questionnaires (one cache increment, after the view).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("conditions.kiosk.KioskMiddleware") + 1,
+    "feedback.middleware.PageViewMiddleware",
+)
+PORTAL_COUNT_VIEWS = env_bool("PORTAL_COUNT_VIEWS", True)
+# Each app server adds up views in memory and pushes them to the shared cache this often (s).
+PORTAL_VIEW_PUSH_SECONDS = float(os.environ.get("PORTAL_VIEW_PUSH_SECONDS", "10"))
+# With the local-memory cache only: flush view counters in-process at most this often (minutes);
+# with Redis the scheduler runs `manage.py flush_page_views` (README, "Scheduled jobs").
+PORTAL_VIEW_FLUSH_MINUTES = float(os.environ.get("PORTAL_VIEW_FLUSH_MINUTES", "5"))
+# k: a search's words are written down, and shown to editors, only from the k-th search that day.
+PORTAL_SEARCH_MIN_COUNT = int(os.environ.get("PORTAL_SEARCH_MIN_COUNT", "5"))
+# Feedback posts per client address: "count/seconds" (kept in the cache only).
+PORTAL_FEEDBACK_RATE = os.environ.get("PORTAL_FEEDBACK_RATE", "10/600")

@@ -21,6 +21,10 @@ urlpatterns = [
     path("kiosk/start/<slug:slug>/", kiosk_views.choose_profile, name="kiosk_start"),
     path("kiosk/reset/", kiosk_views.reset, name="kiosk_reset"),
     path("kiosk/", include("conditions.urls", namespace="kiosk")),
+    # Patient feedback, problem reports and the counted search-result redirect (feedback app);
+    # mounted under /kiosk/ too, so kiosk pages' forms and links stay in the kiosk.
+    path("feedback/", include("feedback.urls")),
+    path("kiosk/feedback/", include("feedback.urls", namespace="kiosk-feedback")),
     path("", include("conditions.urls")),
 ]
 

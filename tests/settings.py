@@ -34,3 +34,6 @@ if DATABASES["default"]["ENGINE"] == "portal.postgresql":
     )
     if not _options["options"]:
         del _options["options"]
+
+# Page-view counters are flushed by the tests themselves, never by a background thread.
+PORTAL_VIEW_FLUSH_MINUTES = 0

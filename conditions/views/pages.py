@@ -8,7 +8,9 @@ from django.views.decorators.http import require_safe
 @require_safe
 def privacy(request):
     """What the site keeps about patients and staff, and what it does not."""
-    return TemplateResponse(request, "conditions/privacy.html")
+    from feedback.counting import min_count
+
+    return TemplateResponse(request, "conditions/privacy.html", {"k": min_count()})
 
 
 @require_safe

@@ -17,6 +17,7 @@ from conditions import search
 from conditions.models import Condition, Questionnaire, UrgentHelp
 from conditions.models.articles import SEARCH_LIMIT
 from conditions.models.safety import FALLBACK_CARD, HelpCard
+from feedback import counting
 
 SUGGESTED_QUESTIONNAIRES = 3
 
@@ -29,10 +30,17 @@ def search_page(request):
     for condition in results:
         condition.snippet = search.snippet(condition.search_text, query, condition.summary)
     live = bool(request.htmx) and not request.htmx.boosted
+    # Counted, never logged (feedback/counting.py): a submitted search, not a live preview.
+    # Robots are not counted, and their result links go straight to the articles.
+    person = not counting.is_bot(request.headers.get("User-Agent", ""))
+    counted = person and bool(query) and not live and request.method == "GET"
+    if counted:
+        counting.count_search(query, found=bool(results))
     card = urgent_help(query, results)
     context = {
         "query": query,
         "results": results,
+        "search_token": counting.search_token(query, counted) if results and person else "",
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "live": live,
         "urgent_help": card,

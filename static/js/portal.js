@@ -71,3 +71,30 @@
     });
   });
 })();
+
+// == page feedback ==
+(function () {
+  // The button just pressed is gone after the swap: move focus to the new box's first field
+  // (the note or the report's question), or to the status line that says thank you.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "page-feedback") return;
+    var box = document.getElementById("page-feedback");
+    if (!box) return;
+    var next = box.querySelector("[data-focus]");
+    if (!next) {
+      next = document.getElementById("page-feedback-status");
+      if (next && !next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+    }
+    if (next) next.focus();
+  });
+  // A refused post (too many, or a form to correct) still shows its message in the box.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var status = detail.xhr && detail.xhr.status;
+    if ((status === 400 || status === 429) && detail.target && detail.target.id === "page-feedback") {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+})();

@@ -1,8 +1,10 @@
 """Privacy: a patient's answers, search words and address are never written to the database.
 
-The test runs the demo questionnaire (public and kiosk) and the search (plain and live) the way a
-browser does, from a known address, then reads every column of every row of every table in the
-database (not only the models Django knows) and the cache, looking for any of them.
+The test runs the demo questionnaire (public and kiosk), the search (plain and live) and the page
+feedback the way a browser does, from a known address, then reads every column of every row of
+every table in the database (not only the models Django knows) and the cache, looking for any of
+them. Searches are counted (feedback/counting.py): the one exception, tested below, is a query
+searched at least k times on one day, whose normalised words are kept in its count row only.
 """
 
 from __future__ import annotations
@@ -111,8 +113,14 @@ def demo_site(db):
     call_command("load_demo_content", verbosity=0)
 
 
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0"
+
+
 def patient() -> Client:
-    return Client(REMOTE_ADDR=PATIENT_IP, HTTP_X_FORWARDED_FOR=FORWARDED_IP)
+    # A browser's user agent: robots' searches and reads are not counted, a patient's are.
+    return Client(
+        REMOTE_ADDR=PATIENT_IP, HTTP_X_FORWARDED_FOR=FORWARDED_IP, HTTP_USER_AGENT=BROWSER
+    )
 
 
 def run_questionnaire(client: Client, base: str) -> str:
@@ -149,9 +157,15 @@ def test_no_answers_search_words_or_addresses_in_any_table_or_the_cache(demo_sit
     search(kiosk, "/kiosk")
     result = run_questionnaire(kiosk, "/kiosk/check/white-spots/")
     assert "white-spots" in result
+    assert "Was this page helpful?" in result  # the result page asks too (issue 19)
     assert kiosk.post("/kiosk/reset/").status_code == 303
     # An answer that is refused is not kept either.
     patient().post("/check/white-spots/q/baby-age/", {"answer": "99.75"})
+    # Page feedback and a problem report keep neither the address nor the browser.
+    assert client.post("/feedback/article/milia/helpful/", {"helpful": "no"}).status_code == 303
+    report = {"kind": "other", "note": "fine"}
+    assert kiosk.post("/kiosk/feedback/article/milia/report/", report).status_code == 303
+    assert database_hits(["Chrome/124.0"]) == []
 
     assert database_hits(NEEDLES + ["99.75"]) == []
     assert cache_hits(NEEDLES + ["99.75"]) == []
@@ -159,6 +173,25 @@ def test_no_answers_search_words_or_addresses_in_any_table_or_the_cache(demo_sit
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM django_session")
         assert cursor.fetchone()[0] == 0
+
+
+def test_search_words_are_kept_only_as_a_normalised_count_from_the_kth_search_of_a_day(
+    demo_site, settings
+):
+    """The privacy page's promise: a search's words are written down only when at least k
+    searches used them that day, in normalised form, in the count row and nowhere else."""
+    from feedback.models import SearchDay, SearchTerm
+
+    settings.PORTAL_SEARCH_MIN_COUNT = 3
+    for _ in range(2):
+        search(patient())  # plain and live: only the plain one is counted
+    assert database_hits(NEEDLES) == [] and cache_hits(NEEDLES) == []
+    assert SearchDay.objects.get().searches == 2
+    assert patient().get("/search/", {"q": "QZVFLORP Itchy-Bumps 1980"}).status_code == 200
+    hits = database_hits(NEEDLES)
+    assert {(table, column) for table, column, _ in hits} == {("feedback_searchterm", "query")}
+    assert list(SearchTerm.objects.values_list("query", "searches")) == [(SEARCH_WORDS, 3)]
+    assert cache_hits(NEEDLES) == []  # the cache holds counters under a keyed hash only
 
 
 def test_the_only_trace_of_a_completed_questionnaire_is_a_count_per_outcome(demo_site):

@@ -356,6 +356,25 @@ def walk_questionnaire(walk: Walk, base: str) -> None:
     walk.check("get", f"{base}?cleared=1")
 
 
+def walk_feedback(walk: Walk, prefix: str) -> None:
+    """Page feedback and problem reports (feedback app), with and without HTMX."""
+    import re
+
+    htmx = {"HX-Request": "true"}
+    base = f"{prefix}/feedback/article/milia"
+    said_no = walk.check("post", f"{base}/helpful/", 303, data={"helpful": "no"})
+    thanks = walk.check("get", said_no["Location"])
+    answer = re.search(r'name="answer" value="([^"]+)"', thanks.content.decode()).group(1)
+    walk.check("post", f"{base}/note/", 303, data={"answer": answer, "note": "more"})
+    walk.check("post", f"{base}/helpful/", 200, data={"helpful": "yes"}, headers=htmx)
+    walk.check("get", f"{base}/report/")
+    walk.check("get", f"{base}/report/", headers=htmx)
+    walk.check("post", f"{base}/report/", 400, data={})
+    reported = walk.check("post", f"{base}/report/", 303, data={"kind": "other"})
+    walk.check("get", reported["Location"])
+    walk.check("get", f"{prefix}/feedback/open/milia/?t=not-a-token", 302)
+
+
 def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_style(demo_site):
     from tests.factories import UserFactory
 
@@ -373,6 +392,7 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
         walk.check("get", f"{prefix}/conditions/no-such-condition/", 404)
         walk.check("get", f"{prefix}/no-such-page/", 404)
         walk_questionnaire(walk, f"{prefix}/check/white-spots/")
+        walk_feedback(walk, prefix)
     from conditions.models import KioskProfile
 
     profile = KioskProfile.objects.first()

@@ -1,0 +1,41 @@
+"""Counts reads of patient pages (articles, comparisons, questionnaires) after the response.
+
+It works for cached pages too (the page cache sits inside the view), and costs one cache
+increment per counted page: see feedback/counting.py for what is and is not counted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from feedback import counting
+from feedback.pages import KIND_OF_URL_NAME
+
+COUNTED_NAMESPACES = {"conditions", "kiosk"}
+PREFETCH_HEADERS = ("Purpose", "Sec-Purpose", "X-Purpose", "X-Moz")
+
+
+class PageViewMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "GET" and response.status_code in (200, 304):
+            match = getattr(request, "resolver_match", None)
+            if match is not None and match.namespace in COUNTED_NAMESPACES:
+                kind = KIND_OF_URL_NAME.get(match.url_name)
+                if kind is not None and counting.counting_views() and self._a_reader(request):
+                    counting.count_view(kind.name, match.kwargs.get("slug", ""))
+        return response
+
+    @staticmethod
+    def _a_reader(request) -> bool:
+        headers = request.headers
+        if headers.get("HX-Request") and not headers.get("HX-Boosted"):
+            return False  # a fragment of a page already counted (e.g. comparison filters)
+        if any("prefetch" in headers.get(h, "").lower() for h in PREFETCH_HEADERS):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False  # staff reading their own pages
+        return not counting.is_bot(headers.get("User-Agent", ""))
