@@ -123,6 +123,10 @@ FORBIDDEN_TAGS = {
 }
 
 
+# The htmx attributes the feedback box's own forms use (templates/feedback/widget.html).
+FEEDBACK_HTMX = {"hx-post", "hx-get", "hx-target", "hx-swap", "hx-swap-oob"}
+
+
 class ExecutableFinder(HTMLParser):
     """Tags, attributes and URLs in sanitised output that could run script."""
 
@@ -130,8 +134,20 @@ class ExecutableFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.allow_page_chrome = allow_page_chrome
         self.found: list[str] = []
+        # Depth of <section> tags inside the page's feedback box, once inside it (else 0).
+        self.feedback_depth = 0
+
+    def handle_endtag(self, tag):
+        if tag == "section" and self.feedback_depth:
+            self.feedback_depth -= 1
 
     def handle_starttag(self, tag, attrs):
+        # The "Was this page helpful?" box is the template's own htmx form. Content can never
+        # open it: the sanitiser keeps no class attribute on anything (ALLOWED_ATTRIBUTES).
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "section" and (self.feedback_depth or "page-feedback" in classes):
+            self.feedback_depth += 1
+        in_feedback_box = self.allow_page_chrome and self.feedback_depth > 0
         chrome = {"script", "meta", "link", "body", "form", "input", "button", "img"}
         if tag in FORBIDDEN_TAGS and not (self.allow_page_chrome and tag in chrome):
             self.found.append(f"<{tag}>")
@@ -149,10 +165,11 @@ class ExecutableFinder(HTMLParser):
         for name, value in attrs:
             # The page's own navigation is boosted; anything else htmx-ish came from content.
             chrome_boost = self.allow_page_chrome and name == "hx-boost" and value == "true"
+            feedback_htmx = in_feedback_box and name in FEEDBACK_HTMX
             if (
                 name.startswith("on")
                 or name == "style"
-                or (name.startswith("hx-") and not chrome_boost)
+                or (name.startswith("hx-") and not chrome_boost and not feedback_htmx)
             ):
                 self.found.append(f"<{tag} {name}>")
             if name in URL_ATTRIBUTES and value is not None:
@@ -194,6 +211,23 @@ def test_the_finder_itself_spots_each_kind_of_danger():
     assert executable_parts("<script>x</script>", allow_page_chrome=True) == ["inline <script>"]
     assert executable_parts('<p onclick="x">x</p>') == ["<p onclick>"]
     assert executable_parts('<a href="data:text/html,x">x</a>') == ["<a href='data:text/html,x'>"]
+    # The feedback box may carry its own htmx attributes, nothing else and nowhere else.
+    box = '<section class="page-feedback"><section><form hx-post="/f/">x</form></section></section>'
+    assert executable_parts(box, allow_page_chrome=True) == []
+    assert executable_parts(box) == ["<form>", "<form hx-post>"]
+    assert executable_parts(
+        '<section class="page-feedback"><p onclick="x" hx-trigger="load">x</p></section>'
+        '<p hx-post="/f/">after the box</p>',
+        allow_page_chrome=True,
+    ) == ["<p onclick>", "<p hx-trigger>", "<p hx-post>"]
+
+
+def test_content_cannot_open_the_feedback_box():
+    """The finder trusts class="page-feedback"; the sanitiser keeps no class attribute."""
+    output = render_markdown(
+        '<section class="page-feedback"><p class="page-feedback">x</p></section>'
+    )
+    assert "class=" not in output
 
 
 def test_safe_markdown_still_renders_links_and_emphasis():
