@@ -83,6 +83,10 @@ class Config:
     tls_key: str = ""
     demo_content: bool = True
     admin_path: str = "admin/"
+    # Two-factor sign-in for every staff member, as in production. Start once with
+    # STACK_ADMIN_REQUIRE_OTP=0 to add the first TOTP devices in the admin (the deploy check then
+    # prints its warning instead of refusing to start).
+    admin_require_otp: bool = True
     # Seconds nginx waits for an answer to a patient page before its branded 504.
     proxy_read_timeout: int = 10
 
@@ -104,6 +108,7 @@ class Config:
         "tls_key": "STACK_TLS_KEY",
         "demo_content": "STACK_DEMO_CONTENT",
         "admin_path": "STACK_ADMIN_PATH",
+        "admin_require_otp": "STACK_ADMIN_REQUIRE_OTP",
         "proxy_read_timeout": "STACK_PROXY_READ_TIMEOUT",
     }
 
@@ -292,6 +297,7 @@ class Stack:
                 # nginx is the one proxy in front and overwrites X-Forwarded-For.
                 "DJANGO_PROXY_COUNT": "1",
                 "DJANGO_ADMIN_PATH": c.admin_path,
+                "DJANGO_ADMIN_REQUIRE_OTP": "1" if c.admin_require_otp else "0",
                 "DJANGO_STATIC_ROOT": str(self.static_root),
                 "DJANGO_MEDIA_ROOT": str(self.media_root),
                 # nginx serves /media/ itself.
@@ -790,7 +796,10 @@ class Stack:
             self.manage("collectstatic", "--noinput", log=setup_log)
             if c.demo_content:
                 self.manage("load_demo_content", "--if-empty", log=setup_log)
-            self.manage("check", "--deploy", "--fail-level", "WARNING", log=setup_log)
+            # Every deploy warning stops the start, except two-factor sign-in turned off on
+            # purpose (STACK_ADMIN_REQUIRE_OTP=0) to enrol the first devices.
+            level = "WARNING" if c.admin_require_otp else "ERROR"
+            self.manage("check", "--deploy", "--fail-level", level, log=setup_log)
             show(
                 f"== gunicorn on 127.0.0.1:{c.app_port} ({c.workers} workers x {c.threads} threads)"
             )
