@@ -219,3 +219,29 @@ def test_printing_on_a4_portrait_prints_every_option_as_a_table_without_controls
     assert page.evaluate("document.documentElement.scrollWidth") <= 718
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_filter_change_is_announced_and_arrow_keys_add_one_history_entry(site, comparison):
+    page = site.go(PATH)
+    status = page.locator("#comparison-status[role=status]")
+    expect(status).to_have_text("")
+    entries = page.evaluate("history.length")
+
+    anywhere = page.get_by_label("Anywhere")
+    anywhere.focus()
+    with page.expect_response(lambda r: "setting=clinic" in r.url):
+        page.keyboard.press("ArrowDown")  # things I can do myself
+        page.keyboard.press("ArrowDown")  # done by a clinician
+    page.wait_for_url("**setting=clinic**")
+    expect(option_rows(page)).to_have_count(4)
+    expect(status).to_have_text("Showing 4 options")
+    assert page.evaluate("history.length") == entries + 1
+
+    with page.expect_response(lambda r: "near_eyes=1" in r.url):
+        page.get_by_label("suitable near the eyes").check()
+    expect(status).to_have_text("Showing 3 options")
+    assert page.evaluate("history.length") == entries + 2
+    page.go_back()
+    page.wait_for_url("**setting=clinic")
+    expect(option_rows(page)).to_have_count(4)
+    assert_no_axe_violations(page)
