@@ -10,6 +10,26 @@ from django.utils.translation import gettext_lazy as _
 from conditions import rules
 
 
+def required_message(question: dict) -> str:
+    """What to say when a required question is not answered: the question's own error text
+    ("Select who the spots are on"), else a message that fits its kind of answer."""
+    if question.get("error_text"):  # .get: a spec cached before the field existed
+        return question["error_text"]
+    kind = question["kind"]
+    if kind == "number":
+        if question["unit"]:
+            return _("Enter the number of %(unit)s") % {"unit": question["unit"]}
+        return _("Enter a number")
+    if kind == "yes_no":
+        return _("Select yes or no")
+    if kind == "multiple":
+        exclusive = next((o for o in question["options"] if o.get("exclusive")), None)
+        if exclusive:
+            return _("Select at least one answer, or “%(option)s”") % {"option": exclusive["text"]}
+        return _("Select at least one answer")
+    return _("Select one answer")
+
+
 class QuestionForm(forms.Form):
     """The answer to one question, named "answer"; validated against the options or min/max."""
 
@@ -28,7 +48,7 @@ class QuestionForm(forms.Form):
                 required=required,
                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
                 error_messages={
-                    "required": _("Enter a number"),
+                    "required": required_message(question),
                     "invalid": _("Enter a number, like 12 or 3.5"),
                     "min_value": _("Enter a number that is %(limit)s or more")
                     % {"limit": rules.format_number(question["min"])},
@@ -43,14 +63,14 @@ class QuestionForm(forms.Form):
                 choices=choices,
                 required=required,
                 widget=forms.CheckboxSelectMultiple,
-                error_messages={"required": _("Select at least one answer")},
+                error_messages={"required": required_message(question)},
             )
         else:
             field = forms.ChoiceField(
                 choices=choices,
                 required=required,
                 widget=forms.RadioSelect,
-                error_messages={"required": _("Select an answer")},
+                error_messages={"required": required_message(question)},
             )
         field.label = question["text"]
         field.help_text = question["help_text"]

@@ -8,8 +8,9 @@ preview, the safety check (conditions/safety.py) and the FHIR export.
 Spec shape::
 
     {"slug", "title", "version",
-     "questions": [{"key", "text", "help_text", "kind", "required", "min", "max", "unit",
-                    "match": "any"|"all", "options": [{"code", "text", "score", "exclusive"}],
+     "questions": [{"key", "text", "help_text", "error_text", "kind", "required", "min",
+                    "max", "unit", "match": "any"|"all",
+                    "options": [{"code", "text", "score", "exclusive"}],
                     "show_if": [TEST, ...]}],
      "outcomes": [{"slug", "title", "urgency", "urgency_label", "priority", "rule",
                    "threshold", "triggers": [TEST, ...], "explanation", "next_steps_html",

@@ -9,6 +9,7 @@ ADMIN_PATH = getattr(settings, "ADMIN_PATH", "admin/")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    *[path(name, views.site_icon, {"name": name}) for name in views.ROOT_ICONS],
     path(ADMIN_PATH, admin.site.urls),
     # Uploaded pictures with safe headers; 404 unless settings.SERVE_MEDIA (see portal/views.py).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),

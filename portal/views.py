@@ -1,4 +1,4 @@
-"""The health check, the error pages and uploaded media."""
+"""The health check, the error pages, uploaded media and the site icons."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 # /healthz answers within this many seconds whatever is wrong (load balancers wait ~2 s).
 HEALTH_DEADLINE_SECONDS = 1.5
@@ -157,4 +157,22 @@ def media(request, path):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Content-Disposition"] = "inline"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+# Browsers ask for these at the site root whatever the page says (/favicon.ico always,
+# /apple-touch-icon.png on Apple devices); the pages also link them, with the SVG icon.
+ROOT_ICONS = {"favicon.ico": "image/x-icon", "apple-touch-icon.png": "image/png"}
+ICON_CACHE_SECONDS = 24 * 60 * 60
+
+
+@require_safe
+def site_icon(request, name: str):
+    """A site icon from static/icons/ at the root of the site, cached for a day."""
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    data = (settings.BASE_DIR / "static" / "icons" / name).read_bytes()
+    response = HttpResponse(data, content_type=ROOT_ICONS[name])
+    response["Cache-Control"] = f"public, max-age={ICON_CACHE_SECONDS}"
     return response

@@ -260,6 +260,7 @@ class QuestionAdmin(PartOfQuestionnaireAdmin):
         "key",
         "text",
         "help_text",
+        "error_text",
         "kind",
         "required",
         ("min_value", "max_value", "unit"),

@@ -81,6 +81,7 @@ QUESTIONS = [
             ("child", "A child (1 to 15 years old)"),
             ("adult", "Me or another adult (16 or older)"),
         ],
+        error_text="Select who the spots are on",
     ),
     # -- emergency: everyone, first --------------------------------------------------------------
     q(
@@ -92,6 +93,7 @@ QUESTIONS = [
             "To do the glass test, press the side of a clear glass firmly on the rash. "
             "If you can still see the spots through the glass, the rash does not fade."
         ),
+        error_text="Select the signs the person has now, or “None of these”",
     ),
     # -- same day ----------------------------------------------------------------------------
     q(
@@ -104,37 +106,63 @@ QUESTIONS = [
         min_value=Decimal(0),
         max_value=Decimal(52),
         unit="weeks",
+        error_text="Enter your baby's age in weeks",
     ),
-    q("fever", "Does your child have a temperature of 38°C or higher?", show_if=BABY_OR_CHILD),
-    q("feeding", "Is your baby feeding less than usual?", show_if=BABY),
-    q("sleepy", "Is your child much sleepier than usual?", show_if=BABY_OR_CHILD),
+    q(
+        "fever",
+        "Does your child have a temperature of 38°C or higher?",
+        show_if=BABY_OR_CHILD,
+        error_text="Select yes if your child has a temperature of 38°C or higher",
+    ),
+    q(
+        "feeding",
+        "Is your baby feeding less than usual?",
+        show_if=BABY,
+        error_text="Select yes if your baby is feeding less than usual",
+    ),
+    q(
+        "sleepy",
+        "Is your child much sleepier than usual?",
+        show_if=BABY_OR_CHILD,
+        error_text="Select yes if your child is much sleepier than usual",
+    ),
     q(
         "infection",
         "Has a spot that was squeezed or picked become red, swollen, full of pus or more painful?",
         help_text="Answer no if nobody has squeezed or picked the spots.",
+        error_text="Select yes if a squeezed or picked spot has become red, swollen, full of pus or more painful",
     ),
     q(
         "newborn-blisters",
         "Are any of your baby's spots blisters (small bubbles of fluid)?",
         show_if=BABY_UNDER_4_WEEKS,
+        error_text="Select yes if any of your baby's spots are blisters",
     ),
-    q("newborn-pain", "Do the spots seem to hurt your baby?", show_if=BABY_UNDER_4_WEEKS),
+    q(
+        "newborn-pain",
+        "Do the spots seem to hurt your baby?",
+        show_if=BABY_UNDER_4_WEEKS,
+        error_text="Select yes if the spots seem to hurt your baby",
+    ),
     # -- see a GP: one idea per question ----------------------------------------------------------
     q(
         "growing",
         "Is any spot growing, bleeding, crusting or scabbing, or has one not healed in 4 weeks?",
         help_text="Milia stay the same size. They do not bleed or crust.",
+        error_text="Select yes if any spot is growing, bleeding, crusting or scabbing, or has not healed in 4 weeks",
     ),
     q(
         "pearly",
         "Is there one lump that looks shiny, pearly or see-through, maybe with tiny blood "
         "vessels on it?",
         show_if=NOT_BABY,
+        error_text="Select yes if there is a lump that looks shiny, pearly or see-through",
     ),
     q(
         "typical",
         "Do the spots look like this: small, hard, white or pale yellow bumps, about the size "
         "of a pinhead?",
+        error_text="Select yes if the spots are small, hard, white or pale yellow bumps",
     ),
     q(
         "where-baby",
@@ -148,6 +176,7 @@ QUESTIONS = [
         ],
         BABY,
         help_text="Choose every place that has them.",
+        error_text="Select where your baby's spots are",
     ),
     q(
         "where",
@@ -162,60 +191,89 @@ QUESTIONS = [
         ],
         NOT_BABY,
         help_text="Choose every place that has them.",
+        error_text="Select where the spots are",
     ),
     q(
         "yellow-flat",
         "Are there flat, yellow patches on the eyelids?",
         show_if=NEAR_THE_EYE,
+        error_text="Select yes if there are flat, yellow patches on the eyelids",
     ),
     q(
         "skin-coloured",
         "Are the bumps near the eye skin-coloured or a little see-through, rather than white?",
         show_if=NEAR_THE_EYE,
+        error_text="Select yes if the bumps near the eye are skin-coloured or a little see-through",
     ),
     q(
         "near-eye-removal",
         "Do you want spots removed from the edge of the eyelid or very close to the eye?",
         show_if=NEAR_THE_EYE,
+        error_text="Select yes if you want spots removed from the edge of the eyelid or very close to the eye",
     ),
-    q("dimple", "Do any of the bumps have a small dip in the middle?"),
-    q("red-pus", "Are any of the spots red, or filled with yellow pus?"),
+    q(
+        "dimple",
+        "Do any of the bumps have a small dip in the middle?",
+        error_text="Select yes if any of the bumps have a small dip in the middle",
+    ),
+    q(
+        "red-pus",
+        "Are any of the spots red, or filled with yellow pus?",
+        error_text="Select yes if any of the spots are red, or filled with yellow pus",
+    ),
     q(
         "blisters",
         "Are any of the spots blisters, or filled with clear fluid?",
         show_if=NOT_BABY_UNDER_4_WEEKS,
+        error_text="Select yes if any of the spots are blisters, or filled with clear fluid",
     ),
-    q("itch-pain", "Do the spots itch or hurt?", show_if=NOT_BABY_UNDER_4_WEEKS),
+    q(
+        "itch-pain",
+        "Do the spots itch or hurt?",
+        show_if=NOT_BABY_UNDER_4_WEEKS,
+        error_text="Select yes if the spots itch or hurt",
+    ),
     q(
         "red-patch",
         "Are the spots on a patch of skin that is red, raised or thick?",
         show_if=NOT_BABY,
+        error_text="Select yes if the spots are on a patch of skin that is red, raised or thick",
     ),
-    q("sudden-crop", "Did a lot of new spots come up over a few weeks?", show_if=NOT_BABY),
+    q(
+        "sudden-crop",
+        "Did a lot of new spots come up over a few weeks?",
+        show_if=NOT_BABY,
+        error_text="Select yes if a lot of new spots came up over a few weeks",
+    ),
     q(
         "after-blisters",
         "Are the spots where there were blisters, a burn or a bad rash before?",
         show_if=NOT_BABY,
+        error_text="Select yes if the spots are where there were blisters, a burn or a bad rash before",
     ),
     q(
         "sun-blisters",
         "Does the skin on the backs of your hands blister easily in the sun?",
         show_if=ADULT,
+        error_text="Select yes if the skin on the backs of your hands blisters easily in the sun",
     ),
     q(
         "steroid-cream",
         "Has a steroid cream been used on that skin for a long time?",
         show_if=NOT_BABY,
+        error_text="Select yes if a steroid cream has been used on that skin for a long time",
     ),
     q(
         "widespread",
         "Are there spots all over the body, not just in one or two places?",
         show_if=BABY_OR_CHILD,
+        error_text="Select yes if there are spots all over the body",
     ),
     q(
         "other-signs",
         "Does your child also have problems with their hair, teeth, nails or sweating?",
         show_if=BABY_OR_CHILD,
+        error_text="Select yes if your child also has problems with their hair, teeth, nails or sweating",
     ),
 ]
 

@@ -125,6 +125,17 @@ class Question(ReviewPart):
     )
     text = models.CharField(_("question"), max_length=300)
     help_text = models.TextField(_("help text"), blank=True)
+    error_text = models.CharField(
+        _("error message"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Shown when the question is not answered, in words about this question: "
+            "“Select who the spots are on”, “Select yes if your child has a temperature”, "
+            "“Enter your baby's age in weeks”. Left blank: “Select yes or no”, "
+            "“Select one answer”, “Select at least one answer” or “Enter a number”."
+        ),
+    )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     required = models.BooleanField(_("required"), default=True)
     min_value = models.DecimalField(
@@ -154,6 +165,7 @@ class Question(ReviewPart):
             "key": self.key,
             "text": self.text,
             "help_text": self.help_text,
+            "error_text": self.error_text,
             "kind": self.kind,
             "required": self.required,
             "min": self.min_value,

@@ -45,6 +45,7 @@ from conditions.run_state import ADVICE, QUESTION, REVIEW, RunState, Step
 
 MAX_BODY_BYTES = 10 * 1024
 SPEC_CACHE_SECONDS = 60 * 60
+CLEAR_FROM_REVIEW = "review"  # ?from= on "Clear my answers" (question keys are the others)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -121,9 +122,10 @@ def questionnaire_page(view):
 
 
 def _progress(state: RunState, question: dict) -> dict:
+    """ "Question N": N is one more than the questions answered before this one, so it never
+    jumps back (a total would shrink or grow as answers hide and show questions)."""
     return {
         "number": state.position(question["key"]) + 1,
-        "total": len(state.visible),
         "previous": state.previous(question["key"]),
         "next": state.following(question["key"]),
     }
@@ -156,6 +158,7 @@ def _step_context(request, questionnaire, state: RunState, question, form=None, 
         "number_value": number_value,
         "errors": errors,
         "change": change,
+        "clear_url": _url(request, "questionnaire_clear", slug, query=f"from={question['key']}"),
         "step_url": _url(
             request, "questionnaire_step", slug, question["key"], query="change=1" * change
         ),
@@ -180,7 +183,12 @@ def _review_context(request, questionnaire, state: RunState) -> dict:
         }
         for q in state.visible
     ]
-    return {"questionnaire": questionnaire, "rows": rows}
+    return {
+        "questionnaire": questionnaire,
+        "rows": rows,
+        "back_url": _url(request, "questionnaire_step", slug, state.visible[-1]["key"]),
+        "clear_url": _url(request, "questionnaire_clear", slug, query=f"from={CLEAR_FROM_REVIEW}"),
+    }
 
 
 def _count(request, spec: dict, outcome: dict) -> None:
@@ -249,6 +257,7 @@ def questionnaire_start(request, questionnaire, spec):
         "has_answers": bool(answers),
         "continue_url": _step_url(request, spec, state.next_step(), change=False),
         "cleared": request.GET.get("cleared") == "1",
+        "clear_url": _url(request, "questionnaire_clear", spec["slug"]),
     }
     return TemplateResponse(request, "conditions/questionnaire_start.html", context)
 
@@ -384,10 +393,29 @@ def questionnaire_result(request, questionnaire, spec):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @questionnaire_page
 def questionnaire_clear(request, questionnaire, spec):
-    # Also for HTMX (the kiosk swaps the page in place, so its history does not grow).
+    """GET: "Are you sure?" (nothing is cleared). POST: forget the answers, back to the start.
+
+    ?from= names the page the patient came from (a question's key, or "review"), which
+    "No, go back" returns to. The POST also works under HTMX (the kiosk swaps the page in
+    place, so its history does not grow).
+    """
+    if request.method == "GET":
+        came_from = request.GET.get("from", "")
+        if came_from == CLEAR_FROM_REVIEW:
+            back_url = _url(request, "questionnaire_review", spec["slug"])
+        elif rules.question_by_key(spec, came_from) is not None:
+            back_url = _url(request, "questionnaire_step", spec["slug"], came_from)
+        else:
+            back_url = _url(request, "questionnaire_start", spec["slug"])
+        context = {
+            "questionnaire": questionnaire,
+            "back_url": back_url,
+            "clear_url": _url(request, "questionnaire_clear", spec["slug"]),
+        }
+        return TemplateResponse(request, "conditions/questionnaire_clear.html", context)
     response = HttpResponseRedirect(
         _url(request, "questionnaire_start", spec["slug"], query="cleared=1")
     )

@@ -194,4 +194,5 @@ def comparison_page(request, comparisons, slug, base_template=None):
     template = "conditions/treatment_comparison.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#comparison-table"
+        context["announce"] = True  # "Showing N options" into the page's live region
     return TemplateResponse(request, template, context)

@@ -366,7 +366,10 @@ def test_clear_my_answers_in_the_kiosk_adds_no_history_entry(site, page, kiosk_c
     expect(page.locator("h1")).to_have_text("Who are the spots on?")
     page.get_by_label("Me or another adult (16 or older)", exact=True).tap()
     tap_continue(page, "Does the person with the spots have any of these right now?")
-    page.get_by_role("button", name="Clear my answers").tap()
+    page.get_by_role("link", name="Clear my answers").tap()
+    expect(page.locator("h1")).to_have_text("Are you sure you want to clear your answers?")
+    assert page.evaluate("history.length") == entries
+    page.get_by_role("button", name="Yes, clear my answers").tap()
     expect(page.locator(".notice")).to_contain_text("cleared")
     expect(page).to_have_url(re.compile(r"/kiosk/check/white-spots/\?cleared=1$"))
     assert page.evaluate("history.length") == entries

@@ -197,7 +197,7 @@ def test_print_hides_header_navigation_footer_and_forms_and_keeps_the_content(
     else:
         reach(page, site, where)
     page.emulate_media(media="print")
-    for hidden in (".site-header", ".site-footer", ".skip-link", ".breadcrumb", ".clear-form"):
+    for hidden in (".site-header", ".site-footer", ".skip-link", ".breadcrumb", ".clear-answers"):
         for element in page.locator(hidden).all():
             expect(element).to_be_hidden()
     expect(page.locator("h1")).to_be_visible()

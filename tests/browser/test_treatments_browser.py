@@ -184,3 +184,64 @@ def test_comparing_on_a_phone_keeps_the_row_labels_in_view_while_options_scroll(
     assert abs(label.bounding_box()["x"] - left) < 1  # the labels stay where they were
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_no_axe_violations(page)
+
+
+OPTION_NAMES = [
+    "Gentle skin care",
+    "De-roofing",
+    "Cryotherapy",
+    "Laser ablation",
+    "Squeezing at home",
+]
+
+
+def test_printing_on_a4_portrait_prints_every_option_as_a_table_without_controls(site, comparison):
+    page = site.go(PATH)
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 portrait less its margins
+    page.emulate_media(media="print")
+    grid = page.locator(".option-grid")
+    expect(grid).to_be_visible()
+    for name in OPTION_NAMES:
+        expect(grid.locator("tbody th", has_text=name)).to_be_visible()
+    header = grid.locator("thead")
+    expect(header).to_be_visible()
+    assert header.evaluate("el => getComputedStyle(el).display") == "table-header-group"
+    expect(header.locator("th").last).to_have_text("Our view")
+    for control in ("button", "input", "select", ".compare-actions", ".comparison-filters"):
+        assert (
+            page.locator(f"main {control}").evaluate_all(
+                "els => els.filter(el => el.checkVisibility()).length"
+            )
+            == 0
+        ), control
+    box = grid.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 718 + 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 718
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF")
+
+
+def test_a_filter_change_is_announced_and_arrow_keys_add_one_history_entry(site, comparison):
+    page = site.go(PATH)
+    status = page.locator("#comparison-status[role=status]")
+    expect(status).to_have_text("")
+    entries = page.evaluate("history.length")
+
+    anywhere = page.get_by_label("Anywhere")
+    anywhere.focus()
+    with page.expect_response(lambda r: "setting=clinic" in r.url):
+        page.keyboard.press("ArrowDown")  # things I can do myself
+        page.keyboard.press("ArrowDown")  # done by a clinician
+    page.wait_for_url("**setting=clinic**")
+    expect(option_rows(page)).to_have_count(4)
+    expect(status).to_have_text("Showing 4 options")
+    assert page.evaluate("history.length") == entries + 1
+
+    with page.expect_response(lambda r: "near_eyes=1" in r.url):
+        page.get_by_label("suitable near the eyes").check()
+    expect(status).to_have_text("Showing 3 options")
+    assert page.evaluate("history.length") == entries + 2
+    page.go_back()
+    page.wait_for_url("**setting=clinic")
+    expect(option_rows(page)).to_have_count(4)
+    assert_no_axe_violations(page)

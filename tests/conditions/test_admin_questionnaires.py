@@ -103,6 +103,18 @@ def test_show_if_rules_are_picked_from_earlier_questions_and_answers_by_their_te
     assert not any(label.strip("#").isdigit() for label in questions + answers)
 
 
+def test_a_clinician_writes_the_questions_own_error_message_in_the_admin(
+    admin_client, questionnaire
+):
+    who = questionnaire.questions.get(key="who")
+    page = admin_client.get(reverse("admin:conditions_question_change", args=[who.pk]))
+    html = page.content.decode()
+    assert re.search(
+        r'<input type="text" name="error_text" value="Select who the spots are on"', html
+    )
+    assert "Left blank: “Select yes or no”" in unescape(html)
+
+
 def test_reordering_keeps_the_show_if_rule_on_the_same_question_and_answer(
     admin_client, questionnaire
 ):

@@ -530,11 +530,18 @@ def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_gr
     review = client.get(f"{base}review/").content.decode()
     public = client.get("/check/white-spots/").content.decode()
 
-    for action in (f"{base}review/", f"{base}clear/"):
-        form = re.search(rf'<form method="post" action="{action}"[^>]*>', review)
+    confirm = client.get(f"{base}clear/?from=review").content.decode()
+    for page, action in ((review, f"{base}review/"), (confirm, f"{base}clear/")):
+        form = re.search(rf'<form method="post" action="{action}"[^>]*>', page)
         assert form, action
         for attribute in (f'hx-post="{action}"', 'hx-target="#main"', 'hx-select="#main"'):
             assert attribute in form[0], (action, attribute)
+    # "Clear my answers" and "No, go back" are links, swapped into the page the same way.
+    for page, href in ((review, f"{base}clear/?from=review"), (confirm, f"{base}review/")):
+        link = re.search(rf'<a [^>]*href="{re.escape(href)}"[^>]*>', page)
+        assert link, href
+        for attribute in (f'hx-get="{href}"', 'hx-target="#main"', 'hx-select="#main"'):
+            assert attribute in link[0], (href, attribute)
     assert 'hx-target="#main"' not in public
     # An HTMX "Clear my answers" is a plain redirect that htmx follows (no HX-Redirect, which
     # would push a history entry).

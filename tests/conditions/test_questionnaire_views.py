@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.apps import apps
 from django.core import signing
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conditions import answers as stored_answers
 from conditions.demo import questionnaires as demo
+from conditions.forms import required_message
 from conditions.models import OutcomeTally, Question, Questionnaire
 from tests.factories import ConditionFactory, UserFactory, editors, make_live, reviewer_user
 
@@ -221,8 +224,41 @@ def test_clear_my_answers_forgets_them(client, questionnaire):
     assert client.get(f"{BASE}review/")["Location"] == f"{BASE}q/who/"
 
 
-def test_clear_is_a_post_only(client, questionnaire):
-    assert client.get(f"{BASE}clear/").status_code == 405
+def test_clear_my_answers_asks_first_and_asking_clears_nothing(client, questionnaire):
+    run(client, ADULT_SELF_CARE[:2])
+    step = client.get(f"{BASE}q/infection/").content.decode()
+    assert f'<p class="clear-answers"><a href="{BASE}clear/?from=infection">' in step
+    assert f'action="{BASE}clear/"' not in step  # a link to "Are you sure?", not a clear
+
+    response = client.get(f"{BASE}clear/?from=infection")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 tabindex="-1" data-focus>Are you sure you want to clear your answers?</h1>' in body
+    assert f'<form method="post" action="{BASE}clear/"' in body
+    assert "Yes, clear my answers" in body
+    assert f'<a class="button button-secondary" href="{BASE}q/infection/">No, go back</a>' in body
+    assert stored_answers.COOKIE_NAME not in response.cookies
+    assert 'value="adult" checked' in client.get(f"{BASE}q/who/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("came_from", "back"),
+    [("review", "review/"), ("who", "q/who/"), ("not-a-question", ""), ("", "")],
+)
+def test_no_go_back_returns_to_the_page_the_patient_came_from(
+    client, questionnaire, came_from, back
+):
+    body = client.get(f"{BASE}clear/?from={came_from}").content.decode()
+    assert f'href="{BASE}{back}">No, go back</a>' in body
+
+
+def test_the_clear_link_sits_apart_from_continue_on_every_questionnaire_page(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    review = client.get(f"{BASE}review/").content.decode()
+    start = client.get(BASE).content.decode()
+    assert f'<p class="clear-answers"><a href="{BASE}clear/?from=review">' in review
+    assert f'<p class="clear-answers"><a href="{BASE}clear/">' in start
+    assert review.index("See my result") < review.index("clear-answers")
 
 
 def test_no_database_row_holds_any_answer_after_a_complete_run(client, questionnaire):
@@ -265,9 +301,69 @@ def test_no_database_row_holds_any_answer_after_a_complete_run(client, questionn
 def test_each_step_shows_progress_back_and_clear(client, questionnaire):
     run(client, ADULT_SELF_CARE[:1])
     body = client.get(f"{BASE}q/unwell/").content.decode()
-    assert f"Question 2 of about {len(ADULT_SELF_CARE)}" in body
+    assert '<p class="step-progress">Question 2</p>' in body
     assert f'class="back-link" href="{BASE}q/who/"' in body
-    assert f'action="{BASE}clear/"' in body
+    assert f'href="{BASE}clear/?from=unwell"' in body
+
+
+def test_the_question_number_counts_up_by_one_and_never_goes_back(client, questionnaire):
+    numbers = []
+    for key, value in ADULT_SELF_CARE:
+        body = client.get(f"{BASE}q/{key}/").content.decode()
+        numbers.append(int(re.search(r'<p class="step-progress">Question (\d+)</p>', body)[1]))
+        assert " of " not in re.search(r'<p class="step-progress">[^<]*', body)[0]
+        run(client, [(key, value)])
+    assert numbers == list(range(1, len(ADULT_SELF_CARE) + 1))
+    # A baby's path has different questions; its numbers count up by one as well.
+    client.post(f"{BASE}clear/")
+    numbers = []
+    for key, value in BABY_SELF_CARE:
+        body = client.get(f"{BASE}q/{key}/").content.decode()
+        numbers.append(int(re.search(r'<p class="step-progress">Question (\d+)</p>', body)[1]))
+        run(client, [(key, value)])
+    assert numbers == list(range(1, len(BABY_SELF_CARE) + 1))
+
+
+def test_check_your_answers_has_a_back_link_to_the_last_question(client, questionnaire):
+    run(client, ADULT_SELF_CARE)
+    last = ADULT_SELF_CARE[-1][0]
+    review = client.get(f"{BASE}review/").content.decode()
+    assert f'<a class="back-link" href="{BASE}q/{last}/">Back</a>' in review
+    run(client, CHILD_SELF_CARE)  # another path ends on another question
+    last = CHILD_SELF_CARE[-1][0]
+    review = client.get(f"{BASE}review/").content.decode()
+    assert f'<a class="back-link" href="{BASE}q/{last}/">Back</a>' in review
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>([^<]*)</title>", html)[1]
+
+
+def test_htmx_fragments_carry_the_same_title_as_the_full_page(client, questionnaire):
+    """htmx swaps in the fragment's <title>: it must be the full page's, site name and all."""
+    run(client, ADULT_SELF_CARE[:1])
+    full = client.get(f"{BASE}q/unwell/").content.decode()
+    fragment = client.get(f"{BASE}q/unwell/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    assert _title(fragment) == _title(full)
+    assert _title(full).endswith(" – White spots on the face or body – Patient information")
+
+    full_error = client.post(f"{BASE}q/unwell/", {}).content.decode()
+    fragment_error = client.post(f"{BASE}q/unwell/", {}, HTTP_HX_REQUEST="true").content.decode()
+    assert _title(fragment_error) == _title(full_error)
+    assert _title(full_error).startswith("Error: ")
+
+    run(client, ADULT_SELF_CARE[1:])
+    full = client.get(f"{BASE}review/").content.decode()
+    fragment = client.get(f"{BASE}review/", HTTP_HX_REQUEST="true").content.decode()
+    assert _title(fragment) == _title(full)
+
+    client.cookies[stored_answers.COOKIE_NAME] = "tampered"
+    full = client.get(f"{BASE}q/who/").content.decode()
+    client.cookies[stored_answers.COOKIE_NAME] = "tampered"  # the problem page cleared it
+    fragment = client.get(f"{BASE}q/who/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Please start again" in _title(full)
+    assert _title(fragment) == _title(full)
 
 
 def test_back_shows_the_earlier_answer_and_changing_it_drops_hidden_answers(client, questionnaire):
@@ -357,6 +453,8 @@ def test_a_missing_answer_re_asks_with_a_linked_error_summary(client, questionna
     body = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: Who are the spots on?" in body
+    assert "Select who the spots are on" in body
+    assert "Select an answer" not in body
     assert 'class="error-summary"' in body and 'href="#answer-1"' in body
     assert 'aria-describedby="answer-error"' in body
     assert stored_answers.COOKIE_NAME not in response.cookies
@@ -376,7 +474,7 @@ def test_an_unknown_option_is_refused(client, questionnaire):
         ("-1", "0 or more"),
         ("twelve", "Enter a number"),
         ("1.234", "2 decimal places"),
-        ("", "Enter a number"),
+        ("", "Enter your baby&#x27;s age in weeks"),
     ],
 )
 def test_a_bad_number_re_asks_with_a_message(client, questionnaire, value, message):
@@ -803,3 +901,55 @@ def test_the_downloaded_questionnaire_response_validates_as_fhir(client, questio
     parsed = QuestionnaireResponse.model_validate(json.loads(response.content))
     assert parsed.status == "completed"
     assert [i.linkId for i in parsed.item] == [k for k, _ in steps]
+
+
+@pytest.mark.parametrize(
+    ("key", "earlier", "message"),
+    [
+        ("who", [], "Select who the spots are on"),
+        ("unwell", [("who", "baby")], "Select the signs the person has now, or “None of these”"),
+        ("baby-age", [("who", "baby"), ("unwell", ["none"])], "Enter your baby's age in weeks"),
+        (
+            "fever",
+            [("who", "child"), ("unwell", ["none"])],
+            "Select yes if your child has a temperature of 38°C or higher",
+        ),
+    ],
+)
+def test_an_unanswered_question_says_what_to_answer_in_its_own_words(
+    client, questionnaire, key, earlier, message
+):
+    run(client, earlier)
+    body = client.post(f"{BASE}q/{key}/", {}).content.decode()
+    # In the error summary and beside the question.
+    assert body.count(message.replace("'", "&#x27;")) == 2, message
+
+
+def test_every_demo_question_has_its_own_error_message(questionnaire):
+    for question in questionnaire.questions.all():
+        assert question.error_text, question.key
+        assert question.error_text.startswith(("Select ", "Enter ")), question.error_text
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "unit", "message"),
+    [
+        ("yes_no", [{"code": "yes"}, {"code": "no"}], "", "Select yes or no"),
+        ("single", [{"code": "a"}], "", "Select one answer"),
+        ("multiple", [{"code": "a"}], "", "Select at least one answer"),
+        (
+            "multiple",
+            [{"code": "a"}, {"code": "none", "text": "None of these", "exclusive": True}],
+            "",
+            "Select at least one answer, or “None of these”",
+        ),
+        ("number", [], "weeks", "Enter the number of weeks"),
+        ("number", [], "", "Enter a number"),
+    ],
+)
+def test_a_question_without_its_own_error_message_gets_one_that_fits_its_answers(
+    kind, options, unit, message
+):
+    question = {"kind": kind, "options": options, "unit": unit, "error_text": ""}
+    assert required_message(question) == message
+    assert required_message({**question, "error_text": "Select your age"}) == "Select your age"

@@ -230,6 +230,27 @@ def test_the_filter_form_shows_the_filters_from_the_url(client, comparison):
     assert 'name="children" value="1" checked' not in html
 
 
+def test_an_htmx_filter_change_announces_how_many_options_show(client, comparison):
+    page = client.get(url(comparison)).content.decode()
+    assert '<p id="comparison-status" class="visually-hidden" role="status"></p>' in page
+    assert "hx-swap-oob" not in page  # a full page has nothing to announce
+
+    fragment = client.get(url(comparison, "?setting=clinic"), **HX).content.decode()
+    assert '<p id="comparison-status" hx-swap-oob="innerHTML">Showing 3 options</p>' in fragment
+    assert fragment.lstrip().startswith('<div id="comparison-table"')
+    restore = client.get(
+        url(comparison, "?setting=home"), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX
+    ).content.decode()
+    assert "hx-swap-oob" not in restore and restore.count('id="comparison-status"') == 1
+
+
+def test_filter_changes_wait_for_the_choice_to_settle_before_adding_history(client, comparison):
+    """Arrow keys move through the radios one change event each: one request and one history
+    entry once they stop, not one per key."""
+    html = client.get(url(comparison)).content.decode()
+    assert 'hx-trigger="change delay:500ms, submit"' in html
+
+
 def test_the_filter_form_works_without_javascript_and_pushes_the_url_with_it(client, comparison):
     html = client.get(url(comparison)).content.decode()
     assert 'method="get"' in html
