@@ -13,6 +13,7 @@ cookie or user agent is stored.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode, urlsplit
 
 from django.core import signing
@@ -96,6 +97,7 @@ def patient_post(view):
     @require_POST
     @never_cache
     @vary_on_headers("HX-Request")
+    @functools.wraps(view)
     def wrapped(request, kind, slug):
         if not from_this_site(request):
             return HttpResponseForbidden(_("Feedback can only be sent from this site."))
@@ -106,8 +108,6 @@ def patient_post(view):
             return _render(request, kind, slug, "too-many", status=429)
         return view(request, kind, slug, item)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
