@@ -48,6 +48,7 @@ SETTING_CHOICES = [
 # separate filters: newborn milia need no treatment, so very few options suit babies.
 SUITABLE = {Suitability.YES, Suitability.WITH_CARE}
 MIN_COMPARE, MAX_COMPARE = 2, 3
+TICK_TWO = _("Tick at least two treatments to compare them.")
 
 
 class ComparisonFilterForm(forms.Form):
@@ -58,6 +59,9 @@ class ComparisonFilterForm(forms.Form):
     babies = forms.ChoiceField(choices=[("", ""), ("0", ""), ("1", "")], required=False)
     children = forms.ChoiceField(choices=[("", ""), ("0", ""), ("1", "")], required=False)
     compare = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    # Sent by the "Compare" button itself, so that pressing it with nothing ticked gets an
+    # answer ("tick at least two") instead of the same page again.
+    compare_selected = forms.BooleanField(required=False)
 
     error_messages = {
         "setting": _("We did not recognise that place, so we are showing options anywhere."),
@@ -70,9 +74,19 @@ class ComparisonFilterForm(forms.Form):
         super().__init__(data)
         self.row_ids = {row.pk for row in rows}
 
+    def raw_compare(self) -> list[str]:
+        return [value.strip() for value in self.data.getlist("compare") if value.strip()]
+
+    def ticked(self) -> set[int]:
+        """The options ticked that are in this comparison, valid choice or not: a page that
+        asks for a correction keeps them ticked."""
+        return {int(v) for v in self.raw_compare() if v.isdigit() and int(v) in self.row_ids}
+
     def clean_compare(self) -> list[int]:
-        raw = [value.strip() for value in self.cleaned_data.get("compare") or [] if value.strip()]
+        raw = self.raw_compare()
         if not raw:
+            if self.data.get("compare_selected"):
+                raise forms.ValidationError(TICK_TWO)
             return []
         if not all(value.isdigit() for value in raw):
             raise forms.ValidationError(_("Some of the options chosen to compare were not valid."))
@@ -85,18 +99,22 @@ class ComparisonFilterForm(forms.Form):
         if not set(ids) <= self.row_ids:
             raise forms.ValidationError(_("Some of the options chosen are not in this comparison."))
         if len(ids) < MIN_COMPARE:
-            raise forms.ValidationError(
-                _("Choose at least %(min)d options to compare them side by side."),
-                params={"min": MIN_COMPARE},
-            )
+            raise forms.ValidationError(TICK_TWO)
         return ids
 
     def problems(self) -> list[str]:
-        """One plain message per ignored filter."""
+        """One plain message per ignored filter (the choice to compare has its own, shown next
+        to the Compare button: see compare_error)."""
         messages = []
         for name, errors in self.errors.items():
+            if name in ("compare", "compare_selected"):
+                continue
             messages.append(str(self.error_messages.get(name) or errors[0]))
         return messages
+
+    def compare_error(self) -> str:
+        errors = self.errors.get("compare")
+        return str(errors[0]) if errors else ""
 
     def value(self, name: str):
         return self.cleaned_data.get(name) if name not in self.errors else None
@@ -185,6 +203,8 @@ def comparison_page(request, comparisons, slug, base_template=None):
         "list_query": urlencode({k: "1" if v is True else v for k, v in filters.items() if v}),
         "setting_choices": SETTING_CHOICES,
         "problems": form.problems(),
+        "compare_error": form.compare_error(),
+        "ticked": form.ticked() if not selected else set(),
         "evidence_scale": [(level.label, EVIDENCE_EXPLANATIONS[level]) for level in EvidenceLevel],
         "max_compare": MAX_COMPARE,
     }

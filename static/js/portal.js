@@ -98,3 +98,91 @@
     }
   });
 })();
+
+// == treatment comparison: "Compare (n)" ==
+(function () {
+  // The sticky bar counts the ticks as they change. Pressing Compare with fewer than two (or
+  // more than the limit) shows what to do next to the button and moves focus there; the ticks
+  // stay as they are. Without JavaScript the server gives the same answer (see the view).
+  function boxes(form) {
+    return form.querySelectorAll("input[type=checkbox][name=compare]");
+  }
+  function ticked(form) {
+    return Array.prototype.filter.call(boxes(form), function (box) { return box.checked; }).length;
+  }
+  function showCount(form) {
+    var button = form.querySelector("[data-compare-button]");
+    if (!button || !button.dataset.countLabel) return;
+    button.textContent = button.dataset.countLabel.replace("#", String(ticked(form)));
+  }
+  function showError(form, message) {
+    var error = form.querySelector("#compare-error");
+    var button = form.querySelector("[data-compare-button]");
+    if (!error) return;
+    error.textContent = message;
+    error.hidden = false;
+    if (button) button.setAttribute("aria-describedby", "compare-error");
+    error.focus({ preventScroll: true }); // it is in the sticky bar, already in view
+  }
+  function clearError(form) {
+    var error = form.querySelector("#compare-error");
+    var button = form.querySelector("[data-compare-button]");
+    if (!error || error.hidden) return;
+    error.hidden = true;
+    error.textContent = "";
+    if (button) button.removeAttribute("aria-describedby");
+  }
+  function setUp(root) {
+    var forms = root.querySelectorAll ? root.querySelectorAll("[data-compare-form]") : [];
+    Array.prototype.forEach.call(forms, showCount);
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-compare-form] input[name=compare]")) return;
+    var form = box.form;
+    showCount(form);
+    var count = ticked(form);
+    var max = parseInt(form.dataset.compareMax, 10);
+    if (count >= parseInt(form.dataset.compareMin, 10) && count <= max) clearError(form);
+  });
+
+  // Capture phase: runs before htmx's own submit handler on the form, so a refused choice
+  // sends no request at all.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-compare-form]")) return;
+    var count = ticked(form);
+    var message = "";
+    if (count < parseInt(form.dataset.compareMin, 10)) message = form.dataset.errorFew;
+    else if (count > parseInt(form.dataset.compareMax, 10)) message = form.dataset.errorMany;
+    if (!message) return;
+    event.preventDefault();
+    event.stopPropagation();
+    showError(form, message);
+  }, true);
+
+  // A swapped-in list (a filter, "back to all the options", an answer from the server) shows
+  // its own count; an answer with an error focuses it (htmx honours autofocus); a comparison
+  // takes focus to itself, as the button that asked for it has gone.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "comparison-table") return;
+    var table = document.getElementById("comparison-table");
+    if (!table) return;
+    setUp(table);
+    var error = table.querySelector("#compare-error:not([hidden])");
+    var region = table.querySelector(".compare-columns") && table.querySelector(".table-scroll");
+    var next = error || region;
+    if (next) {
+      next.focus({ preventScroll: true });
+      next.scrollIntoView({ block: error ? "nearest" : "start" });
+    }
+  });
+  document.addEventListener("htmx:historyRestore", function () { setUp(document); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  } else {
+    setUp(document);
+  }
+})();

@@ -327,7 +327,7 @@ def test_comparing_more_than_three_options_is_refused_with_a_message(client, com
 def test_comparing_one_option_asks_for_at_least_two(client, comparison):
     row = comparison.live_rows["laser"]
     response = client.get(url(comparison, f"?compare={row.pk}&compare={row.pk}"))
-    assert "at least 2 options" in response.content.decode()
+    assert "Tick at least two treatments to compare them." in response.content.decode()
     assert response.context_data["comparing"] is False
 
 
