@@ -179,7 +179,15 @@
       next.scrollIntoView({ block: error ? "nearest" : "start" });
     }
   });
-  document.addEventListener("htmx:historyRestore", function () { setUp(document); });
+  // On a phone the filters fold away while none is on, so the options come a screen sooner;
+  // without JavaScript they stay open.
+  function foldFilters(root) {
+    var panel = root.querySelector && root.querySelector("[data-filter-panel]");
+    if (!panel || panel.hasAttribute("data-filter-active")) return;
+    if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) panel.open = false;
+  }
+  foldFilters(document);
+  document.addEventListener("htmx:historyRestore", function () { setUp(document); foldFilters(document); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   } else {

@@ -139,6 +139,11 @@ def press_compare(page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+FIRST_TICK_Y = (
+    "() => document.querySelector('input[name=compare]').getBoundingClientRect().top + scrollY"
+)
+
+
 def assert_error_next_to_the_button(page):
     error = page.locator("#compare-error")
     expect(error).to_have_text(TICK_TWO)
@@ -152,6 +157,13 @@ def test_on_a_phone_the_compare_bar_stays_by_the_ticks_and_counts_them(open_page
     page = open_page(PATH, PHONE)
     first = page.locator("tr.option").first
     assert first.evaluate("el => getComputedStyle(el).display") == "block"  # a card
+    # The filters are folded while none is on, so the first tick comes sooner.
+    panel = page.locator("[data-filter-panel]")
+    assert panel.evaluate("el => el.open") is False
+    folded_y = page.evaluate(FIRST_TICK_Y)
+    page.get_by_text("Filter the options").click()
+    expect(page.get_by_label("Done by a clinician")).to_be_visible()
+    assert page.evaluate(FIRST_TICK_Y) - folded_y > 300
     ticks(page).first.scroll_into_view_if_needed()
     button = page.get_by_role("button", name="Compare (0)")
     assert in_view(page, ticks(page).first) and in_view(page, button)
@@ -172,6 +184,12 @@ def test_on_a_phone_the_compare_bar_stays_by_the_ticks_and_counts_them(open_page
     region = page.locator(".table-scroll")
     expect(region).to_be_focused()
     expect(page.locator("#comparison-caption")).to_be_in_viewport()
+
+
+def test_on_a_phone_filters_that_are_on_stay_in_view(open_page, comparison):
+    page = open_page(PATH + "?setting=clinic", PHONE)
+    expect(page.get_by_label("Done by a clinician")).to_be_checked()
+    expect(page.get_by_label("Done by a clinician")).to_be_visible()
 
 
 def test_on_a_phone_too_few_ticks_get_an_error_by_the_button_and_stay_ticked(open_page, comparison):
@@ -209,6 +227,7 @@ def test_without_javascript_on_a_phone_compare_answers_with_the_error_by_the_but
     open_page, comparison
 ):
     page = open_page(PATH, PHONE, javascript=False)
+    expect(page.get_by_label("Things I can do myself")).to_be_visible()  # filters stay open
     button = page.get_by_role("button", name="Compare selected")
     button.click()  # nothing ticked: the server answers, it does not just reload the list
     page.wait_for_url(re.compile(r"compare_selected=1"))
@@ -269,7 +288,7 @@ CARD_FIGURES = """() => {
   });
 }"""
 SMALL_TARGETS = """() => [...document.querySelectorAll(
-    '.treatments a, .treatments button, .treatments input, .treatments label')]
+    '.treatments a, .treatments button, .treatments input, .treatments label, .treatments summary')]
   .filter(el => el.checkVisibility() && !el.closest('.page-feedback'))
   .map(el => ({html: el.outerHTML.slice(0, 100), width: el.getBoundingClientRect().width,
                height: el.getBoundingClientRect().height}))
