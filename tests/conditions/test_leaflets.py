@@ -163,6 +163,8 @@ def test_article_leaflet_is_an_a4_pdf_with_the_summary_help_review_and_a_qr_code
             A4_POINTS
         )
     assert pdf.title.startswith("Milia")
+    root = pdf.reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged for screen readers
     assert "Milia" in pdf
     assert "Also called: milk spots" in pdf
     assert "Milia are tiny white bumps under the skin. They are harmless." in pdf
