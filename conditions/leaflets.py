@@ -7,8 +7,8 @@ draft preview renders a working copy, marked DRAFT on every page, and is never c
 Caching: the leaflet's HTML is rendered first (a few milliseconds) and the SHA-256 of that HTML
 and the stylesheet is the PDF's content version. It changes with anything printed on the page
 (the approved text, the reviewer's name, the review dates, the overdue notice, the address in
-the QR code, the size) and with nothing else, so an approval shows at once and an unrelated
-edit does not throw good PDFs away. The PDF bytes are kept in the shared cache under that
+the QR code, the size, the date it is printed on) and with nothing else, so an approval shows at
+once and an unrelated edit does not throw good PDFs away. The PDF bytes are kept in the shared cache under that
 digest; the digest is also the ETag, so a repeat request is a 304 without touching the cache.
 """
 
@@ -132,9 +132,9 @@ class Leaflet:
     cached: bool  # served from the cache
     seconds: float  # time spent producing the PDF bytes
 
-    @property
-    def etag(self) -> str:
-        return f'"{self.digest[:40]}"'
+
+def etag(digest: str) -> str:
+    return f'"{digest[:40]}"'
 
 
 def cache_key(digest: str) -> str:

@@ -58,7 +58,7 @@ def _comparison_html(request, comparisons, slug: str, size: str, draft: bool) ->
 def _pdf_response(request, html: str, filename: str, *, draft: bool) -> HttpResponse:
     """The PDF with its ETag; a matching If-None-Match is a 304 before any typesetting."""
     digest = leaflets.digest_of(html)
-    etag = f'"{digest[:40]}"'
+    etag = leaflets.etag(digest)
     if not draft:
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
