@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conditions.views import articles, pages, preview, questionnaires, search, treatments
+from conditions.views import articles, leaflets, pages, preview, questionnaires, search, treatments
 
 app_name = "conditions"
 
@@ -64,5 +64,28 @@ urlpatterns += [
         "check/<slug:slug>/preview/",
         questionnaires.questionnaire_preview,
         name="questionnaire_preview",
+    ),
+]
+
+# Printed leaflets (issue 18, conditions/views/leaflets.py): PDFs of the live article and
+# comparison (?size=large for large print), and the admin's DRAFT preview of working copies.
+urlpatterns += [
+    path(
+        "conditions/<slug:slug>/leaflet.pdf", leaflets.condition_leaflet, name="condition_leaflet"
+    ),
+    path(
+        "conditions/<slug:slug>/treatments/leaflet.pdf",
+        leaflets.comparison_leaflet,
+        name="comparison_leaflet",
+    ),
+    path(
+        "conditions/<slug:slug>/preview/leaflet.pdf",
+        leaflets.condition_leaflet_preview,
+        name="condition_leaflet_preview",
+    ),
+    path(
+        "conditions/<slug:slug>/treatments/preview/leaflet.pdf",
+        leaflets.comparison_leaflet_preview,
+        name="comparison_leaflet_preview",
     ),
 ]

@@ -414,3 +414,9 @@ PORTAL_VIEW_FLUSH_MINUTES = float(os.environ.get("PORTAL_VIEW_FLUSH_MINUTES", "5
 PORTAL_SEARCH_MIN_COUNT = int(os.environ.get("PORTAL_SEARCH_MIN_COUNT", "5"))
 # Feedback posts per client address: "count/seconds" (kept in the cache only).
 PORTAL_FEEDBACK_RATE = os.environ.get("PORTAL_FEEDBACK_RATE", "10/600")
+
+# == Printed leaflets (issue 18: conditions/leaflets.py) ==
+# The clinic's name, printed at the top and foot of every leaflet ("Patient information" if unset).
+PORTAL_CLINIC_NAME = os.environ.get("PORTAL_CLINIC_NAME", "").strip()
+# How long a typeset leaflet stays in the cache (seconds); a changed page gets a new key at once.
+LEAFLET_CACHE_SECONDS = int(os.environ.get("PORTAL_LEAFLET_CACHE_SECONDS", str(7 * 24 * 3600)))

@@ -162,6 +162,15 @@ class ConditionAdmin(ReviewableAdmin):
     def preview_url(self, obj):
         return reverse("conditions:condition_preview", args=[obj.slug])
 
+    def leaflet_urls(self, obj) -> dict:
+        live = obj.live if obj.is_published else None
+        return {
+            "leaflet_live_url": reverse("conditions:condition_leaflet", args=[live.slug])
+            if live
+            else None,
+            "leaflet_draft_url": reverse("conditions:condition_leaflet_preview", args=[obj.slug]),
+        }
+
     def get_urls(self):
         custom = [
             path(

@@ -340,8 +340,14 @@ class ReviewableAdmin(SimpleHistoryAdmin):
             "workflow_buttons": self.buttons(request, obj),
             "changes_url": self._url(obj, "changes") if obj else None,
             "preview_url": self.preview_url(obj) if obj else None,
+            **(self.leaflet_urls(obj) if obj else {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def leaflet_urls(self, obj) -> dict:
+        """Hook (issue 18): {"leaflet_live_url": the patients' leaflet of the live copy or
+        None, "leaflet_draft_url": the DRAFT leaflet of the working copy}."""
+        return {}
 
     def workflow_view(self, request, object_id, action):
         if request.method != "POST":

@@ -136,3 +136,16 @@ class TreatmentComparisonAdmin(ReviewableAdmin):
         from django.urls import reverse
 
         return reverse("conditions:treatment_comparison_preview", args=[obj.condition.slug])
+
+    def leaflet_urls(self, obj) -> dict:
+        from django.urls import reverse
+
+        live = obj.live if obj.is_published else None
+        return {
+            "leaflet_live_url": reverse("conditions:comparison_leaflet", args=[live.condition.slug])
+            if live
+            else None,
+            "leaflet_draft_url": reverse(
+                "conditions:comparison_leaflet_preview", args=[obj.condition.slug]
+            ),
+        }

@@ -275,6 +275,8 @@ NOT_PAGES = {
     "kiosk:condition_preview": "staff previews are not offered on the kiosk",
     "kiosk:questionnaire_preview": "staff previews are not offered on the kiosk",
     "kiosk:treatment_comparison_preview": "staff previews are not offered on the kiosk",
+    "kiosk:condition_leaflet_preview": "staff previews are not offered on the kiosk",
+    "kiosk:comparison_leaflet_preview": "staff previews are not offered on the kiosk",
 }
 # Page templates rendered only for a server error; checked through the test URLconf below.
 ERROR_TEMPLATES = {"500.html", "503.html", "kiosk/unavailable.html"}
@@ -408,6 +410,12 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     staff_walk.check("get", "/conditions/milia/treatments/preview/")
     staff_walk.check("get", "/check/white-spots/preview/")
     staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
+    # Printed leaflets (issue 18): PDFs, public and kiosk, and the staff's draft leaflets.
+    for prefix in ("", "/kiosk"):
+        walk.check("get", f"{prefix}/conditions/milia/leaflet.pdf")
+        walk.check("get", f"{prefix}/conditions/milia/treatments/leaflet.pdf?size=large")
+    staff_walk.check("get", "/conditions/milia/preview/leaflet.pdf")
+    staff_walk.check("get", "/conditions/milia/treatments/preview/leaflet.pdf")
 
     failures = {**walk.failures(), **staff_walk.failures()}
     assert not failures, failures

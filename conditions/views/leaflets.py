@@ -1,0 +1,149 @@
+"""Printed leaflets (issue 18): "Print a leaflet" for an article or a treatment comparison.
+
+Patients get a PDF of the live copy only (published(), as every patient view); `?size=large`
+gives the large-print version. Staff with the view permission get a preview of the working copy
+from the admin, marked DRAFT on every page, never cached. See conditions/leaflets.py.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers, get_conditional_response
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from conditions import leaflets
+from conditions.models import Condition, TreatmentComparison
+from conditions.views.articles import article_content, article_queryset
+
+CACHE_STATUS_HEADER = "X-Leaflet-Cache"
+
+
+def _size(request) -> str:
+    return leaflets.size_from(request.GET.get("size"))
+
+
+def _bad_size() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("Unknown leaflet size. Leave it out for the standard leaflet, or use ?size=large."),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _may_preview(user, perm: str) -> bool:
+    return user.is_active and user.is_staff and user.has_perm(perm)
+
+
+def _condition_html(request, conditions, slug: str, size: str, draft: bool) -> str:
+    try:
+        condition = article_queryset(conditions).get(slug=slug)
+    except Condition.DoesNotExist:
+        raise Http404("No condition with that address") from None
+    url = leaflets.public_url(request, condition.get_absolute_url())
+    context = leaflets.condition_context(condition, article_content(condition), url, size, draft)
+    return leaflets.render_html("conditions/leaflet_condition.html", context)
+
+
+def _comparison_html(request, comparisons, slug: str, size: str, draft: bool) -> str:
+    comparison = get_object_or_404(
+        comparisons.select_related("condition", "reviewer"), condition__slug=slug
+    )
+    rows = list(comparison.rows.select_related("treatment").order_by("order", "pk"))
+    url = leaflets.public_url(request, comparison.get_absolute_url())
+    context = leaflets.comparison_context(comparison, rows, url, size, draft)
+    return leaflets.render_html("conditions/leaflet_comparison.html", context)
+
+
+def _pdf_response(request, html: str, filename: str, *, draft: bool) -> HttpResponse:
+    """The PDF with its ETag; a matching If-None-Match is a 304 before any typesetting."""
+    digest = leaflets.digest_of(html)
+    etag = leaflets.etag(digest)
+    if not draft:
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            not_modified["ETag"] = etag
+            not_modified["Cache-Control"] = "public, no-cache"
+            return not_modified
+    try:
+        leaflet = leaflets.leaflet_pdf(html, use_cache=not draft, digest=digest)
+    except leaflets.LeafletsUnavailable:
+        unavailable = HttpResponse(
+            _("Printed leaflets are not available at the moment. The page itself is online."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        unavailable["Retry-After"] = "3600"
+        return unavailable
+    response = HttpResponse(leaflet.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    if draft:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    else:
+        response["ETag"] = etag
+        # Shared caches may keep it but must ask again: an approval changes it at once.
+        response["Cache-Control"] = "public, no-cache"
+        response[CACHE_STATUS_HEADER] = "hit" if leaflet.cached else "miss"
+    return response
+
+
+def _filename(slug: str, kind: str, size: str, draft: bool) -> str:
+    parts = [slug, kind]
+    if size == "large":
+        parts.append("large-print")
+    if draft:
+        parts.append("DRAFT")
+    return "-".join(parts) + ".pdf"
+
+
+@require_safe
+def condition_leaflet(request, slug):
+    try:
+        size = _size(request)
+    except leaflets.UnknownSize:
+        return _bad_size()
+    html = _condition_html(request, Condition.objects.published(), slug, size, draft=False)
+    return _pdf_response(request, html, _filename(slug, "leaflet", size, False), draft=False)
+
+
+@require_safe
+def comparison_leaflet(request, slug):
+    try:
+        size = _size(request)
+    except leaflets.UnknownSize:
+        return _bad_size()
+    comparisons = TreatmentComparison.objects.published().filter(
+        condition__in=Condition.objects.published()
+    )
+    html = _comparison_html(request, comparisons, slug, size, draft=False)
+    filename = _filename(slug, "treatments-leaflet", size, False)
+    return _pdf_response(request, html, filename, draft=False)
+
+
+@require_safe
+def condition_leaflet_preview(request, slug):
+    """The working copy's leaflet, for reviewers (the same 404 as a missing page for others)."""
+    if not _may_preview(request.user, "conditions.view_condition"):
+        raise Http404
+    try:
+        size = _size(request)
+    except leaflets.UnknownSize:
+        return _bad_size()
+    html = _condition_html(request, Condition.objects.working_copies(), slug, size, draft=True)
+    return _pdf_response(request, html, _filename(slug, "leaflet", size, True), draft=True)
+
+
+@require_safe
+def comparison_leaflet_preview(request, slug):
+    if not _may_preview(request.user, "conditions.view_treatmentcomparison"):
+        raise Http404
+    try:
+        size = _size(request)
+    except leaflets.UnknownSize:
+        return _bad_size()
+    comparisons = TreatmentComparison.objects.working_copies()
+    html = _comparison_html(request, comparisons, slug, size, draft=True)
+    filename = _filename(slug, "treatments-leaflet", size, True)
+    return _pdf_response(request, html, filename, draft=True)
