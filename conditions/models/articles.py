@@ -318,6 +318,13 @@ class Condition(Reviewable):
             problems.extend(self.citation_problems(len(references)))
         if self.pk is None or not self.sections.exists():
             problems.append(str(_("Add at least one section.")))
+        if self.pk:
+            for code in self.codes.all():
+                problem = code.code_problem()
+                if problem:
+                    problems.append(
+                        str(_("Code %(code)s: %(problem)s")) % {"code": code, "problem": problem}
+                    )
         return problems
 
     def citation_problems(self, reference_count: int) -> list[str]:
@@ -550,6 +557,31 @@ class ClinicalCode(ReviewPart):
     @property
     def system_uri(self) -> str:
         return self.SYSTEM_URIS.get(self.system, "")
+
+    def clean(self):
+        """The code must be shaped like a code of its system (conditions/codes.py), with the
+        system's own name for it as the display."""
+        super().clean()
+        from conditions import codes
+
+        errors = {}
+        self.code = codes.normalise(self.system, self.code)
+        self.display = " ".join((self.display or "").split())
+        problem = codes.code_problem(self.system, self.code) if self.system else ""
+        if problem:
+            errors["code"] = problem
+        if not self.display:
+            errors["display"] = _(
+                "Enter the display: the code system's own name for this code (for example "
+                "“Milia”), so that people and systems reading the code can check it."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def code_problem(self) -> str:
+        from conditions import codes
+
+        return codes.code_problem(self.system, codes.normalise(self.system, self.code))
 
 
 class CareAdvice(ReviewPart):
