@@ -168,9 +168,19 @@ class ConditionAdmin(ReviewableAdmin):
                 "review/",
                 self.admin_site.admin_view(self.review_dashboard_view),
                 name="conditions_condition_review",
-            )
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_text_view),
+                name="conditions_condition_import",
+            ),
         ]
         return custom + super().get_urls()
+
+    def import_text_view(self, request):
+        from conditions.admin.importing import import_text_view
+
+        return import_text_view(self, request)
 
     def review_dashboard_view(self, request):
         if not self.has_view_or_change_permission(request):
