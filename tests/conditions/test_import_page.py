@@ -219,7 +219,7 @@ def test_command_reports_a_match_and_updates_it_with_update(tmp_path, capsys):
     call_command("import_article", str(path), stdout=out)
     assert "“Chalk Bumps” (slug chalk-bumps) already exists" in out.getvalue()
     assert "empty heading" in out.getvalue() or "headings with no text" in out.getvalue()
-    stranger = UserFactory(username="stranger")
+    UserFactory(username="stranger")
     with pytest.raises(CommandError, match="stranger may not change condition articles"):
         call_command("import_article", str(path), "--update", "--author", "stranger")
     assert list(existing.sections.values_list("heading", flat=True)) == before
