@@ -110,7 +110,8 @@ class ClinicalCodeInline(admin.TabularInline):
 
 class ConditionImageInline(admin.TabularInline):
     model = ConditionImage
-    fields = ["order", "image", "alt_text", "caption", "skin_tone"]
+    form = pasting.ConditionImageForm
+    fields = ["order", "image", "held_image", "alt_text", "caption", "origin", "skin_tone"]
     ordering = ["order", "pk"]
     extra = 0
 

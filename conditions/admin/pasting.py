@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from conditions import cleaning
 
@@ -95,3 +96,91 @@ class ClinicalCodeForm(PastedTextMixin, forms.ModelForm):
 
 class ReferenceForm(PastedTextMixin, forms.ModelForm):
     plain_fields = ("title", "publisher")
+
+
+# -- pictures: the chosen file survives an error elsewhere on the page -------------------------
+class HeldFileWidget(forms.HiddenInput):
+    """The hidden token of a held upload, and a line saying which file is kept."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from conditions import uploads
+
+        hidden = super().render(name, value, attrs, renderer)
+        kept = uploads.held(value) if value else None
+        if not kept:
+            return hidden
+        return format_html(
+            '{}<p class="held-file">{}</p>',
+            hidden,
+            _(
+                "Kept from your last try: %(name)s (saved with the page; choose another file to replace it)."
+            )
+            % {"name": kept[0]},
+        )
+
+
+class ConditionImageForm(PastedTextMixin, forms.ModelForm):
+    """A picture row: alt text and caption are plain text; a file chosen on a page that comes
+    back with an error (here or in another row) is held and posted back by a token."""
+
+    plain_fields = ("alt_text", "caption")
+    held_image = forms.CharField(required=False, widget=HeldFileWidget)
+
+    class Meta:
+        error_messages = {
+            "origin": {
+                "required": _l(
+                    "Say where the picture comes from: a clinic photo with the patient's "
+                    "written consent, a licensed stock photo, or an illustration."
+                )
+            },
+            "skin_tone": {
+                "required": _l(
+                    "Say which skin tone the picture shows, or that it is not a picture of skin."
+                )
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._held_token = ""
+        if not self.is_bound:
+            return
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from conditions import uploads
+
+        field = self.add_prefix("image")
+        token = self.data.get(self.add_prefix("held_image"), "")
+        if field not in self.files and token:
+            kept = uploads.held(token)
+            if kept:
+                self.files = self.files.copy()
+                self.files[field] = SimpleUploadedFile(kept[0], kept[1])
+                self._held_token = token
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = self.files.get(self.add_prefix("image"))
+        if upload is not None and not self.has_error("image") and not self._held_token:
+            from conditions import uploads
+
+            try:
+                uploads.validate_image_upload(upload)
+                data, _format = uploads.without_metadata(upload)
+            except (forms.ValidationError, OSError, ValueError):
+                return cleaned  # the model's check names the problem
+            self._held_token = uploads.hold(data, upload.name)
+            # Shown again if the page comes back with an error: the token rides along.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("held_image")] = self._held_token
+        return cleaned
+
+    def save(self, commit=True):
+        instance = super().save(commit)
+        if self._held_token:
+            from conditions import uploads
+
+            uploads.release(self._held_token)
+            self._held_token = ""
+        return instance
