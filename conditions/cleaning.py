@@ -123,7 +123,9 @@ def html_to_markdown(html: str, *, heading_levels: tuple[int, int] = (3, 4)) -> 
     from bs4 import BeautifulSoup, Comment
     from markdownify import MarkdownConverter
 
+    html = _WORD_CONDITIONAL.sub("", html)
     soup = BeautifulSoup(html, "html.parser")
+    _word_list_paragraphs(soup)
     removed: Counter = Counter()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()  # Word's conditional comments hold its list and style machinery
@@ -177,6 +179,45 @@ def html_to_markdown(html: str, *, heading_levels: tuple[int, int] = (3, 4)) -> 
     if empty_headings:
         notes.append(_count(("empty heading", "empty headings"), empty_headings))
     return Cleaned(markdown.strip(), removed=notes)
+
+
+_WORD_CONDITIONAL = re.compile(r"<!\[(?:if [^\]]*|endif)\]>", re.IGNORECASE)
+_WORD_LEVEL = re.compile(r"mso-list:\s*\S+\s+level(\d)", re.IGNORECASE)
+
+
+def _word_list_paragraphs(soup) -> None:
+    """Word's clipboard HTML writes a list as paragraphs (style "mso-list: l0 level1 lfo1")
+    whose bullet or number is typed text in a span marked mso-list:Ignore. Rebuild them as
+    real ul/ol lists, nested by level, so they convert like any other list."""
+    paragraphs = [p for p in soup.find_all("p") if _WORD_LEVEL.search(p.get("style", ""))]
+    stack: list = []  # (level, list element)
+    previous = None
+    for p in paragraphs:
+        level = int(_WORD_LEVEL.search(p.get("style", ""))[1])
+        marker = ""
+        for span in p.find_all("span", style=re.compile(r"mso-list:\s*Ignore", re.I)):
+            marker += span.get_text()
+            span.decompose()
+        ordered = bool(
+            re.match(r"\s*\(?[0-9a-zA-Z]{1,3}[.)]", marker.strip() + " ")
+        ) and marker.strip() not in {"o", "·", "§", "•", "▪", "-", "–"}
+        if previous is None or p.find_previous_sibling(True) is not previous:
+            stack = []  # not straight after the last list paragraph: a new list
+        while stack and stack[-1][0] > level:
+            stack.pop()
+        if not stack or stack[-1][0] < level:
+            new_list = soup.new_tag("ol" if ordered else "ul")
+            if stack and stack[-1][1].contents:
+                stack[-1][1].contents[-1].append(new_list)  # nested in the last item
+            else:
+                p.insert_before(new_list)
+            stack.append((level, new_list))
+        item = soup.new_tag("li")
+        for child in list(p.contents):
+            item.append(child.extract())
+        stack[-1][1].append(item)
+        p.decompose()
+        previous = stack[0][1]  # the next list paragraph continues it if it follows directly
 
 
 def _count(label: tuple[str, str], n: int) -> str:

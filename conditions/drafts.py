@@ -64,10 +64,19 @@ def unique_name_and_slug(title: str) -> tuple[str, str]:
     raise DraftProblem(f"too many drafts called “{title}” already; rename some first")
 
 
-def _add_sections(condition: Condition, article: importer.ImportedArticle) -> None:
+def _add_sections(
+    condition: Condition, article: importer.ImportedArticle, earlier: dict | None = None
+) -> None:
+    """One Section per imported section. `earlier` maps the anchors of sections this import
+    replaces to their own earlier anchors: a new section with the same anchor keeps them."""
     for order, section in enumerate(article.sections, start=1):
+        heading = section.heading[:200]
         Section.objects.create(
-            condition=condition, order=order * 10, heading=section.heading[:200], body=section.body
+            condition=condition,
+            order=order * 10,
+            heading=heading,
+            body=section.body,
+            previous_anchors=list((earlier or {}).get(slugify(heading)[:200], [])),
         )
 
 
@@ -118,8 +127,9 @@ def update_draft(
     if by is not None and not condition.author_id:
         condition.author = by
     condition._change_reason = f"Text replaced by an import of {os.path.basename(source)}"
+    earlier = {s.slug: s.previous_anchors for s in condition.sections.all()}
     condition.sections.all().delete()
-    _add_sections(condition, article)
+    _add_sections(condition, article, earlier)
     condition.record_change(by)
     condition.refresh_derived()
     return condition

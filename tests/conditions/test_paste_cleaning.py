@@ -162,3 +162,27 @@ def test_markup_in_plain_text_fields_is_refused_with_the_field_named(
     )
     condition.refresh_from_db()
     assert (condition.version, condition.summary) == before
+
+
+# What Word puts on the clipboard as HTML for a bulleted list with a second level and a
+# numbered list: paragraphs with mso-list styles, the bullet typed in an mso-list:Ignore span,
+# inside Word's conditional comments.
+WORD_CLIPBOARD = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<style><!-- p.MsoNormal {margin:0} --></style></head><body lang=EN-GB>
+<p class=MsoNormal>Things to try at home:<o:p></o:p></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]>Wash gently<o:p></o:p></p>
+<p class=MsoListParagraphCxSpMiddle style='margin-left:72.0pt;text-indent:-18.0pt;mso-list:l0 level2 lfo1'><![if !supportLists]><span style='font-family:"Courier New"'><span style='mso-list:Ignore'>o<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>with warm water<o:p></o:p></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span>&nbsp;&nbsp; </span></span></span><![endif]>Pat dry<o:p></o:p></p>
+<p class=MsoNormal><b>Then</b> if it does not help:<o:p></o:p></p>
+<p class=MsoListParagraph style='mso-list:l1 level1 lfo2'><![if !supportLists]><span style='mso-list:Ignore'>1.<span>&nbsp;&nbsp; </span></span><![endif]>See a GP<o:p></o:p></p>
+<p class=MsoListParagraph style='mso-list:l1 level1 lfo2'><![if !supportLists]><span style='mso-list:Ignore'>2.<span>&nbsp;&nbsp; </span></span><![endif]>Ask a nurse<o:p></o:p></p>
+</body></html>"""
+
+
+def test_word_clipboard_html_lists_become_nested_markdown_lists():
+    result = cleaning.clean_markdown(WORD_CLIPBOARD)
+    assert result.text == (
+        "Things to try at home:\n\n- Wash gently\n    - with warm water\n- Pat dry\n\n"
+        "**Then** if it does not help:\n\n1. See a GP\n2. Ask a nurse"
+    )
+    assert "supportLists" not in result.text and "mso" not in result.text
