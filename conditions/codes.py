@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 # Verhoeff's dihedral group D5: multiplication table, and the position permutation.
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
@@ -76,7 +78,7 @@ def normalise(system: str, code: str) -> str:
 def code_problem(system: str, code: str) -> str:
     """Why `code` is not a well-formed code of `system` ("" when it is). Pass it normalised."""
     if not code:
-        return "Enter the code."
+        return _("Enter the code.")
     if system == "snomed-ct":
         return _snomed_problem(code)
     if system in ("icd-10", "icd-10-gm"):
@@ -84,21 +86,25 @@ def code_problem(system: str, code: str) -> str:
             return ""
         return _icd_hint(
             code,
-            "an ICD-10 code is a letter and two digits, then a full stop and "
-            "one or two digits for a subcategory: L72 or L72.0",
+            _(
+                "an ICD-10 code is a letter and two digits, then a full stop and one or two "
+                "digits for a subcategory: L72 or L72.0"
+            ),
         )
     if system == "icd-10-cm":
         if _ICD10CM.fullmatch(code):
             return ""
         return _icd_hint(
             code,
-            "an ICD-10-CM code is a letter, a digit and a digit or letter, "
-            "then a full stop and up to four more: L72, L72.0 or L72.11",
+            _(
+                "an ICD-10-CM code is a letter, a digit and a digit or letter, then a full "
+                "stop and up to four more: L72, L72.0 or L72.11"
+            ),
         )
     if system == "icd-11":
         if _ICD11.fullmatch(code):
             return ""
-        return (
+        return _(
             "Check the code: an ICD-11 MMS code has four characters, then a full stop and "
             "one or two more for a subcategory (ED50 or ED50.0); it has no letter I or O."
         )
@@ -108,36 +114,43 @@ def code_problem(system: str, code: str) -> str:
 def _icd_hint(code: str, rule: str) -> str:
     missing_dot = _NO_DOT.fullmatch(code)
     if missing_dot:
-        return f"Write the full stop: {missing_dot.group(1)}.{missing_dot.group(2)} ({rule})."
-    return f"Check the code: {rule}."
+        return _("Write the full stop: %(code)s (%(rule)s).") % {
+            "code": f"{missing_dot.group(1)}.{missing_dot.group(2)}",
+            "rule": rule,
+        }
+    return _("Check the code: %(rule)s.") % {"rule": rule}
 
 
 def _snomed_problem(code: str) -> str:
     if not code.isdigit():
-        return "A SNOMED CT concept id has digits only (for example 254679001)."
+        return _("A SNOMED CT concept id has digits only (for example 254679001).")
     if not 6 <= len(code) <= 18:
-        return (
-            f"A SNOMED CT concept id has 6 to 18 digits; this one has {len(code)}. "
-            "Check that it was copied whole."
-        )
+        return _(
+            "A SNOMED CT concept id has 6 to 18 digits; this one has %(n)s. Check that it was "
+            "copied whole."
+        ) % {"n": len(code)}
     if code.startswith("0"):
-        return "A SNOMED CT concept id never starts with 0. Check that it was copied correctly."
+        return _("A SNOMED CT concept id never starts with 0. Check that it was copied correctly.")
     if not verhoeff_valid(code):
-        return (
-            "This is not a valid SNOMED CT id: its last digit (the check digit) does not "
-            "match the others, so a digit was probably mistyped. Copy it again from the "
-            "SNOMED CT browser."
+        return _(
+            "This is not a valid SNOMED CT id: its last digit (the check digit) does not match "
+            "the others, so a digit was probably mistyped. Copy it again from the SNOMED CT "
+            "browser."
         )
     partition = code[-3:-1]
+    if partition in ("01", "11"):
+        return _(
+            "This SNOMED CT id is a description id, not a concept id (its partition digits are "
+            "%(p)s). Use the concept id of the finding or disorder."
+        ) % {"p": partition}
+    if partition in ("02", "12"):
+        return _(
+            "This SNOMED CT id is a relationship id, not a concept id (its partition digits "
+            "are %(p)s). Use the concept id of the finding or disorder."
+        ) % {"p": partition}
     if partition not in SNOMED_CONCEPT_PARTITIONS:
-        kind = {
-            "01": "a description",
-            "02": "a relationship",
-            "11": "a description",
-            "12": "a relationship",
-        }.get(partition, "not a concept")
-        return (
-            f"This SNOMED CT id is {kind} id, not a concept id (its partition digits are "
-            f"{partition}). Use the concept id of the finding or disorder."
-        )
+        return _(
+            "This is not a SNOMED CT concept id: a concept id has 00 or 10 as its second- and "
+            "third-last digits, this one has %(p)s. Check that it was copied correctly."
+        ) % {"p": partition}
     return ""

@@ -36,6 +36,8 @@ def test_verhoeff_digit_completes_an_id():
         ("0254679001", "never starts with 0"),
         # A valid check digit but partition 01: a description id, not a concept.
         ("25467901" + codes.verhoeff_digit("25467901"), "description id"),
+        ("25467902" + codes.verhoeff_digit("25467902"), "relationship id"),
+        ("25467905" + codes.verhoeff_digit("25467905"), "has 00 or 10"),
     ],
 )
 def test_bad_snomed_ids_are_refused_with_the_reason(code, words):
