@@ -184,3 +184,17 @@ def test_held_files_are_never_served(client, media):
     assert uploads.held(token) == ("spot.jpg", b"\xff\xd8\xff picture bytes")
     uploads.release(token)
     assert uploads.held(token) is None
+
+
+def test_the_review_comparison_shows_the_picture_not_its_derived_copies():
+    condition = ConditionFactory()
+    ConditionImage.objects.create(
+        condition=condition,
+        image=SimpleUploadedFile("wide.jpg", phone_photo(size=(800, 2000))),
+        alt_text="Milia on a cheek",
+        origin=ConditionImage.Origin.CLINIC_CONSENT,
+        skin_tone=ConditionImage.SkinTone.V_VI,
+    )
+    readable = str(condition.readable())
+    assert "Milia on a cheek" in readable
+    assert "renditions" not in readable and "-480.jpg" not in readable
