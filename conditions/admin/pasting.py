@@ -99,13 +99,14 @@ class ReferenceForm(PastedTextMixin, forms.ModelForm):
 
 
 # -- pictures: the chosen file survives an error elsewhere on the page -------------------------
-class HeldFileWidget(forms.HiddenInput):
-    """The hidden token of a held upload, and a line saying which file is kept."""
+class HeldFileWidget(forms.Widget):
+    """A held upload's token in a hidden input, and, in its own visible column, which file is
+    kept (a hidden field would be rendered out of sight in a tabular inline)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         from conditions import uploads
 
-        hidden = super().render(name, value, attrs, renderer)
+        hidden = format_html('<input type="hidden" name="{}" value="{}">', name, value or "")
         kept = uploads.held(value) if value else None
         if not kept:
             return hidden
@@ -113,7 +114,8 @@ class HeldFileWidget(forms.HiddenInput):
             '{}<p class="held-file">{}</p>',
             hidden,
             _(
-                "Kept from your last try: %(name)s (saved with the page; choose another file to replace it)."
+                "Kept from your last try: %(name)s. It is saved with the page; choose another "
+                "file to replace it."
             )
             % {"name": kept[0]},
         )
@@ -124,7 +126,7 @@ class ConditionImageForm(PastedTextMixin, forms.ModelForm):
     back with an error (here or in another row) is held and posted back by a token."""
 
     plain_fields = ("alt_text", "caption")
-    held_image = forms.CharField(required=False, widget=HeldFileWidget)
+    held_image = forms.CharField(label=_l("picture kept"), required=False, widget=HeldFileWidget)
 
     class Meta:
         error_messages = {
@@ -143,6 +145,11 @@ class ConditionImageForm(PastedTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("origin", "skin_tone"):
+            # Required, so no choice may be made for the editor: start from an empty one.
+            field = self.fields.get(name)
+            if field is not None and list(field.choices)[:1] != [("", "---------")]:
+                field.choices = [("", "---------"), *field.choices]
         self._held_token = ""
         if not self.is_bound:
             return

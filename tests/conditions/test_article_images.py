@@ -198,3 +198,13 @@ def test_the_review_comparison_shows_the_picture_not_its_derived_copies():
     readable = str(condition.readable())
     assert "Milia on a cheek" in readable
     assert "renditions" not in readable and "-480.jpg" not in readable
+
+
+def test_source_and_skin_tone_start_empty_so_nothing_is_chosen_for_the_editor(client):
+    client.force_login(user_in("Author"))
+    condition = ConditionFactory()
+    page = client.get(change_url(condition)).content.decode()
+    for name in ("origin", "skin_tone"):
+        start = page.index(f'name="images-__prefix__-{name}"')
+        select = page[start : page.index("</select>", start)]
+        assert '<option value="" selected>---------</option>' in select
