@@ -1,6 +1,9 @@
-"""Pure parsing for `import_article`: plain-text article in, a tidy draft structure out.
+"""Pure parsing for `import_article` and the admin's "Import a text" page: a text in, a tidy
+draft structure out.
 
-No ORM here. The shape we expect is the one of the texts clinics collect from the web: an
+No ORM here (conditions/drafts.py writes the draft). Files may be plain text, Markdown or Word
+(.docx, read by mammoth into HTML and then cleaned like pasted HTML, conditions/cleaning.py),
+so headings and lists survive. The shape we expect is the one of the texts clinics collect from the web: an
 opening paragraph, then short title-case heading lines (no final full stop), each followed by
 paragraphs, one paragraph per line. Such texts repeat themselves and often end in an advert;
 repeated paragraphs are merged and promotional lines dropped, and both are reported so the
@@ -37,6 +40,22 @@ class ImportedArticle:
     merged_paragraphs: list[str] = field(default_factory=list)
     merged_headings: list[str] = field(default_factory=list)
     skipped_headings: list[str] = field(default_factory=list)
+    removed_markup: list[str] = field(default_factory=list)  # scripts, pictures, tracking links
+    converted: list[str] = field(default_factory=list)  # Word bullets that became lists
+    source_text: str = ""  # the cleaned Markdown the article was parsed from
+
+    def dropped(self) -> list[str]:
+        """Everything left out, one line each, for the command's report and the admin page."""
+        lines = [f"promotional line dropped: {line}" for line in self.dropped_promotions]
+        lines += [f"empty heading skipped: {heading}" for heading in self.skipped_headings]
+        lines += [f"repeated paragraph merged: {_short(p)}" for p in self.merged_paragraphs]
+        lines += [f"repeated heading merged: {heading}" for heading in self.merged_headings]
+        lines += [f"removed from the file: {what}" for what in self.removed_markup]
+        return lines
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 OVERVIEW_HEADING = "Overview"
@@ -69,6 +88,82 @@ _PROMOTION_RE = re.compile("|".join(f"(?:{p})" for p in PROMOTION_PATTERNS), re.
 _GLUED_PARAGRAPHS_RE = re.compile(r"(?<=[a-z0-9)][.!?])(?=[A-Z][a-z])")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
 _SUBJECT_RE = re.compile(r"\s*([A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3}?)\s+(?:are|is)\b")
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d{1,2}\.)\s+\S")
+_BOLD_LINE_RE = re.compile(r"^(\*\*|__)(?P<text>[^*_]+)\1$")
+
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+SUFFIXES[".docx"] = "docx"
+MAX_BYTES = 2_000_000
+
+
+def read_file(name: str, data: bytes) -> ImportedArticle:
+    """A file's bytes (its name says the kind) as an article; ImportProblem when it cannot be."""
+    from pathlib import PurePath
+
+    from conditions import cleaning
+
+    suffix = PurePath(name or "").suffix.lower()
+    kind = SUFFIXES.get(suffix)
+    if kind is None:
+        raise ImportProblem(
+            f"cannot import a {suffix or 'file without an extension'}: use a plain-text "
+            "(.txt), Markdown (.md) or Word (.docx) file"
+        )
+    if len(data) > MAX_BYTES:
+        raise ImportProblem("the file is too large for an article (over 2 MB)")
+    if kind == "docx":
+        cleaned = cleaning.html_to_markdown(docx_to_html(data), heading_levels=(2, 3))
+        text, removed = cleaned.text, cleaned.removed
+    else:
+        text, removed = decode_text(data), []
+    return parse_text(text, removed)
+
+
+def parse_text(text: str, removed: list[str] | None = None) -> ImportedArticle:
+    """Text (plain, Markdown, pasted HTML or Word text) as an article: HTML becomes Markdown
+    and Word bullets become lists first, and what that removed is reported."""
+    from conditions import cleaning
+
+    cleaned = cleaning.clean_markdown(text, heading_levels=(2, 3))
+    article = parse_article(cleaned.text)
+    article.removed_markup = [*(removed or []), *cleaned.removed]
+    article.converted = cleaned.changed
+    article.source_text = cleaned.text
+    return article
+
+
+def docx_to_html(data: bytes) -> str:
+    """A Word file's text as HTML (headings, lists, emphasis, tables and links), by mammoth."""
+    import io
+    import zipfile
+
+    import mammoth
+
+    if not data.strip(b"\0 \n"):
+        raise ImportProblem("the file is empty")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportProblem(
+            "this is not a Word .docx file (a .docx is a zip archive, this file is not): "
+            "open it in Word and use Save As, Word Document (.docx)"
+        )
+    try:
+        result = mammoth.convert_to_html(io.BytesIO(data), ignore_empty_paragraphs=True)
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportProblem(
+            "cannot read this Word file: it has no document text inside (it may be damaged, "
+            "or another kind of file renamed to .docx)"
+        ) from exc
+    except Exception as exc:  # mammoth raises plain errors on malformed XML  # noqa: BLE001
+        raise ImportProblem(f"cannot read this Word file ({type(exc).__name__})") from exc
+    return result.value
+
+
+def plain_inline(text: str) -> str:
+    """Markdown emphasis and links as their plain words: for the title, summary and headings."""
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    return text.replace("\\", "")
 
 
 # -- reading bytes ----------------------------------------------------------------------------
@@ -101,13 +196,20 @@ def is_promotional(line: str) -> bool:
     return bool(_PROMOTION_RE.search(line))
 
 
+def is_list_block(line: str) -> bool:
+    return bool(_LIST_ITEM_RE.match(line))
+
+
 def is_heading(line: str) -> bool:
     """A short title-case line without final punctuation (a question mark is fine)."""
     text = line.strip()
-    if not text:
+    if not text or "\n" in text or is_list_block(text):
         return False
     if re.match(r"#{1,6}\s+\S", text):
         return True
+    bold = _BOLD_LINE_RE.match(text)
+    if bold:  # a bold line on its own: how Word texts without heading styles mark headings
+        text = bold["text"].strip()
     if len(text) > MAX_HEADING_CHARS or text[-1] in ".,;:!":
         return False
     words = _WORD_RE.findall(text)
@@ -119,7 +221,44 @@ def is_heading(line: str) -> bool:
 
 
 def _heading_text(line: str) -> str:
-    return re.sub(r"^#{1,6}\s+", "", line.strip()).strip()
+    text = re.sub(r"^#{1,6}\s+", "", line.strip()).strip()
+    return plain_inline(text).strip()
+
+
+def _blocks(text: str) -> list[str]:
+    """Non-empty lines, stripped, except that a Markdown list (its items and their indented
+    sub-items) is one block with its lines kept."""
+    blocks: list[str] = []
+    in_list = False
+    for raw in text.split("\n"):
+        if not raw.strip():
+            in_list = False
+            continue
+        if (
+            is_list_block(raw)
+            and not raw.startswith((" ", "\t"))
+            or (in_list and raw.startswith((" ", "\t")))
+        ):
+            if in_list:
+                blocks[-1] += "\n" + raw.rstrip()
+            else:
+                blocks.append(raw.strip())
+            in_list = True
+            continue
+        in_list = False
+        blocks.append(raw.strip())
+    return blocks
+
+
+def _without_promotions(block: str, dropped: list[str]) -> str:
+    """A list block less the items that sell something (each one reported)."""
+    kept = []
+    for item in block.split("\n"):
+        if is_promotional(item):
+            dropped.append(re.sub(r"^\s*(?:[-*+]|\d{1,2}\.)\s+", "", item))
+        else:
+            kept.append(item)
+    return "\n".join(kept) if any(is_list_block(k) for k in kept) else ""
 
 
 def _ends_sentence(line: str) -> bool:
@@ -160,8 +299,7 @@ def _title_from(first_paragraph: str, headings: list[str]) -> str:
 # -- parsing ----------------------------------------------------------------------------------
 def parse_article(text: str) -> ImportedArticle:
     """Turn a plain-text article into a title, a summary and one section per heading."""
-    lines = [line.strip() for line in text.split("\n")]
-    lines = [line for line in lines if line]
+    lines = _blocks(text)
     if not lines:
         raise ImportProblem("the file is empty")
 
@@ -170,7 +308,11 @@ def parse_article(text: str) -> ImportedArticle:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if is_promotional(line):
+        if "\n" in line or is_list_block(line):
+            block = _without_promotions(line, dropped)
+            if block:
+                kept.append(block)
+        elif is_promotional(line):
             advert = line
             # An advert cut over two lines ("... with our very affordable" / "Some Cream").
             if (
@@ -223,7 +365,8 @@ def parse_article(text: str) -> ImportedArticle:
                 by_heading[key] = current
                 sections.append(current)
             continue
-        for paragraph in _GLUED_PARAGRAPHS_RE.split(line):
+        pieces = [line] if is_list_block(line) else _GLUED_PARAGRAPHS_RE.split(line)
+        for paragraph in pieces:
             paragraph = paragraph.strip()
             if not paragraph:
                 continue
@@ -241,15 +384,19 @@ def parse_article(text: str) -> ImportedArticle:
         title = _title_from(
             intro[0] if intro else sections[0].paragraphs[0], [s.heading for s in sections]
         )
-    if intro:
-        summary = intro[0]
-        if intro[1:]:
-            sections.insert(0, ImportedSection(OVERVIEW_HEADING, intro[1:]))
+    # The summary is plain text: the first paragraph that is not a list, without its marks.
+    if intro and not is_list_block(intro[0]):
+        summary = intro.pop(0)
     else:
-        summary = sections[0].paragraphs[0]
+        summary = next(
+            (p for s in sections for p in s.paragraphs if not is_list_block(p)),
+            sections[0].paragraphs[0],
+        )
+    if intro:
+        sections.insert(0, ImportedSection(OVERVIEW_HEADING, intro))
     return ImportedArticle(
-        title=title[:120],
-        summary=summary,
+        title=plain_inline(title)[:120],
+        summary=" ".join(plain_inline(summary).split()),
         sections=sections,
         dropped_promotions=dropped,
         merged_paragraphs=merged_paragraphs,

@@ -69,3 +69,136 @@ def validate_image_upload(file) -> None:
             _("The picture is %(w)s × %(h)s pixels. Make it at most %(max)s pixels on each side.")
             % {"w": width, "h": height, "max": MAX_SIDE}
         )
+
+
+# -- what is stored: metadata stripped, resized renditions -------------------------------------
+# A phone photo carries EXIF: the camera, the time and often the GPS position of the clinic or
+# of the patient's home. Every stored picture is re-encoded from its pixels only, so none of
+# that reaches the server's disk or a patient's browser.
+RENDITION_WIDTHS = (480, 960)
+SAVE_OPTIONS = {
+    "JPEG": {"quality": 85, "optimize": True, "progressive": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 85, "method": 4},
+}
+
+
+def _encode(image, image_format: str) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif image_format in ("PNG", "WEBP") and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        image = image.convert("RGBA")
+    # Only pixels are written: no exif=, no pnginfo=, and nothing carried over from the
+    # original's info (Pillow re-writes a JPEG comment, XMP or PNG text from it) except a
+    # palette's transparency.
+    image = image.copy()
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+    image.save(buffer, image_format, **SAVE_OPTIONS[image_format])
+    return buffer.getvalue()
+
+
+def without_metadata(file) -> tuple[bytes, str]:
+    """The picture in `file` re-encoded without EXIF, GPS, XMP or text chunks, turned upright
+    first (the EXIF orientation is applied to the pixels, since the tag itself goes).
+    Returns the bytes and the Pillow format. Call after validate_image_upload."""
+    from PIL import Image, ImageOps
+
+    file.seek(0)
+    with Image.open(file) as opened:
+        image_format = opened.format
+        image = ImageOps.exif_transpose(opened)
+        image.load()
+    file.seek(0)
+    return _encode(image, image_format), image_format
+
+
+def renditions(data: bytes) -> dict[int, bytes]:
+    """Smaller copies for the page, one per width in RENDITION_WIDTHS narrower than the picture."""
+    import io
+
+    from PIL import Image
+
+    result = {}
+    with Image.open(io.BytesIO(data)) as image:
+        image_format = image.format
+        image.load()
+        for width in RENDITION_WIDTHS:
+            if image.width <= width:
+                continue
+            height = max(1, round(image.height * width / image.width))
+            result[width] = _encode(image.resize((width, height), Image.LANCZOS), image_format)
+    return result
+
+
+# -- holding an upload while the rest of the form is corrected ---------------------------------
+# A browser never re-fills a file input, so a picture chosen on a form that comes back with an
+# error elsewhere would be lost. Its clean copy waits in shared storage (every app server sees
+# it) under a random name with a ".held" extension (neither the media view nor the proxy serve
+# that), referred to by a signed token in a hidden field.
+HOLDING_DIR = "holding"
+HOLD_MAX_AGE = 24 * 60 * 60
+_HOLD_SALT = "conditions.uploads.hold"
+
+
+def hold(data: bytes, name: str) -> str:
+    """Keep `data` (a clean picture called `name`) for a day; returns the token to post back."""
+    import secrets
+
+    from django.core import signing
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    _forget_old_holds()
+    stored = default_storage.save(f"{HOLDING_DIR}/{secrets.token_hex(16)}.held", ContentFile(data))
+    return signing.dumps({"path": stored, "name": PurePath(name).name}, salt=_HOLD_SALT)
+
+
+def held(token: str):
+    """The (name, bytes) a token refers to, or None when it is forged, expired or gone."""
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    try:
+        value = signing.loads(token, salt=_HOLD_SALT, max_age=HOLD_MAX_AGE)
+        path = value["path"]
+        if not path.startswith(f"{HOLDING_DIR}/") or ".." in path:
+            return None
+        with default_storage.open(path, "rb") as file:
+            return value["name"], file.read()
+    except (signing.BadSignature, KeyError, TypeError, OSError):
+        return None
+
+
+def release(token: str) -> None:
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    try:
+        path = signing.loads(token, salt=_HOLD_SALT)["path"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return
+    if path.startswith(f"{HOLDING_DIR}/") and ".." not in path:
+        default_storage.delete(path)
+
+
+def _forget_old_holds() -> None:
+    import datetime
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    try:
+        _dirs, files = default_storage.listdir(HOLDING_DIR)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    cutoff = timezone.now() - datetime.timedelta(seconds=HOLD_MAX_AGE)
+    for name in files:
+        path = f"{HOLDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            continue

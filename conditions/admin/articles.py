@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conditions import content
+from conditions.admin import pasting
 from conditions.admin.review import ReviewableAdmin, ReviewableForm, review_dashboard
 from conditions.models import (
     FAQ,
@@ -31,7 +32,10 @@ from conditions.models import (
 )
 
 
-class ConditionAdminForm(ReviewableForm):
+class ConditionAdminForm(pasting.PastedTextMixin, ReviewableForm):
+    plain_fields = ("name", "summary")
+    line_fields = ("also_known_as",)
+
     class Meta:
         model = Condition
         fields = [
@@ -49,6 +53,7 @@ class ConditionAdminForm(ReviewableForm):
 # -- inlines ---------------------------------------------------------------------------------
 class SectionInline(admin.StackedInline):
     model = Section
+    form = pasting.SectionForm
     fields = ["order", "heading", "slug", "body"]
     ordering = ["order", "pk"]
     extra = 1
@@ -56,6 +61,7 @@ class SectionInline(admin.StackedInline):
 
 class FAQInline(admin.StackedInline):
     model = FAQ
+    form = pasting.FAQForm
     fields = ["order", "question", "verdict", "answer"]
     ordering = ["order", "pk"]
     extra = 0
@@ -63,6 +69,7 @@ class FAQInline(admin.StackedInline):
 
 class CareAdviceInline(admin.StackedInline):
     model = CareAdvice
+    form = pasting.CareAdviceForm
     fields = ["level", "signs", "action"]
     max_num = len(CareAdvice.Level.choices)
     extra = 0
@@ -81,6 +88,7 @@ class CareAdviceInline(admin.StackedInline):
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    form = pasting.ReferenceForm
     # A plain address box: the admin's "Currently: <link> Change:" widget doubles the row.
     formfield_overrides = {
         models.URLField: {
@@ -95,13 +103,15 @@ class ReferenceInline(admin.TabularInline):
 
 class ClinicalCodeInline(admin.TabularInline):
     model = ClinicalCode
+    form = pasting.ClinicalCodeForm
     fields = ["system", "version", "code", "display"]
     extra = 0
 
 
 class ConditionImageInline(admin.TabularInline):
     model = ConditionImage
-    fields = ["order", "image", "alt_text", "caption", "skin_tone"]
+    form = pasting.ConditionImageForm
+    fields = ["order", "image", "held_image", "alt_text", "caption", "origin", "skin_tone"]
     ordering = ["order", "pk"]
     extra = 0
 
@@ -147,6 +157,10 @@ class ConditionAdmin(ReviewableAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "reading_level"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pasting.report_cleaning(request, form, formsets)  # what pasted-text cleaning removed
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "related":
             kwargs["queryset"] = Condition.objects.working_copies()
@@ -177,9 +191,19 @@ class ConditionAdmin(ReviewableAdmin):
                 "review/",
                 self.admin_site.admin_view(self.review_dashboard_view),
                 name="conditions_condition_review",
-            )
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_text_view),
+                name="conditions_condition_import",
+            ),
         ]
         return custom + super().get_urls()
+
+    def import_text_view(self, request):
+        from conditions.admin.importing import import_text_view
+
+        return import_text_view(self, request)
 
     def review_dashboard_view(self, request):
         if not self.has_view_or_change_permission(request):

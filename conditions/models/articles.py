@@ -293,6 +293,12 @@ class Condition(Reviewable):
     def after_copy(self) -> None:
         self.refresh_derived()
 
+    @staticmethod
+    def _part_skip(part: Part) -> set:
+        # Kept up by save() (picture copies, a section's earlier anchors): the reviewer
+        # compares the picture and the anchor themselves.
+        return Reviewable._part_skip(part) | {"renditions", "previous_anchors"}
+
     def get_absolute_url(self) -> str:
         return reverse("conditions:condition_detail", args=[self.slug])
 
@@ -318,6 +324,19 @@ class Condition(Reviewable):
             problems.extend(self.citation_problems(len(references)))
         if self.pk is None or not self.sections.exists():
             problems.append(str(_("Add at least one section.")))
+        if self.pk:
+            for image in self.images.all():
+                for problem in image.image_problems():
+                    problems.append(
+                        str(_("Picture “%(alt)s”: %(problem)s."))
+                        % {"alt": image.alt_text, "problem": problem}
+                    )
+            for code in self.codes.all():
+                problem = code.code_problem()
+                if problem:
+                    problems.append(
+                        str(_("Code %(code)s: %(problem)s")) % {"code": code, "problem": problem}
+                    )
         return problems
 
     def citation_problems(self, reference_count: int) -> list[str]:
@@ -371,6 +390,9 @@ class Section(ReviewPart):
     order = models.PositiveIntegerField(_("order"), default=0)
     heading = models.CharField(_("heading"), max_length=200)
     slug = models.SlugField(_("anchor"), max_length=200, blank=True)
+    # Anchors this section had before its heading (or anchor) changed: the page keeps an empty
+    # element with each, so old links to #old-heading still land on the section.
+    previous_anchors = models.JSONField(default=list, blank=True, editable=False)
     body = models.TextField(_("body (Markdown)"))
     body_html = models.TextField(editable=False, blank=True, default="")
 
@@ -383,11 +405,43 @@ class Section(ReviewPart):
         return self.heading
 
     def save(self, *args, **kwargs):
-        from django.utils.text import slugify
-
-        self.slug = self.slug or slugify(self.heading)[:200]
+        self.update_anchor()
         self.body_html = content.render_markdown(self.body, citations=True)
         super().save(*args, **kwargs)
+
+    def update_anchor(self) -> None:
+        """The anchor follows the heading: renamed, it gets the new heading's anchor, unless an
+        editor chose the anchor by hand. An anchor it had before is kept in previous_anchors."""
+        from django.utils.text import slugify
+
+        before = None
+        if self.pk:
+            before = type(self).objects.filter(pk=self.pk).values("heading", "slug").first()
+        if (
+            before
+            and before["heading"] != self.heading
+            and self.slug == before["slug"] == slugify(before["heading"])[:200]
+        ):
+            self.slug = ""  # it was the heading's own anchor: make the new heading's
+        self.slug = self.slug or slugify(self.heading)[:200]
+        earlier = list(self.previous_anchors or [])
+        if before and before["slug"] and before["slug"] not in earlier:
+            earlier.append(before["slug"])
+        self.previous_anchors = [a for a in earlier if a and a != self.slug]
+
+
+def anchor_aliases(sections) -> None:
+    """Give each section (with `anchor` set) `old_anchors`: its previous anchors that no
+    section of the page uses now, each once (for empty elements that old links land on)."""
+    import json
+
+    taken = {section.anchor for section in sections}
+    for section in sections:
+        previous = section.previous_anchors or []
+        if isinstance(previous, str):  # read through a JSON subquery on SQLite
+            previous = json.loads(previous)
+        section.old_anchors = [a for a in previous if a not in taken]
+        taken.update(section.old_anchors)
 
 
 class FAQ(ReviewPart):
@@ -551,6 +605,31 @@ class ClinicalCode(ReviewPart):
     def system_uri(self) -> str:
         return self.SYSTEM_URIS.get(self.system, "")
 
+    def clean(self):
+        """The code must be shaped like a code of its system (conditions/codes.py), with the
+        system's own name for it as the display."""
+        super().clean()
+        from conditions import codes
+
+        errors = {}
+        self.code = codes.normalise(self.system, self.code)
+        self.display = " ".join((self.display or "").split())
+        problem = codes.code_problem(self.system, self.code) if self.system else ""
+        if problem:
+            errors["code"] = problem
+        if not self.display:
+            errors["display"] = _(
+                "Enter the display: the code system's own name for this code (for example "
+                "“Milia”), so that people and systems reading the code can check it."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def code_problem(self) -> str:
+        from conditions import codes
+
+        return codes.code_problem(self.system, codes.normalise(self.system, self.code))
+
 
 class CareAdvice(ReviewPart):
     """'When to get help', by urgency level, as the NHS presents it."""
@@ -592,21 +671,34 @@ class CareAdvice(ReviewPart):
 
 class ConditionImage(ReviewPart):
     class SkinTone(models.TextChoices):
-        NOT_STATED = "", _("Not stated")
         I_II = "light", _("Light (Fitzpatrick I–II)")
         III_IV = "medium", _("Medium (Fitzpatrick III–IV)")
         V_VI = "dark", _("Dark (Fitzpatrick V–VI)")
         NOT_SKIN = "n/a", _("Not a picture of skin")
 
+    class Origin(models.TextChoices):
+        CLINIC_CONSENT = "clinic_consent", _("Clinic photo, with the patient's written consent")
+        LICENSED_STOCK = "licensed_stock", _("Licensed stock photo")
+        ILLUSTRATION = "illustration", _("Illustration or diagram")
+
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="images")
     order = models.PositiveIntegerField(_("order"), default=0)
     image = models.ImageField(_("image"), upload_to="conditions/")
+    origin = models.CharField(
+        _("source and consent"),
+        max_length=20,
+        choices=Origin.choices,
+        default="",
+        help_text=_("Where the picture comes from, and so what allows us to show it."),
+    )
+    # Derived on save: smaller copies for the page, {width: storage name} (conditions/uploads.py).
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
     alt_text = models.CharField(
         _("alt text"), max_length=250, help_text=_("What the picture shows, for screen readers.")
     )
     caption = models.CharField(_("caption"), max_length=250, blank=True)
     skin_tone = models.CharField(
-        _("skin tone shown"), max_length=10, choices=SkinTone.choices, blank=True, default=""
+        _("skin tone shown"), max_length=10, choices=SkinTone.choices, default=""
     )
 
     history = HistoricalRecords()
@@ -631,3 +723,55 @@ class ConditionImage(ReviewPart):
                 validate_image_upload(self.image.file)
             except ValidationError as error:
                 raise ValidationError({"image": error.messages}) from error
+
+    def image_problems(self) -> list[str]:
+        """What stops the article being published because of this picture."""
+        problems = []
+        if not self.origin:
+            problems.append(_("say where it comes from (source and consent)"))
+        if not self.skin_tone:
+            problems.append(_("say which skin tone it shows"))
+        return [str(p) for p in problems]
+
+    def save(self, *args, **kwargs):
+        """A new upload is stored without its metadata (EXIF, GPS) and with resized copies
+        (derived on save, like rendered Markdown)."""
+        if self.image and not getattr(self.image, "_committed", True):
+            from pathlib import PurePath
+
+            from django.core.files.base import ContentFile
+
+            from conditions import uploads
+
+            data, _format = uploads.without_metadata(self.image.file)
+            self.image.save(PurePath(self.image.name).name, ContentFile(data), save=False)
+            self.renditions = self._store_renditions(data)
+        super().save(*args, **kwargs)
+
+    def _store_renditions(self, data: bytes) -> dict:
+        from pathlib import PurePath
+
+        from django.core.files.base import ContentFile
+
+        from conditions import uploads
+
+        path = PurePath(self.image.name)
+        stored = {str(self.image.width): self.image.name}  # the original is the widest
+        for width, copy in uploads.renditions(data).items():
+            name = f"conditions/renditions/{path.stem}-{width}{path.suffix.lower()}"
+            stored[str(width)] = self.image.storage.save(name, ContentFile(copy))
+        return stored
+
+    @property
+    def srcset(self) -> str:
+        """The stored widths for <img srcset>, narrowest first ("" with only one)."""
+        import json
+
+        renditions = self.renditions
+        if isinstance(renditions, str):  # read through a JSON subquery on SQLite
+            renditions = json.loads(renditions or "{}")
+        if not renditions or len(renditions) < 2:
+            return ""
+        storage = self.image.storage
+        widths = sorted(renditions.items(), key=lambda item: int(item[0]))
+        return ", ".join(f"{storage.url(name)} {width}w" for width, name in widths)

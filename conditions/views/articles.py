@@ -24,6 +24,7 @@ from conditions.models import (
     Reference,
     Section,
 )
+from conditions.models.articles import anchor_aliases
 
 LETTERS = list(string.ascii_uppercase)
 OTHER = "#"  # names that start with a digit or a letter outside A-Z
@@ -156,7 +157,10 @@ def _fields(*names: str) -> dict[str, str]:
 
 
 ARTICLE_PARTS = {
-    "sections": (Section, _fields("id", "order", "heading", "slug", "body_html")),
+    "sections": (
+        Section,
+        _fields("id", "order", "heading", "slug", "previous_anchors", "body_html"),
+    ),
     "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html")),
     "references": (
         Reference,
@@ -164,7 +168,10 @@ ARTICLE_PARTS = {
     ),
     "codes": (ClinicalCode, _fields("id", "system", "version", "code", "display")),
     "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action")),
-    "images": (ConditionImage, _fields("id", "order", "image", "alt_text", "caption")),
+    "images": (
+        ConditionImage,
+        _fields("id", "order", "image", "alt_text", "caption", "renditions"),
+    ),
 }
 
 
@@ -235,6 +242,7 @@ def _with_anchors(sections: list) -> list:
             anchor, n = f"{base}-{n}", n + 1
         seen.add(anchor)
         section.anchor = anchor
+    anchor_aliases(sections)  # renamed headings: their old anchors still land here
     return sections
 
 

@@ -93,7 +93,11 @@ def test_the_article_picture_form_runs_the_checks_and_keeps_nothing_refused(sett
         bad.full_clean()
     assert "image" in error.value.message_dict
     good = ConditionImage(
-        condition=condition, image=upload("spot.png", picture("PNG")), alt_text="A spot"
+        condition=condition,
+        image=upload("spot.png", picture("PNG")),
+        alt_text="A spot",
+        origin=ConditionImage.Origin.ILLUSTRATION,
+        skin_tone=ConditionImage.SkinTone.NOT_SKIN,
     )
     good.full_clean()
     good.save()

@@ -1,7 +1,11 @@
-"""`python manage.py import_article FILE...`: plain-text articles in, draft Conditions out.
+"""`python manage.py import_article FILE...`: text articles in, draft Conditions out.
 
-All files are read and checked first; if any is bad, the command stops with a one-line error
-and creates nothing. The drafts are never published: a clinician edits, a reviewer publishes.
+Plain text (.txt), Markdown (.md) or Word (.docx). All files are read and checked first; if any
+is bad, the command stops with a one-line error and creates nothing. The drafts are never
+published: a clinician edits, a reviewer publishes. A title that names an existing article
+(its name, slug or a synonym) is reported; the text becomes a separate draft unless
+`--update` says to replace that article's draft text instead. The admin's "Import a text" page
+does the same through the same code (conditions/drafts.py).
 """
 
 from __future__ import annotations
@@ -13,12 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils.text import slugify
 
-from conditions import importer
-from conditions.models import Condition, Section, Status
+from conditions import drafts, importer
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = importer.MAX_BYTES
 
 
 def read_article(path: str) -> importer.ImportedArticle:
@@ -35,74 +37,83 @@ def read_article(path: str) -> importer.ImportedArticle:
         raise CommandError(f"{path}: permission denied, cannot read the file") from None
     except OSError as exc:
         raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
+    name = path if Path(path).suffix else f"{path}.txt"  # no extension: read as plain text
     try:
-        return importer.parse_article(importer.decode_text(data))
+        return importer.read_file(name, data)
     except importer.ImportProblem as exc:
         raise CommandError(f"{path}: {exc}") from None
 
 
-def unique_name_and_slug(title: str) -> tuple[str, str]:
-    """The title itself if free, else "Title (imported draft)", "... 2", and so on."""
-    candidates = [title] + [
-        f"{title} (imported draft)" if n == 1 else f"{title} (imported draft {n})"
-        for n in range(1, 100)
-    ]
-    for name in candidates:
-        name = name[:120]
-        slug = slugify(name)[:120] or "imported-article"
-        if not Condition.objects.filter(name__iexact=name).exists() and not (
-            Condition.objects.filter(slug=slug).exists()
-        ):
-            return name, slug
-    raise CommandError(f"too many drafts called “{title}” already; rename some first")
-
-
-def create_draft(article: importer.ImportedArticle, source: str, author=None) -> Condition:
-    name, slug = unique_name_and_slug(article.title)
-    condition = Condition(
-        name=name, slug=slug, summary=article.summary, status=Status.DRAFT, author=author
-    )
-    condition._change_reason = f"Imported from {os.path.basename(source)}"
-    condition.save()
-    for order, section in enumerate(article.sections, start=1):
-        Section.objects.create(
-            condition=condition, order=order * 10, heading=section.heading[:200], body=section.body
-        )
-    condition.refresh_derived()
-    return condition
-
-
 class Command(BaseCommand):
     help = (
-        "Turn plain-text articles into draft condition articles: one section per heading line, "
-        "repeated paragraphs merged, promotional lines dropped and listed. Never publishes."
+        "Turn text articles (.txt, .md or .docx) into draft condition articles: one section per "
+        "heading, repeated paragraphs merged, promotional lines dropped and listed. Never "
+        "publishes."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE", help="plain-text UTF-8 files")
-        parser.add_argument("--author", help="username to record as the drafts' author")
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help="UTF-8 text, Markdown or Word .docx files"
+        )
+        parser.add_argument(
+            "--author", metavar="USERNAME", help="username to record as the drafts' author"
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="when a title names an existing article, replace that article's draft summary "
+            "and sections (its live page stays until a reviewer approves) instead of creating "
+            "a separate draft",
+        )
         parser.add_argument(
             "--base-url",
             default=os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
             help="site address used to print the admin links (default: %(default)s)",
         )
 
-    def handle(self, *args, files, author=None, base_url="", **options):
+    def handle(self, *args, files, author=None, update=False, base_url="", **options):
         articles = [(path, read_article(path)) for path in files]
         user = None
         if author:
             user = get_user_model().objects.filter(username=author).first()
             if user is None:
                 raise CommandError(f"--author: no user called “{author}”")
-        with transaction.atomic():
-            created = [(path, art, create_draft(art, path, user)) for path, art in articles]
-        for path, article, condition in created:
-            self.report(path, article, condition, base_url.rstrip("/"))
+        done = []
+        try:
+            with transaction.atomic():
+                for path, article in articles:
+                    matches = drafts.matching_conditions(article.title)
+                    if update and matches:
+                        condition = drafts.update_draft(matches[0], article, path, by=user)
+                        done.append((path, article, condition, "updated", matches))
+                    else:
+                        condition = drafts.create_draft(article, path, user)
+                        done.append((path, article, condition, "created", matches))
+        except drafts.DraftProblem as exc:
+            raise CommandError(str(exc)) from None
+        for path, article, condition, what, matches in done:
+            self.report(path, article, condition, base_url.rstrip("/"), what, matches)
 
-    def report(self, path, article, condition, base_url) -> None:
+    def report(self, path, article, condition, base_url, what="created", matches=()) -> None:
         admin_url = base_url + reverse("admin:conditions_condition_change", args=[condition.pk])
         write = self.stdout.write
-        write(self.style.SUCCESS(f"Created draft “{condition.name}” from {path}"))
+        if what == "updated":
+            write(
+                self.style.SUCCESS(
+                    f"Replaced the draft text of “{condition.name}” from {path} "
+                    "(its live page is unchanged until a reviewer approves)"
+                )
+            )
+        else:
+            write(self.style.SUCCESS(f"Created draft “{condition.name}” from {path}"))
+            for match in matches:
+                write(
+                    self.style.WARNING(
+                        f"  note: “{match.name}” (slug {match.slug}) already exists; this is a "
+                        "separate draft. To update that article's draft instead, delete this "
+                        "one and run again with --update."
+                    )
+                )
         write(f"  slug: {condition.slug}")
         write(f"  admin: {admin_url}")
         write(f"  sections: {len(article.sections)}; status: draft (not published)")
@@ -118,6 +129,10 @@ class Command(BaseCommand):
             )
         if article.skipped_headings:
             write("  headings with no text, skipped: " + "; ".join(article.skipped_headings))
+        if article.removed_markup:
+            write("  removed from the file: " + "; ".join(article.removed_markup))
+        if article.converted:
+            write("  converted: " + "; ".join(article.converted))
         if article.dropped_promotions:
             write(
                 self.style.WARNING(
