@@ -49,7 +49,7 @@ class ConditionAdminForm(ReviewableForm):
 # -- inlines ---------------------------------------------------------------------------------
 class SectionInline(admin.StackedInline):
     model = Section
-    fields = ["order", "heading", "slug", "body"]
+    fields = ["order", "heading", "slug", "part_title", "body"]
     ordering = ["order", "pk"]
     extra = 1
 
@@ -101,7 +101,7 @@ class ClinicalCodeInline(admin.TabularInline):
 
 class ConditionImageInline(admin.TabularInline):
     model = ConditionImage
-    fields = ["order", "image", "alt_text", "caption", "skin_tone"]
+    fields = ["order", "image", "alt_text", "caption", "skin_tone", "is_illustration", "credit"]
     ordering = ["order", "pk"]
     extra = 0
 

@@ -93,7 +93,10 @@ def test_the_article_picture_form_runs_the_checks_and_keeps_nothing_refused(sett
         bad.full_clean()
     assert "image" in error.value.message_dict
     good = ConditionImage(
-        condition=condition, image=upload("spot.png", picture("PNG")), alt_text="A spot"
+        condition=condition,
+        image=upload("spot.png", picture("PNG")),
+        alt_text="A spot",
+        credit="Photo taken in this clinic, with the patient's consent",
     )
     good.full_clean()
     good.save()
