@@ -6,6 +6,7 @@ the stored HTML is sanitised again when a template shows it (see templatetags/po
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -141,6 +142,13 @@ def markdown_to_text(source: str) -> str:
     text = re.sub(r"\.\.+", ".", text)
     text = re.sub(r"[ \t]+", " ", text)
     return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
+def snippet_text(source: str) -> str:
+    """Plain text of clinician Markdown for search snippets: markdown_to_text() on one line,
+    without the stray full stops that empty table and list lines leave."""
+    text = " ".join(html.unescape(markdown_to_text(source)).split())
+    return re.sub(r"\.(?:\s*\.)+", ".", text)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import html
+import json
 import re
 import unicodedata
 
@@ -173,6 +174,49 @@ def snippet(text: str, query: str, fallback: str = "") -> SafeString:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(plain) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above
+
+
+# Search snippets made by the database (PostgreSQL ts_headline, SQLite FTS5 snippet()) mark
+# the matched words with these two private-use characters, never with HTML: the text is
+# escaped first, then the marks become <mark> elements (section_snippet); a stray mark that
+# would not balance is dropped.
+SNIPPET_START, SNIPPET_END = "\ue000", "\ue001"
+SNIPPET_TOKENS = 28
+HEADLINE_OPTIONS = (
+    f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords=30, MinWords=15, ShortWord=3"
+)
+_MARKERS = re.compile(f"[{SNIPPET_START}{SNIPPET_END}]")
+
+
+def section_snippet(raw: str | None) -> tuple[str, SafeString] | None:
+    """(section slug, escaped snippet with <mark>ed words) from a search row's
+    `section_snippet` JSON, or None when no section matched."""
+    if not raw:
+        return None
+    try:
+        slug, text, body = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    text = " ".join((text or "").split())
+    if not text or SNIPPET_START not in text:
+        return None
+    if body:  # ts_headline gives no ellipses: add them where the text goes on
+        plain = " ".join(_MARKERS.sub("", text).split())
+        body = " ".join(body.split())
+        text = ("" if body.startswith(plain) else "…") + text
+        text += "" if body.endswith(plain) else "…"
+    out, marked = [], False
+    for piece in re.split(f"([{SNIPPET_START}{SNIPPET_END}])", text):
+        if piece in (SNIPPET_START, SNIPPET_END):
+            if (piece == SNIPPET_START) != marked:  # ignore a mark that would not balance
+                out.append("<mark>" if piece == SNIPPET_START else "</mark>")
+                marked = not marked
+        else:
+            out.append(escape(piece))
+    if marked:
+        out.append("</mark>")
+    html_text = "".join(out)
+    return slug or "", mark_safe(html_text)  # noqa: S308 - every piece escaped above
 
 
 def _match_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:

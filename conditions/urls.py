@@ -25,7 +25,24 @@ urlpatterns = [
 # Staff preview of an article in any status, and the editorial statement.
 urlpatterns += [
     path("conditions/<slug:slug>/preview/", preview.condition_preview, name="condition_preview"),
+    path(
+        "conditions/<slug:slug>/preview/all/",
+        preview.condition_preview_whole,
+        name="condition_preview_whole",
+    ),
+    path(
+        "conditions/<slug:slug>/preview/<slug:part>/",
+        preview.condition_preview_part,
+        name="condition_preview_part",
+    ),
     path("about/editorial/", pages.editorial, name="editorial"),
+]
+
+# A long article in parts (conditions/article_parts.py): the whole article on one page, and one
+# part. After treatments/ and preview/, which a part's address can never be (RESERVED_IDS).
+urlpatterns += [
+    path("conditions/<slug:slug>/all/", articles.condition_whole, name="condition_whole"),
+    path("conditions/<slug:slug>/<slug:part>/", articles.condition_part, name="condition_part"),
 ]
 
 # The patient questionnaire (conditions/views/questionnaires.py).

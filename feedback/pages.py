@@ -45,6 +45,8 @@ KINDS = {
     )
 }
 KIND_OF_URL_NAME = {kind.url_name: kind for kind in KINDS.values()}
+# A part of a long article, and the whole article on one page, are reads of the article.
+KIND_OF_URL_NAME |= {"condition_part": KINDS["article"], "condition_whole": KINDS["article"]}
 
 
 def live_item(kind: str, slug: str):

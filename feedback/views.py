@@ -17,6 +17,7 @@ import functools
 from urllib.parse import urlencode, urlsplit
 
 from django.core import signing
+from django.core.validators import slug_re
 from django.db import transaction
 from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -237,9 +238,14 @@ def thanks(request, kind, slug):
 @require_GET
 @never_cache
 def search_open(request, slug):
-    """Count one opened result for the search in the token, then go to the article."""
+    """Count one opened result for the search in the token, then go to the article (to the
+    part where the words were found, with ?part=, when it names a section)."""
     if request.method == "GET" and not counting.is_bot(request.headers.get("User-Agent", "")):
         counting.count_opened(request.GET.get("t", ""))
     namespace = "kiosk" if is_kiosk(request) else "conditions"
-    url = reverse("conditions:condition_detail", args=[slug], current_app=namespace)
+    part = request.GET.get("part", "")
+    if part and slug_re.fullmatch(part):
+        url = reverse("conditions:condition_part", args=[slug, part], current_app=namespace)
+    else:
+        url = reverse("conditions:condition_detail", args=[slug], current_app=namespace)
     return HttpResponseRedirect(url)

@@ -54,7 +54,7 @@ class ConditionAdminForm(pasting.PastedTextMixin, ReviewableForm):
 class SectionInline(admin.StackedInline):
     model = Section
     form = pasting.SectionForm
-    fields = ["order", "heading", "slug", "body"]
+    fields = ["order", "heading", "slug", "part_title", "body"]
     ordering = ["order", "pk"]
     extra = 1
 
@@ -111,7 +111,16 @@ class ClinicalCodeInline(admin.TabularInline):
 class ConditionImageInline(admin.TabularInline):
     model = ConditionImage
     form = pasting.ConditionImageForm
-    fields = ["order", "image", "held_image", "alt_text", "caption", "origin", "skin_tone"]
+    fields = [
+        "order",
+        "image",
+        "held_image",
+        "alt_text",
+        "caption",
+        "origin",
+        "credit",
+        "skin_tone",
+    ]
     ordering = ["order", "pk"]
     extra = 0
 

@@ -68,10 +68,11 @@ MILIA = {
     "slug": "milia",
     "name": "Milia",
     "featured": True,
+    # Most common first: the first three show as "Also called", the rest help search only.
     "also_known_as": [
-        "milium",
-        "milia spots",
         "milk spots",
+        "milia spots",
+        "milium",
         "oil seeds",
         "white spots on face",
         "hard white spots on face",
@@ -91,6 +92,16 @@ MILIA = {
         "About half of all newborn babies have them, but people of any age can get them. "
         "Most need no treatment. Do not squeeze them. It does not work, and it can leave a scar."
     ),
+    # The sections that start a part of the article (a page of a few minutes' reading each),
+    # by heading, with the part's title.
+    "parts": {
+        "What milia look like": "About milia",
+        "Milia in newborn babies": "Milia in babies",
+        "How long milia last": "How long they last, causes and diagnosis",
+        "What you can do": "Looking after your skin",
+        "Treatments a clinician can offer": "Treatments",
+        "Is it milia or something else?": "Is it milia or something else?",
+    },
     "sections": [
         (
             "What milia look like",
@@ -970,7 +981,12 @@ def _rows(data: dict) -> dict[type, list[dict]]:
     keys = data["references"]
     rows: dict[type, list[dict]] = {
         Section: [
-            {"order": order, "heading": heading, "body": with_citations(body, keys)}
+            {
+                "order": order,
+                "heading": heading,
+                "part_title": data.get("parts", {}).get(heading, ""),
+                "body": with_citations(body, keys),
+            }
             for order, (heading, body) in enumerate(data["sections"], start=1)
         ],
         FAQ: [

@@ -29,10 +29,14 @@ SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text"
 SQLITE_NAME_FTS = "conditions_condition_name_fts"
 SQLITE_TEXT_FTS = "conditions_condition_text_fts"
 SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
+# Article sections by word (migration 0019; made where the two above are): search snippets.
+SQLITE_SECTION_FTS = "conditions_section_fts"
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
 NAME_CANDIDATES = 20
 # A name (not synonym) score from this up means the patient typed the condition's name.
 NAMED_SCORE = 0.8
+# How many synonyms the article shows as "Also called" (the first ones listed).
+COMMON_NAMES = 3
 
 
 class ConditionQuerySet(ReviewQuerySet):
@@ -110,7 +114,7 @@ class ConditionQuerySet(ReviewQuerySet):
             .order_by("-match_score", "-name_similarity", "name")
             .only(*SEARCH_FIELDS)
         )
-        return list(rows[:limit])
+        return list(self._with_snippets(rows, query)[:limit])
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
         """SQLite: candidates from the FTS5 indexes of published conditions, ranked in Python."""
@@ -132,7 +136,51 @@ class ConditionQuerySet(ReviewQuerySet):
             models.Q(pk__in=best_names) | models.Q(pk__in=self._fts_text(text_tiers, limit))
         )
         # A name outside the candidates shares too little with the query to score: not re-scored.
-        return self._ranked(rows.only(*SEARCH_FIELDS), query, names, limit, others=False)
+        rows = self._with_snippets(rows.only(*SEARCH_FIELDS), query)
+        return self._ranked(rows, query, names, limit, others=False)
+
+    def _with_snippets(self, rows, query: str):
+        """Each row with `section_snippet`: the best-matching section of its article, as JSON
+        [section slug, text around the match with the matched words between SNIPPET_START and
+        SNIPPET_END, the section's text], or NULL when no section has the words.
+
+        PostgreSQL: ts_headline on the section's plain text; SQLite: FTS5 snippet() on the
+        section index (migration 0019). Run inside the search's own query, only on its rows.
+        """
+        if self.db and connections[self.db].vendor == "postgresql":
+            terms = search_text.query_terms(query)
+            if not terms:
+                return rows
+            sql = (
+                "SELECT json_build_array(s.slug, ts_headline('english', s.body_text, q.query, %s),"
+                " s.body_text)::text FROM conditions_section s,"
+                " websearch_to_tsquery('english', %s) AS q(query)"
+                ' WHERE s.condition_id = "conditions_condition"."id"'
+                " AND to_tsvector('english', s.heading || ' ' || s.body_text) @@ q.query"
+                " ORDER BY ts_rank(to_tsvector('english', s.heading || ' ' || s.body_text),"
+                ' q.query) DESC, s."order", s.id LIMIT 1'
+            )
+            # Words only (query_terms), joined by "or": any of them marks a match.
+            params = [search_text.HEADLINE_OPTIONS, " or ".join(terms)]
+        else:
+            tiers = search_text.fts_text_queries(query, min_length=1)
+            if not tiers or not SQLITE_HAS_TRIGRAM_FTS:
+                return rows
+            fts = SQLITE_SECTION_FTS
+            sql = (
+                f"SELECT json_array(s.slug, snippet({fts}, 1, %s, %s, %s, %s), '')"  # noqa: S608
+                f" FROM conditions_section AS s CROSS JOIN {fts}"
+                f' WHERE {fts}.rowid = s.id AND s.condition_id = "conditions_condition"."id"'
+                f" AND {fts} MATCH %s ORDER BY {fts}.rank LIMIT 1"
+            )
+            params = [
+                search_text.SNIPPET_START,
+                search_text.SNIPPET_END,
+                "…",
+                search_text.SNIPPET_TOKENS,
+                tiers[-1],  # any of the words
+            ]
+        return rows.annotate(section_snippet=RawSQL(sql, params))  # noqa: S611 - parameters
 
     @staticmethod
     def _fts_names(match: str) -> RawSQL:
@@ -170,10 +218,8 @@ class ConditionQuerySet(ReviewQuerySet):
         text_tiers = search_text.fts_text_queries(query, min_length=1)
         if text_tiers:
             match |= models.Q(pk__in=self._fts_text(text_tiers, 4 * limit))
-        rows = self.published().filter(match)
-        return self._ranked(
-            rows.only(*SEARCH_FIELDS).order_by("name")[: 4 * limit], query, {}, limit
-        )
+        rows = self._with_snippets(self.published().filter(match).only(*SEARCH_FIELDS), query)
+        return self._ranked(rows.order_by("name")[: 4 * limit], query, {}, limit)
 
     @staticmethod
     def _ranked(rows, query: str, names: dict, limit: int, others=True) -> list[Condition]:
@@ -247,7 +293,10 @@ class Condition(Reviewable):
     also_known_as = models.TextField(
         _("also known as"),
         blank=True,
-        help_text=_("The words patients use, one per line (e.g. milk spots)."),
+        help_text=_(
+            "The words patients use, one per line (e.g. milk spots), most common first: the "
+            "first three show on the page as \u201cAlso called\u201d, the rest help search only."
+        ),
     )
     summary = models.TextField(_("summary"), help_text=_("One plain-language paragraph."))
     # One-way: each article's own list, approved with it (a link added to one article must
@@ -305,6 +354,12 @@ class Condition(Reviewable):
     @property
     def synonyms(self) -> list[str]:
         return [line.strip() for line in self.also_known_as.splitlines() if line.strip()]
+
+    @property
+    def common_names(self) -> list[str]:
+        """The names shown as "Also called": the first few synonyms (editors list the most
+        common first); the rest only help search."""
+        return self.synonyms[:COMMON_NAMES]
 
     def publish_problems(self) -> list[str]:
         problems = super().publish_problems()
@@ -393,8 +448,20 @@ class Section(ReviewPart):
     # Anchors this section had before its heading (or anchor) changed: the page keeps an empty
     # element with each, so old links to #old-heading still land on the section.
     previous_anchors = models.JSONField(default=list, blank=True, editable=False)
+    part_title = models.CharField(
+        _("starts a part called"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Long articles are shown in parts of a few minutes' reading, each on its own page. "
+            "Give a title here to start a new part with this section (e.g. \u201cTreatment\u201d). "
+            "If no section of the article has one, sections are grouped by length."
+        ),
+    )
     body = models.TextField(_("body (Markdown)"))
     body_html = models.TextField(editable=False, blank=True, default="")
+    # Derived on save: the body as plain text, for search snippets (ts_headline / FTS5).
+    body_text = models.TextField(editable=False, blank=True, default="")
 
     history = HistoricalRecords()
 
@@ -407,6 +474,7 @@ class Section(ReviewPart):
     def save(self, *args, **kwargs):
         self.update_anchor()
         self.body_html = content.render_markdown(self.body, citations=True)
+        self.body_text = content.snippet_text(self.body)
         super().save(*args, **kwargs)
 
     def update_anchor(self) -> None:
@@ -700,6 +768,15 @@ class ConditionImage(ReviewPart):
     skin_tone = models.CharField(
         _("skin tone shown"), max_length=10, choices=SkinTone.choices, default=""
     )
+    credit = models.CharField(
+        _("source and licence"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "Who made the picture and on what terms (e.g. \u201cDrawn for this clinic\u201d or "
+            "\u201cPhoto: DermNet, CC BY-NC-ND 3.0 NZ\u201d). Only use pictures you may use."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -711,10 +788,11 @@ class ConditionImage(ReviewPart):
 
     def clean(self):
         super().clean()
+        errors = {}
         if not (self.alt_text or "").strip():
-            raise ValidationError(
-                {"alt_text": _("Describe the picture for people who cannot see it.")}
-            )
+            errors["alt_text"] = _("Describe the picture for people who cannot see it.")
+        if not (self.credit or "").strip():
+            errors["credit"] = _("Say who made the picture and on what terms you may use it.")
         if self.image and not getattr(self.image, "_committed", True):
             # A new upload: real JPEG/PNG/WebP content, size and dimension caps.
             from conditions.uploads import validate_image_upload
@@ -722,7 +800,13 @@ class ConditionImage(ReviewPart):
             try:
                 validate_image_upload(self.image.file)
             except ValidationError as error:
-                raise ValidationError({"image": error.messages}) from error
+                errors["image"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_illustration(self) -> bool:
+        return self.origin == self.Origin.ILLUSTRATION
 
     def image_problems(self) -> list[str]:
         """What stops the article being published because of this picture."""
@@ -731,6 +815,8 @@ class ConditionImage(ReviewPart):
             problems.append(_("say where it comes from (source and consent)"))
         if not self.skin_tone:
             problems.append(_("say which skin tone it shows"))
+        if not (self.credit or "").strip():
+            problems.append(_("say who made it and on what terms (source and licence)"))
         return [str(p) for p in problems]
 
     def save(self, *args, **kwargs):

@@ -747,7 +747,11 @@ class Reviewable(models.Model):
 
     @staticmethod
     def _part_skip(part: Part) -> set:
-        derived = {f.name for f in part.model._meta.concrete_fields if f.name.endswith("_html")}
+        derived = {
+            f.name
+            for f in part.model._meta.concrete_fields
+            if f.name.endswith("_html") or (not f.editable and f.name.endswith("_text"))
+        }
         return {part.parent, *derived}
 
 

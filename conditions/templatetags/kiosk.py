@@ -18,6 +18,8 @@ register = template.Library()
 # advice page, never to the answers.
 TAKE_HOME = {
     "condition_detail": "condition",
+    "condition_whole": "condition",
+    "condition_part": "part",  # one part of a long article: that part's address
     "treatment_comparison": "comparison",
     "questionnaire_start": "questionnaire",
     "questionnaire_step": "questionnaire",

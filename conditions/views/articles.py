@@ -8,11 +8,13 @@ import string
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import JSONObject, Substr, Upper
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from conditions import article_parts
 from conditions.caching import cache_patient_page
 from conditions.models import (
     FAQ,
@@ -159,7 +161,16 @@ def _fields(*names: str) -> dict[str, str]:
 ARTICLE_PARTS = {
     "sections": (
         Section,
-        _fields("id", "order", "heading", "slug", "previous_anchors", "body_html"),
+        _fields(
+            "id",
+            "order",
+            "heading",
+            "slug",
+            "previous_anchors",
+            "part_title",
+            "body_html",
+            "body_text",
+        ),
     ),
     "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html")),
     "references": (
@@ -170,7 +181,17 @@ ARTICLE_PARTS = {
     "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action")),
     "images": (
         ConditionImage,
-        _fields("id", "order", "image", "alt_text", "caption", "renditions"),
+        _fields(
+            "id",
+            "order",
+            "image",
+            "alt_text",
+            "caption",
+            "skin_tone",
+            "origin",
+            "credit",
+            "renditions",
+        ),
     ),
 }
 
@@ -227,7 +248,9 @@ URGENT_LEVELS = {CareAdvice.Level.EMERGENCY, CareAdvice.Level.URGENT}
 
 # Ids the page itself uses; a section called "Questions" must not take them.
 RESERVED_IDS = {"main", "header-q", "contents", "when-to-get-help", "questions", "sources"}
-RESERVED_IDS |= {"related", "next-steps", "urgent-help"}
+RESERVED_IDS |= {"related", "next-steps", "urgent-help", "top", "parts"}
+# Addresses under /conditions/<slug>/ that are not parts: a section must not take them.
+RESERVED_IDS |= {"all", "treatments", "preview"}
 
 
 def _with_anchors(sections: list) -> list:
@@ -270,8 +293,10 @@ def article_content(condition: Condition) -> dict:
     }
 
 
-def json_ld(condition: Condition, canonical: str, content: dict) -> str:
-    """schema.org MedicalWebPage about a MedicalCondition, escaped for a <script> element."""
+def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = "") -> str:
+    """schema.org MedicalWebPage about a MedicalCondition, escaped for a <script> element.
+
+    A part of a long article names its title and the article it is part of (`part_of`)."""
     about = {
         "@type": "MedicalCondition",
         "name": condition.name,
@@ -299,6 +324,10 @@ def json_ld(condition: Condition, canonical: str, content: dict) -> str:
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": about,
     }
+    part = content.get("part")
+    if part is not None and part_of:
+        data["name"] = f"{condition.name}: {part.title}"
+        data["isPartOf"] = {"@type": "MedicalWebPage", "url": part_of, "name": condition.name}
     if condition.last_reviewed:
         data["lastReviewed"] = condition.last_reviewed.isoformat()
     if condition.reviewer_id:
@@ -308,29 +337,130 @@ def json_ld(condition: Condition, canonical: str, content: dict) -> str:
     return mark_safe(text.translate(escapes))  # noqa: S308 - JSON with <, > and & escaped
 
 
-def article_page(request, conditions, slug: str, **extra_context) -> TemplateResponse:
+class ArticleUrls:
+    """Addresses of an article's pages: the patient site's (in the kiosk, the kiosk's) or the
+    staff preview's, so the preview's links stay in the preview."""
+
+    def __init__(self, request, slug: str, preview: bool = False):
+        match = getattr(request, "resolver_match", None)
+        self.namespace = match.namespace if match and match.namespace else "conditions"
+        self.slug = slug
+        self.preview = preview
+        self.prefix = "condition_preview" if preview else "condition"
+
+    def _url(self, name: str, *args) -> str:
+        return reverse(f"conditions:{name}", args=[self.slug, *args], current_app=self.namespace)
+
+    def opening(self) -> str:
+        return self._url("condition_preview" if self.preview else "condition_detail")
+
+    def whole(self) -> str:
+        return self._url(f"{self.prefix}_whole")
+
+    def part(self, part_slug: str) -> str:
+        return self._url(f"{self.prefix}_part", part_slug)
+
+
+def _cite_to(html: str, sources_url: str) -> str:
+    """Inline citations (links to #ref-2 on the same page) pointed at the sources part."""
+    html = html.replace('href="#ref-', f'href="{sources_url}#ref-')
+    return html.replace("in the list below", "in the sources")
+
+
+def _part_context(parts: list, part, urls: ArticleUrls, content: dict) -> dict:
+    """What a part's page shows beyond the article's content: its neighbours, and citations
+    that lead to the sources part."""
+    index = parts.index(part)
+    sources = next((p for p in parts if p.kind == article_parts.SOURCES), None)
+    if sources is not None and part is not sources:
+        for section in part.sections:
+            section.body_html = _cite_to(section.body_html, sources.url)
+        if part.kind == article_parts.QUESTIONS:
+            for faq in content["faqs"]:
+                faq.answer_html = _cite_to(faq.answer_html, sources.url)
+    return {
+        "part": part,
+        "previous_part": parts[index - 1] if index > 0 else None,
+        "next_part": parts[index + 1] if index + 1 < len(parts) else None,
+    }
+
+
+def article_page(
+    request,
+    conditions,
+    slug: str,
+    part_slug: str | None = None,
+    whole: bool = False,
+    preview: bool = False,
+    **extra_context,
+):
     """The article page for `slug`, looked up in `conditions` (404 when it is not there).
 
     The patient view and the staff preview both render through here, so a preview cannot
     drift from what patients will see; they differ only in the base queryset they pass.
+    A long article (conditions/article_parts.py) opens with its summary, urgent help and a
+    list of parts; `part_slug` is one part (or a section in one: a redirect to it there);
+    `whole` is the article on one page, for printing.
     """
     try:
         condition = article_queryset(conditions).get(slug=slug)
     except Condition.DoesNotExist:
         raise Http404("No condition with that address") from None
     content = article_content(condition)
+    urls = ArticleUrls(request, condition.slug, preview=preview)
+    parts = article_parts.article_parts(
+        content["sections"], content["other_advice"], content["faqs"], content["references"]
+    )
+    for part in parts:
+        part.url = urls.part(part.slug)
+        part.condition_slug = condition.slug
+    one_page = article_parts.fits_one_page(condition.summary, parts)
+    template = "conditions/condition_detail.html"
     canonical = request.build_absolute_uri(condition.get_absolute_url())
+    page_url, part_of = canonical, ""
+    if part_slug is not None:
+        part, anchor = article_parts.part_of(parts, part_slug)
+        if part is None:
+            raise Http404("No such part of this article")
+        if one_page:  # a short article has no parts: the section is on its one page
+            return HttpResponseRedirect(f"{urls.opening()}#{anchor or part.slug}")
+        if anchor:
+            return HttpResponseRedirect(f"{part.url}#{anchor}")
+        content.update(_part_context(parts, part, urls, content))
+        template = "conditions/condition_part.html"
+        page_url, part_of = request.build_absolute_uri(part.get_absolute_url()), canonical
     context = {
         "condition": condition,
-        "canonical_url": canonical,
-        "json_ld": json_ld(condition, canonical, content),
+        "canonical_url": page_url,
+        "json_ld": json_ld(condition, page_url, content, part_of=part_of),
+        "parts": parts,
+        # Everything on one page: a short article, or the whole article asked for.
+        "one_page": one_page or whole,
+        "is_whole": whole and not one_page,
+        "opening_url": urls.opening(),
+        "whole_url": urls.whole(),
+        "reading_minutes": article_parts.minutes(
+            article_parts.words(condition.summary) + sum(p.word_count for p in parts)
+        ),
         **content,
         **extra_context,
     }
-    return TemplateResponse(request, "conditions/condition_detail.html", context)
+    return TemplateResponse(request, template, context)
 
 
 @cache_patient_page
 @require_safe
 def condition_detail(request, slug):
     return article_page(request, Condition.objects.published(), slug)
+
+
+@cache_patient_page
+@require_safe
+def condition_part(request, slug, part):
+    return article_page(request, Condition.objects.published(), slug, part_slug=part)
+
+
+@cache_patient_page
+@require_safe
+def condition_whole(request, slug):
+    return article_page(request, Condition.objects.published(), slug, whole=True)

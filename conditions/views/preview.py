@@ -19,18 +19,35 @@ def _may_preview(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("conditions.view_condition")
 
 
-@require_safe
-def condition_preview(request, slug):
+def _preview(request, slug, **kwargs):
     if not _may_preview(request.user):
         raise Http404
     response = article_page(
         request,
         Condition.objects.working_copies(),
         slug,
+        preview=True,
         is_preview=True,
         # The patient template extends base_template; the preview base adds the banner.
         base_template="conditions/preview_base.html",
+        **kwargs,
     )
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@require_safe
+def condition_preview(request, slug):
+    return _preview(request, slug)
+
+
+@require_safe
+def condition_preview_part(request, slug, part):
+    """One part of a long article, as patients will see it (the same parts)."""
+    return _preview(request, slug, part_slug=part)
+
+
+@require_safe
+def condition_preview_whole(request, slug):
+    return _preview(request, slug, whole=True)

@@ -28,7 +28,16 @@ def search_page(request):
     query = search.clean_query(request.GET.get("q", ""))
     results = Condition.objects.search(query) if query else []
     for condition in results:
-        condition.snippet = search.snippet(condition.search_text, query, condition.summary)
+        # A sentence around the words in the article's best-matching section (marked by the
+        # database), linking to the part of the article that holds it; else the summary.
+        found = search.section_snippet(getattr(condition, "section_snippet", None))
+        if found:
+            section, condition.snippet = found
+            by_name = condition.matched_name or condition.matched_synonym
+            condition.part = "" if by_name else section
+        else:
+            condition.snippet = search.snippet(condition.summary, query)
+            condition.part = ""
     live = bool(request.htmx) and not request.htmx.boosted
     # Counted, never logged (feedback/counting.py): a submitted search, not a live preview.
     # Robots are not counted, and their result links go straight to the articles.

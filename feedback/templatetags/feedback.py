@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 from django.urls import reverse
 
@@ -15,14 +17,14 @@ def page_feedback(context, kind: str, slug: str):
 
 
 @register.simple_tag(takes_context=True)
-def search_result_url(context, slug: str, token: str) -> str:
-    """A search result's link: through the counted redirect when the search has a token."""
+def search_result_url(context, slug: str, token: str, part: str = "") -> str:
+    """A search result's link: through the counted redirect when the search has a token; to
+    the article's part `part` (a section's anchor) when the words were found there."""
     kiosk = is_kiosk_request(context["request"])
     if not token:
+        name, args = ("condition_part", [slug, part]) if part else ("condition_detail", [slug])
         return reverse(
-            "conditions:condition_detail",
-            args=[slug],
-            current_app="kiosk" if kiosk else "conditions",
+            f"conditions:{name}", args=args, current_app="kiosk" if kiosk else "conditions"
         )
     url = reverse(f"{'kiosk-feedback' if kiosk else 'feedback'}:search_open", args=[slug])
-    return f"{url}?t={token}"
+    return f"{url}?t={token}" + (f"&{urlencode({'part': part})}" if part else "")

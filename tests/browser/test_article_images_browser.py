@@ -38,6 +38,7 @@ def test_a_chosen_picture_survives_an_error_elsewhere_and_is_saved_clean(
     photo.write_bytes(phone_photo())
     page.locator("input[name='images-0-image']").set_input_files(str(photo))
     page.locator("select[name='images-0-origin']").select_option("clinic_consent")
+    page.locator("input[name='images-0-credit']").fill("Taken in this clinic, with consent")
     page.locator("input[name='_continue']").click()
 
     expect(page.locator(".errornote").first).to_be_visible()

@@ -12,7 +12,7 @@ INLINE_FIELDS = {
     "care_advice": ["level", "signs", "action"],
     "references": ["order", "title", "publisher", "url", "checked_on"],
     "codes": ["system", "version", "code", "display"],
-    "images": ["order", "alt_text", "caption", "origin", "skin_tone"],
+    "images": ["order", "alt_text", "caption", "origin", "credit", "skin_tone"],
 }
 
 

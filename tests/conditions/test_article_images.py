@@ -55,6 +55,7 @@ def test_saved_pictures_have_no_exif_gps_or_comment_and_are_upright(media, fmt, 
         image=SimpleUploadedFile(name, phone_photo(fmt)),
         alt_text="White bumps under the eye",
         origin=ConditionImage.Origin.CLINIC_CONSENT,
+        credit="Taken in this clinic",
         skin_tone=ConditionImage.SkinTone.III_IV,
     )
     picture.full_clean()
@@ -78,6 +79,7 @@ def test_resized_copies_are_stored_and_offered_to_the_browser(client, media):
         image=SimpleUploadedFile("wide.jpg", phone_photo(size=(800, 2000))),  # upright: 2000 wide
         alt_text="Milia on a cheek",
         origin=ConditionImage.Origin.CLINIC_CONSENT,
+        credit="Taken in this clinic",
         skin_tone=ConditionImage.SkinTone.V_VI,
     )
     assert set(picture.renditions) == {"480", "960", "2000"}
@@ -96,6 +98,7 @@ def test_a_small_picture_gets_no_larger_copies(media):
         image=SimpleUploadedFile("small.png", phone_photo("PNG", size=(300, 200))),
         alt_text="A small spot",
         origin=ConditionImage.Origin.ILLUSTRATION,
+        credit="Drawn for this clinic",
         skin_tone=ConditionImage.SkinTone.NOT_SKIN,
     )
     assert list(picture.renditions) == ["200"]
@@ -120,6 +123,7 @@ def image_row(condition, **fields):
         "images-0-alt_text": "Milia under the eye",
         "images-0-caption": "",
         "images-0-origin": "clinic_consent",
+        "images-0-credit": "Taken in this clinic",
         "images-0-skin_tone": "medium",
         "images-0-held_image": "",
         "images-0-condition": condition.pk,
@@ -193,6 +197,7 @@ def test_the_review_comparison_shows_the_picture_not_its_derived_copies():
         image=SimpleUploadedFile("wide.jpg", phone_photo(size=(800, 2000))),
         alt_text="Milia on a cheek",
         origin=ConditionImage.Origin.CLINIC_CONSENT,
+        credit="Taken in this clinic",
         skin_tone=ConditionImage.SkinTone.V_VI,
     )
     readable = str(condition.readable())

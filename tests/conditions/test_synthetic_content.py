@@ -66,6 +66,8 @@ def test_search_text_and_reading_grades_match_what_saving_would_compute():
         condition.refresh_derived(save=False)
         assert stored == (condition.search_text, grades.flesch_kincaid, grades.smog)
         assert stored[1] is not None
+        for section in condition.sections.all():  # search snippets' text, as save() makes it
+            assert section.body_text == content.snippet_text(section.body) != ""
 
 
 @pytest.mark.django_db

@@ -98,6 +98,7 @@ def test_the_article_picture_form_runs_the_checks_and_keeps_nothing_refused(sett
         alt_text="A spot",
         origin=ConditionImage.Origin.ILLUSTRATION,
         skin_tone=ConditionImage.SkinTone.NOT_SKIN,
+        credit="Drawn for this clinic",
     )
     good.full_clean()
     good.save()

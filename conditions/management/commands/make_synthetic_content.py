@@ -202,6 +202,7 @@ class Body:
     html: str
     text: str
     stats: TextStats
+    snippet_text: str = ""  # Section.body_text: for search snippets
 
 
 def _body(markdown_source: str, lead: str) -> Body:
@@ -211,6 +212,7 @@ def _body(markdown_source: str, lead: str) -> Body:
         content.render_markdown(markdown_source),
         text,
         TextStats.of(f"{lead}\n\n{text}"),
+        content.snippet_text(markdown_source),
     )
 
 
@@ -475,8 +477,10 @@ class Command(BaseCommand):
                         order,
                         heading,
                         heading.lower().replace(" ", "-"),
+                        "",  # part_title: synthetic articles are grouped by length
                         body.markdown,
                         body.html,
+                        body.snippet_text,
                     )
                 )
             for order, (question, verdict, body) in enumerate(faq_plan):
@@ -531,7 +535,11 @@ class Command(BaseCommand):
                     published_at=now,
                 )
             )
-        _insert(Section, ["condition", "order", "heading", "slug", "body", "body_html"], sections)
+        section_fields = [
+            *("condition", "order", "heading", "slug", "part_title"),
+            *("body", "body_html", "body_text"),
+        ]
+        _insert(Section, section_fields, sections)
         _insert(FAQ, ["condition", "order", "question", "verdict", "answer", "answer_html"], faqs)
         _insert(
             Reference, ["condition", "order", "title", "publisher", "url", "checked_on"], references
