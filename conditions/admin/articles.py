@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conditions import content
-from conditions.admin.review import ReviewableAdmin, ReviewableForm, review_dashboard
+from conditions.admin.review import (
+    LivePreviewMixin,
+    ReviewableAdmin,
+    ReviewableForm,
+    review_dashboard,
+)
 from conditions.models import (
     FAQ,
     CareAdvice,
@@ -47,22 +52,32 @@ class ConditionAdminForm(ReviewableForm):
 
 
 # -- inlines ---------------------------------------------------------------------------------
-class SectionInline(admin.StackedInline):
+# Groups the writer opens when needed are folded (<details>, no JavaScript needed); Django opens a
+# folded group that holds an error. Sections, the main writing, stay open.
+FOLDED = ["collapse"]
+
+
+class SectionInline(LivePreviewMixin, admin.StackedInline):
     model = Section
+    preview_fields = ("body",)
     fields = ["order", "heading", "slug", "body"]
     ordering = ["order", "pk"]
     extra = 1
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(LivePreviewMixin, admin.StackedInline):
     model = FAQ
+    preview_fields = ("answer",)
+    classes = FOLDED
     fields = ["order", "question", "verdict", "answer"]
     ordering = ["order", "pk"]
     extra = 0
 
 
-class CareAdviceInline(admin.StackedInline):
+class CareAdviceInline(LivePreviewMixin, admin.StackedInline):
     model = CareAdvice
+    preview_fields = ("signs",)
+    classes = FOLDED
     fields = ["level", "signs", "action"]
     max_num = len(CareAdvice.Level.choices)
     extra = 0
@@ -91,12 +106,14 @@ class ReferenceInline(admin.TabularInline):
     fields = ["order", "title", "publisher", "year", "url", "checked_on"]
     ordering = ["order", "pk"]
     extra = 0
+    classes = FOLDED
 
 
 class ClinicalCodeInline(admin.TabularInline):
     model = ClinicalCode
     fields = ["system", "version", "code", "display"]
     extra = 0
+    classes = FOLDED
 
 
 class ConditionImageInline(admin.TabularInline):
@@ -104,6 +121,7 @@ class ConditionImageInline(admin.TabularInline):
     fields = ["order", "image", "alt_text", "caption", "skin_tone"]
     ordering = ["order", "pk"]
     extra = 0
+    classes = FOLDED
 
 
 # -- the admin -------------------------------------------------------------------------------
@@ -111,6 +129,10 @@ class ConditionImageInline(admin.TabularInline):
 class ConditionAdmin(ReviewableAdmin):
     form = ConditionAdminForm
     change_list_template = "admin/conditions/condition/change_list.html"
+    # Laid out for writing: name and summary, then the sections and the other parts (folded
+    # groups), then review, reading level and related conditions; a contents list on top.
+    change_form_template = "admin/conditions/condition/change_form.html"
+    preview_fields = ("summary",)
     inlines = [
         SectionInline,
         FAQInline,
@@ -133,7 +155,7 @@ class ConditionAdmin(ReviewableAdmin):
     filter_horizontal = ["related"]
     fieldsets = [
         (
-            None,
+            gettext_lazy("Name and summary"),
             {"fields": ["name", "slug", "also_known_as", "summary", "featured", "edit_version"]},
         ),
         (
@@ -141,8 +163,24 @@ class ConditionAdmin(ReviewableAdmin):
             {"fields": [*ReviewableAdmin.review_fields, "publish_checklist"]},
         ),
         (gettext_lazy("Reading level"), {"fields": ["reading_level", "preview_link"]}),
-        (gettext_lazy("Related conditions"), {"fields": ["related"]}),
+        (gettext_lazy("Related conditions"), {"fields": ["related"], "classes": FOLDED}),
     ]
+
+    def form_contents(self, adminform, inlines):
+        """The contents list, in the order the template lays the groups out: the first
+        fieldset, the inlines, then the other fieldsets."""
+        fieldsets = list(adminform)
+        entries = [("fieldset-0-0-heading", str(fieldsets[0].name))]
+        entries += [
+            (f"{inline.formset.prefix}-heading", str(inline.opts.verbose_name_plural).capitalize())
+            for inline in inlines
+        ]
+        entries += [
+            (f"fieldset-0-{index}-heading", str(fieldset.name))
+            for index, fieldset in enumerate(fieldsets)
+            if index and fieldset.name
+        ]
+        return entries
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "reading_level"]
