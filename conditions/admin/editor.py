@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from conditions import content
 from conditions.models.review import ReviewEvent, _display_value
 
-LONG_TEXT = 120  # characters: longer values are compared word by word
 PREVIEW_MAX_CHARS = 50_000  # one field's Markdown; more is refused with a 413
 
 
@@ -199,12 +198,13 @@ def text_diff(old: str, new: str):
 
 
 def change_html(old: str, new: str):
-    """A readable change: a word diff for long text, "from … to …" for short values."""
+    """A readable change: a word diff for text of several words, "from … to …" for single
+    values (a date, a choice, a code)."""
     if not old:
         return format_html("<ins>{}</ins>", new) if new else ""
     if not new:
         return format_html("{} <del>{}</del>", _("removed"), old)
-    if len(old) > LONG_TEXT or len(new) > LONG_TEXT:
+    if len(old.split()) > 2 and len(new.split()) > 2:
         return text_diff(old, new)
     return format_html("{} <del>{}</del> {} <ins>{}</ins>", _("from"), old, _("to"), new)
 
