@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -172,7 +173,7 @@ class ConditionAdmin(ReviewableAdmin):
         fieldsets = list(adminform)
         entries = [("fieldset-0-0-heading", str(fieldsets[0].name))]
         entries += [
-            (f"{inline.formset.prefix}-heading", str(inline.opts.verbose_name_plural).capitalize())
+            (f"{inline.formset.prefix}-heading", capfirst(inline.opts.verbose_name_plural))
             for inline in inlines
         ]
         entries += [

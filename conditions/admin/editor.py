@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from conditions import content
@@ -43,14 +44,6 @@ def local_time(moment) -> str:
 
 
 # -- the error summary --------------------------------------------------------------------------
-def _messages(errors) -> list:
-    """Messages of one field's errors, keeping the ones already marked safe (links) safe."""
-    out = []
-    for error in errors:
-        out.extend(error)
-    return out
-
-
 def _field_errors(form, row_label: str = "") -> list[dict]:
     items = []
     for name, errors in form.errors.as_data().items():
@@ -61,8 +54,11 @@ def _field_errors(form, row_label: str = "") -> list[dict]:
             bound = form[name]
             anchor = bound.id_for_label or bound.auto_id
             label = f"{row_label}: {bound.label}" if row_label else str(bound.label)
-        for message in _messages(errors):
-            items.append({"label": label, "message": message, "anchor": anchor})
+        for error in errors:
+            for message in error:
+                items.append(
+                    {"label": label, "message": message, "anchor": anchor, "code": error.code}
+                )
     return items
 
 
@@ -74,11 +70,11 @@ def error_summary(form, inline_formsets) -> list[dict]:
         formset = inline.formset
         if not formset.is_bound:
             continue
-        kind = str(inline.opts.verbose_name).capitalize()
+        kind = capfirst(inline.opts.verbose_name)
         group = f"{formset.prefix}-group"
         for message in formset.non_form_errors():
             items.append(
-                {"label": str(inline.opts.verbose_name_plural).capitalize(), "message": message}
+                {"label": capfirst(inline.opts.verbose_name_plural), "message": message}
                 | {"anchor": group}
             )
         for index, row in enumerate(formset.forms):
@@ -139,7 +135,7 @@ def stale_changes(form, inline_formsets, saved) -> dict:
     removed = []
     for inline in inline_formsets:
         formset = inline.formset
-        kind = str(inline.opts.verbose_name).capitalize()
+        kind = capfirst(inline.opts.verbose_name)
         for index, row in enumerate(formset.initial_forms):
             pk = row.instance.pk
             current = formset.model._default_manager.filter(pk=pk).first() if pk else None

@@ -383,6 +383,8 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
             **(extra_context or {}),
             "workflow_buttons": buttons,
             "may_submit": any(step == "submit" for step, label in buttons),
+            # Keeps the save bar to one line; a new article starts from the list.
+            "show_save_and_add_another": False,
             "changes_url": self._url(obj, "changes") if obj else None,
             "preview_url": self.preview_url(obj) if obj else None,
         }
@@ -414,6 +416,22 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
             if stale and obj is not None and obj.pk:
                 saved = type(obj)._default_manager.get(pk=obj.pk)
                 context["stale"] = editor.stale_changes(form, inlines, saved)
+                for item in context["error_summary"]:
+                    if item.get("code") == "stale":
+                        item["message"] = format_html(
+                            _(
+                                "{who} saved “{item}” ({when}) after you opened it, so your "
+                                "changes were NOT saved and nothing was overwritten. What you "
+                                'typed is still in the form; <a href="#stale-changes">what they '
+                                "saved</a> is shown below where it differs (and in <a "
+                                'href="{history}">the history</a>). Merge the two, then save '
+                                "again."
+                            ),
+                            history=self._url(obj, "history"),
+                            who=context["stale"]["who"],
+                            item=saved,
+                            when=context["stale"]["when"],
+                        )
                 # Saving again saves the merge the user makes now, on top of the saved version.
                 data = form.data.copy()
                 data[form.add_prefix("edit_version")] = str(saved.version)

@@ -104,7 +104,9 @@ def test_a_stale_save_keeps_what_was_typed_and_shows_the_saved_version_beside_it
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "your changes were NOT saved" in page
+    summary = page[page.index('id="error-summary"') : page.index('id="stale-changes"')]
+    assert "your changes were NOT saved" in summary and "Merge the two, then save again." in summary
+    assert 'href="#stale-changes"' in summary and f'href="{url(condition, "history")}"' in summary
     # What Grace typed is still in the form.
     assert "Grace&#x27;s typed summary, not yet saved.</textarea>" in page
     # Beside it: what Kim saved, for the fields that differ, with who.
