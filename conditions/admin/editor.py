@@ -244,71 +244,82 @@ def history_sentences(item, limit: int = 100) -> list[dict]:
     entries = []
     kind = str(item._meta.verbose_name)
     skip = set(item.WORKFLOW_FIELDS) | set(item.DERIVED_FIELDS)
-    records = list(item.history.select_related("history_user").order_by("history_date"))[-limit:]
+    records = item.history.select_related("history_user").order_by("-history_date")
+    records = list(records[: limit + 1])[::-1]  # oldest first; one more, to diff the first
     previous = None
     for record in records:
-        who = person(record.history_user)
-        if record.history_type == "+" or previous is None:
-            entries.append(
-                {
-                    "at": record.history_date,
-                    "sentence": _("%(who)s created the %(kind)s “%(name)s”.")
-                    % {"who": who, "kind": kind, "name": record.history_object},
-                }
-            )
-        else:
-            for label, diff in _changes(record, previous, skip):
-                entries.append(
-                    {
-                        "at": record.history_date,
-                        "sentence": _("%(who)s changed the %(field)s:")
-                        % {"who": who, "field": label},
-                        "diff": diff,
-                    }
-                )
+        if previous is not None or len(records) <= limit:
+            entries += _item_sentences(record, previous, kind, skip)
         previous = record
     for part in item.review_parts():
         history = getattr(part.model, "history", None)
         if history is None or part.path != part.parent:
             continue
-        part_kind = str(part.model._meta.verbose_name)
         part_records = (
             history.filter(**{f"{part.parent}_id": item.pk})
             .select_related("history_user")
-            .order_by("-history_date")[:limit]
+            .order_by("-history_date")
         )
+        part_records = list(part_records[:limit])[::-1]
+        last_of_row: dict = {}  # row id -> its record before this one
         for record in part_records:
-            who, name = person(record.history_user), str(record.history_object)
-            values = {"who": who, "kind": part_kind, "name": name}
-            if record.history_type == "+":
-                entries.append(
-                    {
-                        "at": record.history_date,
-                        "sentence": _("%(who)s added the %(kind)s “%(name)s”.") % values,
-                    }
-                )
-            elif record.history_type == "-":
-                entries.append(
-                    {
-                        "at": record.history_date,
-                        "sentence": _("%(who)s removed the %(kind)s “%(name)s”.") % values,
-                    }
-                )
-            elif record.prev_record is not None:
-                for label, diff in _changes(record, record.prev_record, {part.parent}):
-                    entries.append(
-                        {
-                            "at": record.history_date,
-                            "sentence": _(
-                                "%(who)s changed the %(field)s of the %(kind)s “%(name)s”:"
-                            )
-                            % (values | {"field": label}),
-                            "diff": diff,
-                        }
-                    )
+            entries += _part_sentences(
+                record, last_of_row.get(record.id), part.model._meta.verbose_name, part.parent
+            )
+            last_of_row[record.id] = record
     entries += _event_sentences(item)
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
+
+
+def _item_sentences(record, previous, kind: str, skip) -> list[dict]:
+    who = person(record.history_user)
+    if record.history_type == "+" or previous is None:
+        sentence = _("%(who)s created the %(kind)s “%(name)s”.") % {
+            "who": who,
+            "kind": kind,
+            "name": record.history_object,
+        }
+        return [{"at": record.history_date, "sentence": sentence}]
+    return [
+        {
+            "at": record.history_date,
+            "sentence": _("%(who)s changed the %(field)s:") % {"who": who, "field": label},
+            "diff": diff,
+        }
+        for label, diff in _changes(record, previous, skip)
+    ]
+
+
+def _part_sentences(record, previous, kind, parent: str) -> list[dict]:
+    values = {"who": person(record.history_user), "kind": kind, "name": record.history_object}
+    if record.history_type == "+":
+        return [
+            {
+                "at": record.history_date,
+                "sentence": _("%(who)s added the %(kind)s “%(name)s”.") % values,
+            }
+        ]
+    if record.history_type == "-":
+        return [
+            {
+                "at": record.history_date,
+                "sentence": _("%(who)s removed the %(kind)s “%(name)s”.") % values,
+            }
+        ]
+    if previous is None:
+        previous = record.prev_record  # its earlier record fell outside the window
+    if previous is None:
+        return []
+    return [
+        {
+            "at": record.history_date,
+            "sentence": _("%(who)s changed the %(field)s of the %(kind)s “%(name)s”:")
+            % (values | {"field": label}),
+            "diff": diff,
+        }
+        for label, diff in _changes(record, previous, {parent})
+    ]
 
 
 def _event_sentences(item) -> list[dict]:

@@ -300,6 +300,13 @@ def test_history_reads_as_sentences_with_word_diffs(author, reviewer):
         {"attest": "on", "seen_version": condition.version},
     )
     assert Condition.objects.get(pk=condition.pk).status == Status.PUBLISHED
+    condition.refresh_from_db()
+    data = form_data(condition)
+    headings = [section.heading for section in condition.sections.all()]
+    data[f"sections-{headings.index('Treatment')}-body"] = "Leave them alone: they fade."
+    old_heading = next(h for h in headings if h != "Treatment")
+    data[f"sections-{headings.index(old_heading)}-DELETE"] = "on"
+    assert grace.post(change_url(condition), data).status_code == 302
 
     page = sam.get(url(condition, "history")).content.decode()
     what = page[page.index('id="what-happened"') : page.index('id="review-steps"')]
@@ -308,6 +315,9 @@ def test_history_reads_as_sentences_with_word_diffs(author, reviewer):
     assert "Grace Hopper added the section “Treatment”." in what
     assert "Grace Hopper submitted it for review." in what
     assert "Sam Lee approved and published version 1." in what
+    assert "Grace Hopper changed the body (Markdown) of the section “Treatment”:" in what
+    assert "Leave them <del>alone.</del> <ins>alone: they fade.</ins>" in what
+    assert f"Grace Hopper removed the section “{old_heading}”." in what
     # Sentences, not raw database values: no version or status bookkeeping.
     assert "version</span>" not in what and "changed the status" not in what
     assert what.index("approved and published") < what.index("submitted it for review")
