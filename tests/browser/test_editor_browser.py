@@ -53,6 +53,12 @@ def test_leaving_with_unsaved_typing_asks_first_and_submit_saves_the_typing(site
         dialog.dismiss()
 
     page.on("dialog", dismiss)
+    # Nothing typed: leaving asks nothing.
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#what-happened")).to_be_visible()
+    assert dialogs == []
+    site.go(f"/admin/conditions/condition/{condition.pk}/change/")
+
     summary = page.locator("#id_summary")
     summary.click()
     page.keyboard.press("End")
