@@ -148,6 +148,15 @@
           if (html !== null) others.innerHTML = html;
         }).catch(function () {});
       }, 60000);
+      // Leaving without saving: others stop seeing "X has been editing this" at once.
+      // (A save ends the session on the server.) A beacon carries the CSRF token as a field.
+      window.addEventListener("pagehide", function () {
+        if (leaving || !navigator.sendBeacon) return;
+        var body = new FormData();
+        body.append("csrfmiddlewaretoken", csrf);
+        body.append("leave", "1");
+        navigator.sendBeacon(editingUrl, body);
+      });
     }
   });
 })();

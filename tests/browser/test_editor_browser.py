@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from conditions.models import Condition, Status
+from conditions.models import Condition, EditingSession, Status
 from tests.conditions.article_admin import user_in
 from tests.factories import ConditionFactory
 
@@ -41,6 +41,17 @@ def open_form(site, page, user, condition):
     )
     site.go(f"/admin/conditions/condition/{condition.pk}/change/")
     expect(page.locator("#editor-config")).to_have_count(1)
+
+
+def leave_form(page, user):
+    """Leave the form without saving: the page's beacon ends the editing session (and no
+    request is still in flight when the test database is flushed)."""
+    page.goto("about:blank")
+    for _attempt in range(100):  # wait for the condition (the beacon's effect), up to 10 s
+        if not EditingSession.objects.filter(user=user).exists():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("leaving the form did not end the editing session")
 
 
 def test_leaving_with_unsaved_typing_asks_first_and_submit_saves_the_typing(site, page, article):
@@ -105,6 +116,7 @@ def test_error_summary_takes_the_writer_to_a_field_in_a_folded_group(site, page,
     expect(field).to_be_focused()
     expect(field).to_be_in_viewport()
     expect(field).to_have_value("not a web address")  # what was typed is kept
+    leave_form(page, author)
 
 
 def test_the_preview_and_reading_grade_follow_the_typing(site, page, article):
@@ -127,3 +139,5 @@ def test_the_preview_and_reading_grade_follow_the_typing(site, page, article):
     expect(preview.locator(".preview-grade")).to_contain_text("On target")
     expect(preview.locator(".hard-sentences")).to_have_count(0)
     expect(preview.locator(".preview-body")).to_contain_text("They do not hurt.")
+    page.on("dialog", lambda dialog: dialog.accept())  # leave the typing behind on purpose
+    leave_form(page, author)
