@@ -61,6 +61,7 @@ FOLDED = ["collapse"]
 class SectionInline(LivePreviewMixin, admin.StackedInline):
     model = Section
     preview_fields = ("body",)
+    template = "admin/conditions/condition/edit_inline/stacked_folded.html"
     fields = ["order", "heading", "slug", "body"]
     ordering = ["order", "pk"]
     extra = 1

@@ -107,7 +107,7 @@
     function refresh(field) {
       var body = new FormData();
       body.append("text", field.value);
-      fetch(previewUrl, {
+      return fetch(previewUrl, {
         method: "POST",
         body: body,
         credentials: "same-origin",
@@ -115,8 +115,25 @@
       }).then(function (response) {
         return response.ok ? response.text() : null;
       }).then(function (html) {
-        if (html !== null) panelFor(field).innerHTML = html;
+        if (html === null) return;
+        var panel = panelFor(field);
+        panel.innerHTML = html;
+        showGradeInHeading(field, panel);
       }).catch(function () { /* offline: the preview waits for the next keystroke */ });
+    }
+    // A folded section shows its grade beside its heading, so the hard ones stand out.
+    function showGradeInHeading(field, panel) {
+      var heading = field.closest(".folded-row") && field.closest(".folded-row").querySelector("summary h3");
+      var line = panel.querySelector(".preview-grade");
+      if (!heading || !line) return;
+      var badge = heading.querySelector(".summary-grade");
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "summary-grade";
+        heading.appendChild(badge);
+      }
+      badge.textContent = line.dataset.grade ? "grade " + line.dataset.grade : "";
+      badge.classList.toggle("over-target", line.classList.contains("over-target"));
     }
     function isPreviewed(element) {
       return element.matches && element.matches("textarea[data-live-preview]") && !element.closest(".empty-form");
@@ -128,9 +145,14 @@
         clearTimeout(timers.get(field));
         timers.set(field, setTimeout(function () { refresh(field); }, 400));
       });
+      // On load, one field after another (a long article has dozens), not all at once.
+      var queue = Promise.resolve();
       form.querySelectorAll("textarea[data-live-preview]").forEach(function (field) {
-        if (isPreviewed(field) && field.value.trim()) refresh(field);
+        if (isPreviewed(field) && field.value.trim()) {
+          queue = queue.then(function () { return refresh(field); });
+        }
       });
+      queue.then(function () { form.dataset.previewsLoaded = "true"; });
     }
 
     // -- heartbeat: who else is editing ----------------------------------------------------

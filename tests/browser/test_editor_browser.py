@@ -2,6 +2,7 @@
 summary takes the writer to the field, and the preview and reading grade follow the typing."""
 
 import os
+import re
 
 import pytest
 from django.conf import settings
@@ -46,6 +47,7 @@ def open_form(site, page, user, condition):
 def leave_form(page, user):
     """Leave the form without saving: the page's beacon ends the editing session (and no
     request is still in flight when the test database is flushed)."""
+    expect(page.locator("form[data-previews-loaded]")).to_have_count(1)
     page.goto("about:blank")
     for _attempt in range(100):  # wait for the condition (the beacon's effect), up to 10 s
         if not EditingSession.objects.filter(user=user).exists():
@@ -94,6 +96,7 @@ def test_leaving_with_unsaved_typing_asks_first_and_submit_saves_the_typing(site
     saved = Condition.objects.get(pk=condition.pk)
     assert saved.summary == "Small white spots. They are harmless."
     assert saved.status == Status.IN_REVIEW
+    leave_form(page, author)
 
 
 def test_error_summary_takes_the_writer_to_a_field_in_a_folded_group(site, page, article):
@@ -123,6 +126,8 @@ def test_the_preview_and_reading_grade_follow_the_typing(site, page, article):
     author, condition = article
     open_form(site, page, author, condition)
     body = page.locator("#id_sections-0-body")
+    expect(body).to_be_hidden()  # each saved section is folded under its heading
+    page.locator("#sections-0 summary").click()
     body.click()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(f"The spots are small. {HARD} They go away on their own.")
@@ -131,6 +136,8 @@ def test_the_preview_and_reading_grade_follow_the_typing(site, page, article):
     expect(preview.locator(".preview-grade")).to_contain_text("target: grade 8 or below")
     expect(preview.locator(".hard-sentences mark")).to_have_text(HARD)
     expect(preview.locator(".preview-body mark.hard-sentence")).to_have_text(HARD)
+    # The folded section's heading carries its grade too.
+    expect(page.locator("#sections-0 summary .summary-grade.over-target")).to_be_visible()
     body.scroll_into_view_if_needed()
     shot(page, "live-preview-over-target")
 
@@ -138,6 +145,9 @@ def test_the_preview_and_reading_grade_follow_the_typing(site, page, article):
     page.keyboard.type("The spots are small. They do not hurt. They go away on their own.")
     expect(preview.locator(".preview-grade")).to_contain_text("On target")
     expect(preview.locator(".hard-sentences")).to_have_count(0)
+    expect(page.locator("#sections-0 summary .summary-grade")).not_to_have_class(
+        re.compile("over-target")
+    )
     expect(preview.locator(".preview-body")).to_contain_text("They do not hurt.")
     page.on("dialog", lambda dialog: dialog.accept())  # leave the typing behind on purpose
     leave_form(page, author)

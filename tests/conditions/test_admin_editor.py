@@ -84,7 +84,13 @@ def test_folded_groups_and_the_contents_list_are_on_the_article_form(author):
     faqs = page[page.index('id="faqs-group"') :]
     assert faqs.index("<details>") < faqs.index('id="faqs-heading"')
     sections = page[page.index('id="sections-group"') : page.index('id="faqs-group"')]
-    assert "<details>" not in sections  # the main writing stays open
+    # The sections group is open, and each saved section is folded under its heading; the
+    # blank row for a new section is open.
+    assert "<details" not in sections[: sections.index('id="sections-heading"')]
+    saved_row = sections[sections.index('id="sections-0"') : sections.index('id="sections-1"')]
+    assert "<details><summary>" in saved_row and "Section heading" in saved_row
+    new_row = sections[sections.index('id="sections-1"') :]
+    assert "<details open><summary>" in new_row
     assert 'class="editor-bar"' in page and "js/admin-editor.js" in page
     assert 'data-unsaved-message="You have changes that are not saved.' in page
 
