@@ -336,3 +336,27 @@ def test_history_reads_as_sentences_with_word_diffs(author, reviewer):
     # Sentences, not raw database values: no version or status bookkeeping.
     assert "version</span>" not in what and "changed the status" not in what
     assert what.index("approved and published") < what.index("submitted it for review")
+
+
+# -- the shared base: every reviewable content type gets the same editor ---------------------------
+@pytest.mark.parametrize("kind", ["treatmentcomparison", "questionnaire"])
+def test_comparisons_and_questionnaires_get_comments_history_sentences_and_the_save_bar(
+    kind, reviewer
+):
+    from tests.conditions.questionnaire_factories import make_questionnaire
+    from tests.factories import TreatmentComparisonFactory
+
+    item = (
+        TreatmentComparisonFactory()
+        if kind == "treatmentcomparison"
+        else make_questionnaire(publish=False, questions=[{"key": "age", "options": [("a", "A")]}])
+    )
+    item = type(item).objects.get(pk=item.working().pk)
+    sam = client_for(reviewer)
+    base = f"admin:conditions_{kind}"
+    sam.post(reverse(f"{base}_comment", args=[item.pk]), {"text": "Add the evidence level."})
+    page = sam.get(reverse(f"{base}_change", args=[item.pk])).content.decode()
+    assert "Add the evidence level." in page and 'class="editor-bar"' in page
+    history = sam.get(reverse(f"{base}_history", args=[item.pk]))
+    assert history.status_code == 200
+    assert 'id="what-happened"' in history.content.decode()
