@@ -481,16 +481,12 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
 
     def editing_view(self, request, object_id):
         """The edit form's heartbeat (POST, every minute from admin-editor.js): keeps this
-        user's editing session alive and answers with who else has the form open. With
-        leave=1 (sent as the page is left without saving) it ends the session."""
+        user's editing session alive and answers with who else has the form open."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_change_permission(request, obj):
             raise Http404
-        if request.POST.get("leave") == "1":  # the page was closed or left (a beacon)
-            EditingSession.end(obj, request.user)
-            return HttpResponse(status=204)
         EditingSession.touch(obj, request.user)
         return TemplateResponse(
             request,

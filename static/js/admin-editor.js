@@ -6,7 +6,8 @@
      and put the cursor in the field;
    - long Markdown fields (data-live-preview) get a live preview under them, with the reading
      grade against the target and the hardest sentences marked, as the clinician types;
-   - a heartbeat every minute keeps "X has been editing this since 10:02" true for others.
+   - a heartbeat every minute keeps "X has been editing this since 10:02" true for others
+     (it lapses 15 minutes after the page is closed; saving ends it at once).
    A file, not inline script: the admin runs under the same strict CSP as the patient site. */
 (function () {
   "use strict";
@@ -104,7 +105,10 @@
       panels.set(field, panel);
       return panel;
     }
+    var latest = new WeakMap();  // field -> number of its newest request
     function refresh(field) {
+      var number = (latest.get(field) || 0) + 1;
+      latest.set(field, number);
       var body = new FormData();
       body.append("text", field.value);
       return fetch(previewUrl, {
@@ -115,7 +119,7 @@
       }).then(function (response) {
         return response.ok ? response.text() : null;
       }).then(function (html) {
-        if (html === null) return;
+        if (html === null || latest.get(field) !== number) return;  // a newer one is coming
         var panel = panelFor(field);
         panel.innerHTML = html;
         showGradeInHeading(field, panel);
@@ -145,14 +149,18 @@
         clearTimeout(timers.get(field));
         timers.set(field, setTimeout(function () { refresh(field); }, 400));
       });
-      // On load, one field after another (a long article has dozens), not all at once.
-      var queue = Promise.resolve();
-      form.querySelectorAll("textarea[data-live-preview]").forEach(function (field) {
-        if (isPreviewed(field) && field.value.trim()) {
-          queue = queue.then(function () { return refresh(field); });
-        }
+      // No requests on opening the page: a field is previewed when the writer goes into it
+      // (or opens its folded section) and again as they type.
+      form.addEventListener("focusin", function (event) {
+        var field = event.target;
+        if (isPreviewed(field) && !panels.get(field)) refresh(field);
       });
-      queue.then(function () { form.dataset.previewsLoaded = "true"; });
+      form.addEventListener("toggle", function (event) {
+        if (!event.target.open) return;
+        event.target.querySelectorAll("textarea[data-live-preview]").forEach(function (field) {
+          if (isPreviewed(field) && !panels.get(field) && field.value.trim()) refresh(field);
+        });
+      }, true);
     }
 
     // -- heartbeat: who else is editing ----------------------------------------------------
@@ -170,15 +178,6 @@
           if (html !== null) others.innerHTML = html;
         }).catch(function () {});
       }, 60000);
-      // Leaving without saving: others stop seeing "X has been editing this" at once.
-      // (A save ends the session on the server.) A beacon carries the CSRF token as a field.
-      window.addEventListener("pagehide", function () {
-        if (leaving || !navigator.sendBeacon) return;
-        var body = new FormData();
-        body.append("csrfmiddlewaretoken", csrf);
-        body.append("leave", "1");
-        navigator.sendBeacon(editingUrl, body);
-      });
     }
   });
 })();

@@ -195,15 +195,6 @@ def test_the_warning_goes_after_the_editor_leaves_or_stops_sending_heartbeats(au
     assert not EditingSession.objects.filter(user=author).exists()
 
 
-def test_leaving_the_page_ends_the_editing_session(author, reviewer):
-    condition = ConditionFactory(author=author)
-    grace = client_for(author)
-    grace.get(change_url(condition))
-    assert grace.post(url(condition, "editing"), {"leave": "1"}).status_code == 204
-    page = client_for(reviewer).get(change_url(condition)).content.decode()
-    assert "Grace Hopper has been editing" not in page
-
-
 def test_heartbeat_needs_post_and_change_permission(author):
     condition = ConditionFactory(author=author)
     assert client_for(author).get(url(condition, "editing")).status_code == 405
