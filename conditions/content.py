@@ -176,3 +176,32 @@ def reading_grades(text: str) -> ReadingGrades:
     fk = max(round(textstat.flesch_kincaid_grade(text), 1), 0.0)
     smog = round(textstat.smog_index(text), 1) if sentences >= SMOG_MIN_SENTENCES else None
     return ReadingGrades(fk, smog, sentences)
+
+
+# A sentence ends at . ! or ? followed by space or the end; markdown_to_text() ends every
+# paragraph, list item and heading with a full stop, so those count as sentence ends too.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text or "") if len(s.strip().split()) >= 2]
+
+
+@dataclass(frozen=True)
+class HardSentence:
+    text: str
+    grade: float
+
+
+def hardest_sentences(text: str, target: float, limit: int = 3) -> list[HardSentence]:
+    """The sentences above the target grade, hardest first (Flesch-Kincaid per sentence), so
+    the writer knows which ones to shorten."""
+    import textstat
+
+    graded = []
+    for sentence in sentences(text):
+        grade = max(round(textstat.flesch_kincaid_grade(sentence), 1), 0.0)
+        if grade > target:
+            graded.append(HardSentence(sentence, grade))
+    graded.sort(key=lambda s: s.grade, reverse=True)
+    return graded[:limit]

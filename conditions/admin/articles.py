@@ -12,12 +12,18 @@ from django.contrib import admin
 from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conditions import content
 from conditions.admin import pasting
-from conditions.admin.review import ReviewableAdmin, ReviewableForm, review_dashboard
+from conditions.admin.review import (
+    LivePreviewMixin,
+    ReviewableAdmin,
+    ReviewableForm,
+    review_dashboard,
+)
 from conditions.models import (
     FAQ,
     CareAdvice,
@@ -51,25 +57,36 @@ class ConditionAdminForm(pasting.PastedTextMixin, ReviewableForm):
 
 
 # -- inlines ---------------------------------------------------------------------------------
-class SectionInline(admin.StackedInline):
+# Groups the writer opens when needed are folded (<details>, no JavaScript needed); Django opens a
+# folded group that holds an error. Sections, the main writing, stay open.
+FOLDED = ["collapse"]
+
+
+class SectionInline(LivePreviewMixin, admin.StackedInline):
     model = Section
     form = pasting.SectionForm
+    preview_fields = ("body",)
+    template = "admin/conditions/condition/edit_inline/stacked_folded.html"
     fields = ["order", "heading", "slug", "part_title", "body"]
     ordering = ["order", "pk"]
     extra = 1
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(LivePreviewMixin, admin.StackedInline):
     model = FAQ
     form = pasting.FAQForm
+    preview_fields = ("answer",)
+    classes = FOLDED
     fields = ["order", "question", "verdict", "answer"]
     ordering = ["order", "pk"]
     extra = 0
 
 
-class CareAdviceInline(admin.StackedInline):
+class CareAdviceInline(LivePreviewMixin, admin.StackedInline):
     model = CareAdvice
     form = pasting.CareAdviceForm
+    preview_fields = ("signs",)
+    classes = FOLDED
     fields = ["level", "signs", "action"]
     max_num = len(CareAdvice.Level.choices)
     extra = 0
@@ -99,6 +116,7 @@ class ReferenceInline(admin.TabularInline):
     fields = ["order", "title", "publisher", "year", "url", "checked_on"]
     ordering = ["order", "pk"]
     extra = 0
+    classes = FOLDED
 
 
 class ClinicalCodeInline(admin.TabularInline):
@@ -106,6 +124,7 @@ class ClinicalCodeInline(admin.TabularInline):
     form = pasting.ClinicalCodeForm
     fields = ["system", "version", "code", "display"]
     extra = 0
+    classes = FOLDED
 
 
 class ConditionImageInline(admin.TabularInline):
@@ -123,6 +142,7 @@ class ConditionImageInline(admin.TabularInline):
     ]
     ordering = ["order", "pk"]
     extra = 0
+    classes = FOLDED
 
 
 # -- the admin -------------------------------------------------------------------------------
@@ -130,6 +150,10 @@ class ConditionImageInline(admin.TabularInline):
 class ConditionAdmin(ReviewableAdmin):
     form = ConditionAdminForm
     change_list_template = "admin/conditions/condition/change_list.html"
+    # Laid out for writing: name and summary, then the sections and the other parts (folded
+    # groups), then review, reading level and related conditions; a contents list on top.
+    change_form_template = "admin/conditions/condition/change_form.html"
+    preview_fields = ("summary",)
     inlines = [
         SectionInline,
         FAQInline,
@@ -152,7 +176,7 @@ class ConditionAdmin(ReviewableAdmin):
     filter_horizontal = ["related"]
     fieldsets = [
         (
-            None,
+            gettext_lazy("Name and summary"),
             {"fields": ["name", "slug", "also_known_as", "summary", "featured", "edit_version"]},
         ),
         (
@@ -160,8 +184,24 @@ class ConditionAdmin(ReviewableAdmin):
             {"fields": [*ReviewableAdmin.review_fields, "publish_checklist"]},
         ),
         (gettext_lazy("Reading level"), {"fields": ["reading_level", "preview_link"]}),
-        (gettext_lazy("Related conditions"), {"fields": ["related"]}),
+        (gettext_lazy("Related conditions"), {"fields": ["related"], "classes": FOLDED}),
     ]
+
+    def form_contents(self, adminform, inlines):
+        """The contents list, in the order the template lays the groups out: the first
+        fieldset, the inlines, then the other fieldsets."""
+        fieldsets = list(adminform)
+        entries = [("fieldset-0-0-heading", str(fieldsets[0].name))]
+        entries += [
+            (f"{inline.formset.prefix}-heading", capfirst(inline.opts.verbose_name_plural))
+            for inline in inlines
+        ]
+        entries += [
+            (f"fieldset-0-{index}-heading", str(fieldset.name))
+            for index, fieldset in enumerate(fieldsets)
+            if index and fieldset.name
+        ]
+        return entries
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "reading_level"]

@@ -17,7 +17,12 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,8 +34,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from conditions.admin import editor
 from conditions.models.review import (
     PUBLISH_PERMISSION,
+    EditingSession,
+    ReviewComment,
     ReviewEvent,
     Status,
     can_review,
@@ -177,7 +185,21 @@ WORKFLOW_STEPS = {
 }
 
 
-class ReviewableAdmin(SimpleHistoryAdmin):
+class LivePreviewMixin:
+    """For an admin or an inline: the long Markdown fields named in `preview_fields` get a live
+    preview with their reading grade under them (static/js/admin-editor.js finds them by
+    `data-live-preview`)."""
+
+    preview_fields: tuple = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.preview_fields:
+            field.widget.attrs["data-live-preview"] = "markdown"
+        return field
+
+
+class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
     """Base for the article, comparison and questionnaire admins."""
 
     form = ReviewableForm
@@ -190,6 +212,7 @@ class ReviewableAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["css/admin-conditions.css"]}
+        js = ["js/admin-editor.js"]
 
     # -- what the editors see and may do -------------------------------------------------------
     def get_queryset(self, request):
@@ -308,6 +331,26 @@ class ReviewableAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.revert_view),
                 name=f"{name}_revert",
             ),
+            path(
+                "text-preview/",
+                self.admin_site.admin_view(self.text_preview_view),
+                name=f"{name}_text_preview",
+            ),
+            path(
+                "<path:object_id>/editing/",
+                self.admin_site.admin_view(self.editing_view),
+                name=f"{name}_editing",
+            ),
+            path(
+                "<path:object_id>/comments/",
+                self.admin_site.admin_view(self.comment_view),
+                name=f"{name}_comment",
+            ),
+            path(
+                "<path:object_id>/comments/<int:comment_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_comment_view),
+                name=f"{name}_resolve_comment",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -335,19 +378,211 @@ class ReviewableAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
+        buttons = self.buttons(request, obj)
         extra_context = {
             **(extra_context or {}),
-            "workflow_buttons": self.buttons(request, obj),
+            "workflow_buttons": buttons,
+            "may_submit": any(step == "submit" for step, label in buttons),
+            # Keeps the save bar to one line; a new article starts from the list.
+            "show_save_and_add_another": False,
             "changes_url": self._url(obj, "changes") if obj else None,
             "preview_url": self.preview_url(obj) if obj else None,
             **(self.leaflet_urls(obj) if obj else {}),
         }
+        if obj is not None and self.has_change_permission(request, obj):
+            EditingSession.touch(obj, request.user, restart=request.method == "GET")
+            extra_context |= {
+                "editing_others": self.editing_others(request, obj),
+                "editing_url": self._url(obj, "editing"),
+            }
+        if obj is not None:
+            extra_context |= self.comment_context(request, obj)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def leaflet_urls(self, obj) -> dict:
         """Hook (issue 18): {"leaflet_live_url": the patients' leaflet of the live copy or
         None, "leaflet_draft_url": the DRAFT leaflet of the working copy}."""
         return {}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Every error listed at the top with a link to its field; after a refused stale save,
+        the saved values beside what the user typed, and the form ready to save the merge."""
+        opts = self.model._meta
+        context["text_preview_url"] = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_text_preview"
+        )
+        adminform = context.get("adminform")
+        form = adminform.form if adminform is not None else None
+        inlines = context.get("inline_admin_formsets", [])
+        if adminform is not None:
+            context["form_contents"] = self.form_contents(adminform, inlines)
+        if form is not None and form.is_bound and context.get("errors"):
+            context["error_summary"] = editor.error_summary(form, inlines)
+            stale = any(e.code == "stale" for e in form.errors.as_data().get("__all__", []))
+            if stale and obj is not None and obj.pk:
+                saved = type(obj)._default_manager.get(pk=obj.pk)
+                context["stale"] = editor.stale_changes(form, inlines, saved)
+                for item in context["error_summary"]:
+                    if item.get("code") == "stale":
+                        item["message"] = format_html(
+                            _(
+                                "{who} saved “{item}” ({when}) after you opened it, so your "
+                                "changes were NOT saved and nothing was overwritten. What you "
+                                'typed is still in the form; <a href="#stale-changes">what they '
+                                "saved</a> is shown below where it differs (and in <a "
+                                'href="{history}">the history</a>). Merge the two, then save '
+                                "again."
+                            ),
+                            history=self._url(obj, "history"),
+                            who=context["stale"]["who"],
+                            item=saved,
+                            when=context["stale"]["when"],
+                        )
+                # Saving again saves the merge the user makes now, on top of the saved version.
+                data = form.data.copy()
+                data[form.add_prefix("edit_version")] = str(saved.version)
+                form.data = data
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        """A workflow button on the form ("Save and submit for review") saves first, then takes
+        the step, so nothing typed is lost."""
+        if request.POST.get("_workflow") == "submit":
+            try:
+                obj.submit_for_review(by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                detail = error.messages if isinstance(error, ValidationError) else []
+                self.message_user(
+                    request,
+                    format_html(
+                        "{}{}",
+                        _("“%(name)s” was saved but not submitted for review:") % {"name": obj},
+                        problems_html(detail),
+                    ),
+                    messages.ERROR,
+                )
+            else:
+                EditingSession.end(obj, request.user)
+                self.message_user(
+                    request,
+                    _("“%(name)s” was saved and submitted for review; the reviewers were told.")
+                    % {"name": obj},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(self._url(obj, "change"))
+        if not any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew")):
+            EditingSession.end(obj, request.user)  # left the form
+        return super().response_change(request, obj)
+
+    def form_contents(self, adminform, inlines) -> list[tuple[str, str]]:
+        """Hook: the on-form contents list, as (anchor, label); none by default."""
+        return []
+
+    # -- who else is editing, the live preview, comments ----------------------------------------
+    def editing_others(self, request, obj) -> list[dict]:
+        return [
+            {"name": editor.person(s.user), "since": editor.local_time(s.started)}
+            for s in EditingSession.others(obj, request.user)
+        ]
+
+    def editing_view(self, request, object_id):
+        """The edit form's heartbeat (POST, every minute from admin-editor.js): keeps this
+        user's editing session alive and answers with who else has the form open."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            raise Http404
+        EditingSession.touch(obj, request.user)
+        return TemplateResponse(
+            request,
+            "admin/conditions/editing_others.html",
+            {"editing_others": self.editing_others(request, obj)},
+        )
+
+    def text_preview_view(self, request):
+        """One long field's Markdown as patients will see it, with its reading grade and its
+        hardest sentences marked (POST, CSRF-checked, editors only): the live preview."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        source = request.POST.get("text", "")
+        if len(source) > editor.PREVIEW_MAX_CHARS:
+            return HttpResponse(
+                _("Too long to preview: over %(n)s characters.") % {"n": editor.PREVIEW_MAX_CHARS},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = TemplateResponse(
+            request, "admin/conditions/text_preview.html", {"preview": editor.preview(source)}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def comment_subjects(self, obj) -> list[str]:
+        """What a comment can be about: the item's own fields and its kinds of part."""
+        names = [
+            str(f.verbose_name)
+            for f in type(obj)._meta.concrete_fields
+            if f.editable and not f.primary_key and f.name not in obj.WORKFLOW_FIELDS
+        ]
+        parts = [
+            part.label or str(part.model._meta.verbose_name_plural)
+            for part in obj.review_parts()
+            if part.path == part.parent
+        ]
+        return [name[:1].upper() + name[1:] for name in names + parts]
+
+    def comment_context(self, request, obj) -> dict:
+        comments = list(ReviewComment.on(obj))
+        return {
+            "open_comments": [c for c in comments if not c.resolved],
+            "resolved_comments": [c for c in comments if c.resolved],
+            "comment_subjects": self.comment_subjects(obj),
+            "may_comment": self.has_change_permission(request, obj) or can_review(request.user),
+        }
+
+    def _comment_target(self, request, object_id):
+        if request.method != "POST":
+            return None, HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        if not (self.has_change_permission(request, obj) or can_review(request.user)):
+            raise PermissionDenied
+        back = "changes" if request.POST.get("back") == "changes" else "change"
+        return obj, HttpResponseRedirect(self._url(obj, back) + "#comments")
+
+    def comment_view(self, request, object_id):
+        """A reviewer's (or any editor's) comment on the draft, for its author."""
+        obj, response = self._comment_target(request, object_id)
+        if obj is None:
+            return response
+        text = request.POST.get("text", "").strip()
+        if not text:
+            self.message_user(request, _("Write the comment first."), messages.ERROR)
+            return response
+        subject = request.POST.get("field", "")
+        ReviewComment.objects.create(
+            item=obj,
+            author=request.user,
+            text=text,
+            field=subject if subject in self.comment_subjects(obj) else "",
+        )
+        self.message_user(request, _("Your comment was added."), messages.SUCCESS)
+        return response
+
+    def resolve_comment_view(self, request, object_id, comment_id):
+        obj, response = self._comment_target(request, object_id)
+        if obj is None:
+            return response
+        comment = get_object_or_404(ReviewComment.on(obj), pk=comment_id)
+        comment.resolved = request.POST.get("reopen") != "1"
+        comment.resolved_by = request.user if comment.resolved else None
+        comment.resolved_at = timezone.now() if comment.resolved else None
+        comment.save(update_fields=["resolved", "resolved_by", "resolved_at"])
+        return response
 
     def workflow_view(self, request, object_id, action):
         if request.method != "POST":
@@ -448,6 +683,7 @@ class ReviewableAdmin(SimpleHistoryAdmin):
             "events": obj.events()[:50],
             "preview_url": self.preview_url(obj),
             "extra_review": self.extra_review(request, obj),
+            **self.comment_context(request, obj),
         }
         return TemplateResponse(request, "admin/conditions/review_changes.html", context)
 
@@ -460,36 +696,9 @@ class ReviewableAdmin(SimpleHistoryAdmin):
         extra_context = {
             **(extra_context or {}),
             "review_events": obj.events()[:50] if obj is not None else [],
-            "part_changes": part_history(obj) if obj is not None else [],
+            "history_sentences": editor.history_sentences(obj) if obj is not None else [],
         }
         return super().history_view(request, object_id, extra_context)
-
-
-def part_history(item, limit: int = 50) -> list[dict]:
-    """Saved changes to the item's own parts (sections, rows, questions, outcomes ...), newest
-    first, each with who made it and what changed."""
-    changes = []
-    for part in item.review_parts():
-        history = getattr(part.model, "history", None)
-        if history is None or part.path != part.parent:
-            continue
-        records = (
-            history.filter(**{f"{part.parent}_id": item.pk})
-            .select_related("history_user")
-            .order_by("-history_date")[:limit]
-        )
-        for record in records:
-            previous = record.prev_record
-            delta = record.diff_against(previous).changes if previous else []
-            changes.append(
-                {
-                    "kind": part.model._meta.verbose_name,
-                    "record": record,
-                    "changes": [(c.field, c.old, c.new) for c in delta],
-                }
-            )
-    changes.sort(key=lambda c: c["record"].history_date, reverse=True)
-    return changes[:limit]
 
 
 # -- comparing versions ------------------------------------------------------------------------

@@ -19,7 +19,14 @@ from conditions.models.questionnaires import (
     Questionnaire,
     ShowIf,
 )
-from conditions.models.review import Reviewable, ReviewEvent, ReviewQuerySet, Status
+from conditions.models.review import (
+    EditingSession,
+    Reviewable,
+    ReviewComment,
+    ReviewEvent,
+    ReviewQuerySet,
+    Status,
+)
 from conditions.models.safety import EmergencyTerm, UrgentHelp
 from conditions.models.treatments import (
     EVIDENCE_EXPLANATIONS,
@@ -45,6 +52,7 @@ __all__ = [
     "ConditionImage",
     "CostBand",
     "EVIDENCE_EXPLANATIONS",
+    "EditingSession",
     "EmergencyTerm",
     "EvidenceLevel",
     "KioskProfile",
@@ -55,6 +63,7 @@ __all__ = [
     "Questionnaire",
     "Recommendation",
     "Reference",
+    "ReviewComment",
     "ReviewEvent",
     "ReviewQuerySet",
     "Reviewable",

@@ -791,3 +791,115 @@ class ReviewEvent(models.Model):
     def __str__(self) -> str:
         who = self.by.get_full_name() or self.by.get_username() if self.by_id else "—"
         return f"{who} {self.get_action_display()}"
+
+
+class ReviewComment(models.Model):
+    """A note from a reviewer (or any editor) on a draft, for its author: never shown to
+    patients (no patient view reads this table). It may name the field it is about, and is
+    marked resolved when dealt with."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField(db_index=True)
+    item = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"))
+    field = models.CharField(_("about"), max_length=100, blank=True)
+    created = models.DateTimeField(_("when"), default=timezone.now)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["resolved", "-created", "-pk"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @classmethod
+    def on(cls, item):
+        return cls.objects.filter(
+            content_type=ContentType.objects.get_for_model(item), object_id=item.pk
+        ).select_related("author", "resolved_by")
+
+
+class EditingSession(models.Model):
+    """Who has an item's edit form open, since when, last seen when (the form's heartbeat).
+    A warning for the next editor ("Grace Hopper has been editing this since 10:02"), not a
+    lock: the version check on save stays the guard. In the database, not in one server's
+    memory, so every app server sees it; rows older than EDITING_SESSION_MINUTES count as gone."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started = models.DateTimeField(default=timezone.now)
+    seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="one_editing_session_per_user"
+            )
+        ]
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} editing {self.content_type.model} {self.object_id}"
+
+    @classmethod
+    def _active_after(cls):
+        minutes = getattr(settings, "EDITING_SESSION_MINUTES", 15)
+        return timezone.now() - datetime.timedelta(minutes=minutes)
+
+    @classmethod
+    def touch(cls, item, user, restart: bool = False) -> None:
+        """Note that `user` has the form open now (a fresh session when the last one expired
+        or `restart`)."""
+        content_type = ContentType.objects.get_for_model(item)
+        now = timezone.now()
+        session, created = cls.objects.get_or_create(
+            content_type=content_type,
+            object_id=item.pk,
+            user=user,
+            defaults={"started": now, "seen": now},
+        )
+        if not created:
+            if restart or session.seen < cls._active_after():
+                session.started = now
+            session.seen = now
+            session.save(update_fields=["started", "seen"])
+
+    @classmethod
+    def others(cls, item, user):
+        """The other people with this item's form open now, earliest first."""
+        return (
+            cls.objects.filter(
+                content_type=ContentType.objects.get_for_model(item),
+                object_id=item.pk,
+                seen__gte=cls._active_after(),
+            )
+            .exclude(user=user)
+            .select_related("user")
+            .order_by("started")
+        )
+
+    @classmethod
+    def end(cls, item, user) -> None:
+        cls.objects.filter(
+            content_type=ContentType.objects.get_for_model(item), object_id=item.pk, user=user
+        ).delete()
