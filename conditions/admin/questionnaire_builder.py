@@ -143,6 +143,16 @@ AnswerFormSet = inlineformset_factory(
     extra=NEW_ANSWERS,
     can_delete=True,
 )
+# A saved yes/no question has its Yes and No and no blank rows; any other question (a new one
+# too, as its type may still change) has blank rows for more answers.
+YesNoAnswerFormSet = inlineformset_factory(
+    Question,
+    AnswerOption,
+    form=BuildAnswerForm,
+    formset=BuildAnswerFormSet,
+    extra=0,
+    can_delete=True,
+)
 
 
 # -- questions -----------------------------------------------------------------------------------
@@ -178,6 +188,7 @@ class BuildQuestionForm(forms.ModelForm):
         self.fields["key"].required = False
         self.fields["key"].help_text = _("Made from the question when left blank.")
         self.fields["order"].required = False
+        self.fields["show_if_match"].required = False  # shown only when there is a choice
         self.fields["show_if_answers"].queryset = answers_of(earlier if earlier is not None else [])
         if self.instance.pk:
             self.fields["show_if_answers"].initial = [
@@ -187,6 +198,9 @@ class BuildQuestionForm(forms.ModelForm):
     @staticmethod
     def _editable(test) -> bool:
         return test.operator == "is" and test.option_id is not None
+
+    def clean_show_if_match(self):
+        return self.cleaned_data.get("show_if_match") or Question.Match.ANY
 
     def other_show_ifs(self):
         """Show-if tests this page does not edit (kept as they are)."""
@@ -245,7 +259,8 @@ class BuildQuestionFormSet(BaseInlineFormSet):
             )
             form.fields["kind"].initial = Question.Kind.YES_NO
         instance = form.instance if form.instance.pk else Question()
-        form.answers = AnswerFormSet(
+        yes_no = instance.pk and instance.kind == Question.Kind.YES_NO
+        form.answers = (YesNoAnswerFormSet if yes_no else AnswerFormSet)(
             data=self.data if self.is_bound else None,
             instance=instance,
             prefix=f"{form.prefix}-answers",
@@ -458,17 +473,33 @@ class Builder:
         self.questionnaire.record_change(user)
         return True
 
-    def error_count(self) -> int:
-        count = len(self.errors) + len(self.page.errors)
-        for formset in (self.questions, self.outcomes):
-            count += len(formset.non_form_errors())
-            for form in formset.forms:
-                count += len(form.errors)
+    def error_list(self) -> list[tuple[str, str]]:
+        """Every error on the page as (anchor of the field or item, message), for the summary
+        at the top: a GOV.UK-style error summary whose links go to the field at fault."""
+        found = [("build-form", str(e)) for e in self.errors]
+        found += [("build-form", str(e)) for e in self.page.non_field_errors()]
+
+        def collect(form, where: str) -> None:
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
+                target = form[name].auto_id if field is not None else where
+                label = f"{field.label}: " if field is not None else ""
+                found.extend((target, f"{label}{e}") for e in errors)
+
+        for formset, kind in ((self.questions, _("Question")), (self.outcomes, _("Outcome"))):
+            found += [("build-form", str(e)) for e in formset.non_form_errors()]
+            for n, form in enumerate(formset.forms, start=1):
+                before = len(found)
+                collect(form, form.anchor)
                 answers = getattr(form, "answers", None)
                 if answers is not None:
-                    count += sum(len(f.errors) for f in answers.forms)
-                    count += len(answers.non_form_errors())
-        return count
+                    found += [(form.anchor, str(e)) for e in answers.non_form_errors()]
+                    for answer in answers.forms:
+                        collect(answer, form.anchor)
+                name = form.instance.text if kind == _("Question") else form.instance.title
+                where = f"{kind} {n}" + (f" (“{name}”)" if name else "")
+                found[before:] = [(a, f"{where}: {m}") for a, m in found[before:]]
+        return found
 
 
 # -- the safety check's problems, each linked to what is at fault -------------------------------
