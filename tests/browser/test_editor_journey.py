@@ -17,15 +17,16 @@ removes; the test checks neither reaches patients.
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import time
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_no_axe_violations
 from tests.built_once import built_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,6 +101,13 @@ class Counted:
 
     def save(self, name: str = "Save") -> None:
         self.click(self.page.get_by_role("button", name=name, exact=True).first)
+
+
+def shoot(page, name: str) -> None:
+    """With EDITOR_JOURNEY_SHOTS=DIR, keep a full-page screenshot of the step for a person."""
+    folder = os.environ.get("EDITOR_JOURNEY_SHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 # -- the steps ------------------------------------------------------------------------------------
@@ -250,6 +258,7 @@ def build_comparison(ui: Counted, condition_name: str) -> None:
             ui.select(page.locator(prefix + name), row[name])
     ui.click(page.get_by_role("button", name="Save and continue editing"))
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    shoot(page, "comparison")
     ui.click(page.get_by_role("button", name="Submit for review"))
     expect(page.locator(".messagelist")).to_contain_text("submitted for review")
 
@@ -340,6 +349,8 @@ def build_questionnaire(ui: Counted, condition_name: str) -> str:
     ui.save()
     expect(page.locator(".messagelist")).to_contain_text("The safety check found no problems")
     expect(page.locator(".safety-problems")).to_have_count(0)
+    shoot(page, "questionnaire-build")
+    assert_no_axe_violations(page)
     ui.click(page.get_by_role("button", name="Submit for review"))
     expect(page.locator(".messagelist")).to_contain_text("submitted for review")
     return slug
@@ -359,10 +370,28 @@ def approve(ui: Counted, kind: str, name: str) -> None:
 # -- the test -------------------------------------------------------------------------------------
 @built_once
 def demo_accounts():
-    call_command("load_demo_content", verbosity=0)
-    for user in get_user_model().objects.filter(username__in=["demo-author", "demo-reviewer"]):
+    """The demo author and reviewer (as `load_demo_content` makes them) with passwords, and the
+    demo's shared treatments; the rest of the demo content is not needed here."""
+    from conditions.demo.treatments import TREATMENTS
+    from conditions.management.commands.load_demo_content import DEMO_USERS, Command
+    from conditions.models import Treatment
+
+    command = Command(stdout=io.StringIO())
+    for spec in DEMO_USERS.values():
+        user = command._ensure_user(**spec)
         user.set_password(PASSWORD)
         user.save()
+    for slug, (name, setting, who, description) in TREATMENTS.items():
+        Treatment.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "setting": setting,
+                "who_does_it": who,
+                "description": description,
+                "is_no_treatment": slug == "no-treatment",
+            },
+        )
     return True
 
 
