@@ -38,7 +38,8 @@ from conditions.models import (
 
 NEW_QUESTIONS = 2  # blank question slots on the page
 NEW_OUTCOMES = 2
-NEW_ANSWERS = 3  # blank answer rows under each choice question
+NEW_ANSWERS = 3  # blank answer rows under a new question
+MORE_ANSWERS = 1  # blank answer rows under a saved choice question
 CLINICAL_OUTCOME_FIELDS = {
     "urgency",
     "priority",
@@ -142,9 +143,10 @@ AnswerFormSet = inlineformset_factory(
     formset=BuildAnswerFormSet,
     extra=NEW_ANSWERS,
     can_delete=True,
+    can_delete_extra=False,
 )
-# A saved yes/no question has its Yes and No and no blank rows; any other question (a new one
-# too, as its type may still change) has blank rows for more answers.
+# A saved yes/no question has its Yes and No and no blank rows; a saved choice question one
+# blank row for another answer; a new question (whose type may still change) three.
 YesNoAnswerFormSet = inlineformset_factory(
     Question,
     AnswerOption,
@@ -152,6 +154,16 @@ YesNoAnswerFormSet = inlineformset_factory(
     formset=BuildAnswerFormSet,
     extra=0,
     can_delete=True,
+    can_delete_extra=False,
+)
+MoreAnswerFormSet = inlineformset_factory(
+    Question,
+    AnswerOption,
+    form=BuildAnswerForm,
+    formset=BuildAnswerFormSet,
+    extra=MORE_ANSWERS,
+    can_delete=True,
+    can_delete_extra=False,
 )
 
 
@@ -259,8 +271,13 @@ class BuildQuestionFormSet(BaseInlineFormSet):
             )
             form.fields["kind"].initial = Question.Kind.YES_NO
         instance = form.instance if form.instance.pk else Question()
-        yes_no = instance.pk and instance.kind == Question.Kind.YES_NO
-        form.answers = (YesNoAnswerFormSet if yes_no else AnswerFormSet)(
+        if not instance.pk:
+            answers_class = AnswerFormSet
+        elif instance.kind == Question.Kind.YES_NO:
+            answers_class = YesNoAnswerFormSet
+        else:
+            answers_class = MoreAnswerFormSet
+        form.answers = answers_class(
             data=self.data if self.is_bound else None,
             instance=instance,
             prefix=f"{form.prefix}-answers",
@@ -314,6 +331,7 @@ QuestionFormSet = inlineformset_factory(
     formset=BuildQuestionFormSet,
     extra=NEW_QUESTIONS,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 
@@ -426,6 +444,7 @@ OutcomeFormSet = inlineformset_factory(
     formset=BuildOutcomeFormSet,
     extra=NEW_OUTCOMES,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 

@@ -366,3 +366,68 @@ def test_codes_and_keys_made_from_text_never_clash():
     assert unique_slug("Yes", {"yes"}, 60, "answer") == "yes-2"
     assert unique_slug("Yes", {"yes", "yes-2"}, 60, "answer") == "yes-3"
     assert unique_slug("???", set(), 60, "answer") == "answer"
+
+
+def test_saving_the_demo_questionnaire_unchanged_changes_nothing_in_it(client_as_author):
+    """Every kind of question and rule the demo uses (choices, numbers, exclusive answers,
+    show-ifs, scores, red flags) survives a round trip through the page exactly."""
+    from conditions.demo import questionnaires as demo
+    from tests.factories import ConditionFactory, editors
+
+    ConditionFactory(published=True, slug="milia", name="Milia")
+    demo.load(*editors())
+    questionnaire = Questionnaire.objects.get(slug="white-spots")
+    before = questionnaire.spec()
+    response = client_as_author.get(build_url(questionnaire))
+    assert response.status_code == 200
+    saved = client_as_author.post(build_url(questionnaire), page_data(response))
+    assert saved.status_code == 302
+    questionnaire.refresh_from_db()
+    after = questionnaire.spec()
+    before.pop("version"), after.pop("version")
+    assert after == before
+
+
+def test_changing_an_outcomes_advice_on_the_page_asks_for_its_sign_off_again(
+    client_as_author,
+):
+    questionnaire = make_questionnaire(
+        slug="signed",
+        publish=False,
+        questions=[
+            {
+                "key": "age",
+                "text": "How old is the baby in weeks?",
+                "kind": "number",
+                "min": 0,
+                "max": 52,
+            }
+        ],
+        outcomes=[
+            {
+                "slug": "young",
+                "rule": "any",
+                "triggers": [("age", "lt", 6)],
+                "needs_signoff": True,
+                "signoff_note": "6 weeks is a product decision",
+            },
+            {"slug": "self-care", "urgency": "self_care", "rule": "default"},
+        ],
+    )
+    outcome = questionnaire.outcomes.get(slug="young")
+    outcome.sign_off(UserFactory(username="signer"))
+    data = page_data(client_as_author.get(build_url(questionnaire)))
+    index = next(
+        k.split("-")[1] for k, v in data.items() if k.endswith("-id") and v == str(outcome.pk)
+    )
+    data[f"o-{index}-title"] = "Young"  # not clinical: the sign-off stands
+    assert client_as_author.post(build_url(questionnaire), data).status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.signed_off_at is not None
+    data = page_data(client_as_author.get(build_url(questionnaire)))
+    data[f"o-{index}-next_steps"] = "Ring your GP today."
+    assert client_as_author.post(build_url(questionnaire), data).status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.signed_off_at is None
+    # The number test this page does not edit is kept and shown.
+    assert outcome.triggers.get().operator == "lt"
