@@ -49,6 +49,9 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "localhost,127.0.0.1"
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# The questionnaire's one-page build (issue 14) posts every question, answer and outcome at
+# once: the 28-question demo questionnaire is about 1,000 fields (Django's default limit).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 INSTALLED_APPS = [
     # The Django admin with an optional TOTP step at login (portal/admin.py).

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from conditions import safety
+from conditions.admin import questionnaire_builder
 from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
 from conditions.models import (
     AnswerOption,
@@ -121,9 +122,51 @@ class QuestionnaireAdmin(ReviewableAdmin):
         (gettext_lazy("Safety"), {"fields": ["safety_check", "links"]}),
     ]
     inlines = [QuestionInline, OutcomeInline]
+    change_form_template = "admin/conditions/questionnaire_change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "safety_check", "links"]
+
+    # -- the one-page builder (conditions/admin/questionnaire_builder.py) -----------------------
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/build/",
+                self.admin_site.admin_view(self.build_view),
+                name="conditions_questionnaire_build",
+            ),
+            *super().get_urls(),
+        ]
+
+    def build_view(self, request, object_id):
+        return questionnaire_builder.build_view(self, request, object_id)
+
+    def build_url(self, obj) -> str:
+        return reverse("admin:conditions_questionnaire_build", args=[obj.pk])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "build_url": self.build_url(obj) if obj is not None else None,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_inline_instances(self, request, obj=None):
+        # A new questionnaire gets its questions and outcomes on the build page.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new questionnaire goes straight on to its build page."""
+        if "_addanother" in request.POST or "_popup" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            _("“%(title)s” was added. Now write its questions and outcomes.")
+            % {"title": obj.title},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self.build_url(obj))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "conditions":

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,6 +21,7 @@ from conditions.models import (
     ComparisonRow,
     Condition,
     Reference,
+    Setting,
     Treatment,
     TreatmentComparison,
 )
@@ -34,13 +36,21 @@ class TreatmentForm(VersionedForm):
 @admin.register(Treatment)
 class TreatmentAdmin(SimpleHistoryAdmin):
     form = TreatmentForm
-    list_display = ["name", "setting", "who_does_it", "is_no_treatment"]
+    list_display = ["name", "setting", "who_does_it", "is_no_treatment", "for_comparison"]
     list_filter = ["setting", "is_no_treatment"]
     search_fields = ["name", "description", "who_does_it"]
     prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["for_comparison__condition"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_live=False)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The row's treatment picker offers shared treatments, not other comparisons' own."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(for_comparison__isnull=True)
+        return queryset, may_have_duplicates
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -71,8 +81,82 @@ class TreatmentComparisonForm(ReviewableForm):
         fields = ["condition", "intro", "author", "next_review_due"]
 
 
+class ComparisonRowForm(forms.ModelForm):
+    """A row offers a shared treatment, or an option written here for this comparison only
+    (such as its own "No treatment" row), whose name need not be unique across comparisons."""
+
+    new_name = forms.CharField(
+        label=_("or a new option for this comparison only: name"),
+        max_length=150,
+        required=False,
+        help_text=_("Leave the treatment above empty to add an option just for this comparison."),
+    )
+    new_description = forms.CharField(
+        label=_("its plain description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+    )
+    new_setting = forms.ChoiceField(
+        label=_("where it happens"), choices=[("", "---------"), *Setting.choices], required=False
+    )
+    new_who_does_it = forms.CharField(label=_("who does it"), max_length=200, required=False)
+    new_is_no_treatment = forms.BooleanField(
+        label=_("this is 'no treatment / wait and see'"), required=False
+    )
+
+    class Meta:
+        model = ComparisonRow
+        fields = ["treatment"]  # the admin adds the fieldsets' fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "treatment" in self.fields:
+            self.fields["treatment"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        treatment, name = cleaned.get("treatment"), cleaned.get("new_name", "").strip()
+        if treatment and name:
+            raise forms.ValidationError(
+                _("Pick a treatment or write a new option, not both."), code="both"
+            )
+        if not treatment and not name:
+            self.add_error("treatment", _("Pick a treatment, or write a new option below."))
+            return cleaned
+        if name:
+            for field in ("new_description", "new_setting", "new_who_does_it"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("A new option needs this too."))
+            comparison = self.instance.comparison if self.instance.comparison_id else None
+            if comparison and Treatment.objects.filter(for_comparison=comparison, name=name):
+                self.add_error("new_name", _("This comparison already has an option so named."))
+        return cleaned
+
+    def save(self, commit=True):
+        name = self.cleaned_data.get("new_name", "").strip()
+        if name and not self.instance.treatment_id:
+            comparison = self.instance.comparison
+            taken = set(
+                Treatment.objects.filter(for_comparison=comparison).values_list("slug", flat=True)
+            )
+            slug, n = slugify(name)[:140] or "option", 2
+            while slug in taken:
+                slug, n = f"{slugify(name)[:140] or 'option'}-{n}", n + 1
+            self.instance.treatment = Treatment.objects.create(
+                for_comparison=comparison,
+                name=name,
+                slug=slug,
+                description=self.cleaned_data["new_description"],
+                setting=self.cleaned_data["new_setting"],
+                who_does_it=self.cleaned_data["new_who_does_it"],
+                is_no_treatment=self.cleaned_data.get("new_is_no_treatment", False),
+            )
+        return super().save(commit)
+
+
 class ComparisonRowInline(admin.StackedInline):
     model = ComparisonRow
+    form = ComparisonRowForm
     formset = ComparisonRowFormSet
     extra = 0
     ordering = ["order", "pk"]
@@ -83,6 +167,18 @@ class ComparisonRowInline(admin.StackedInline):
     }
     fieldsets = [
         (None, {"fields": [("order", "treatment"), "involves", "effectiveness", "evidence"]}),
+        (
+            _("A new option for this comparison only"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "new_name",
+                    "new_description",
+                    ("new_setting", "new_who_does_it"),
+                    "new_is_no_treatment",
+                ],
+            },
+        ),
         (_("Harms and practicalities"), {"fields": ["pain", "downtime", "risks", "cost"]}),
         (_("Who it suits"), {"fields": [("near_eyes", "babies", "children")]}),
         (_("Our view"), {"fields": ["recommendation", "reason", "references"]}),

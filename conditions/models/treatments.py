@@ -43,6 +43,21 @@ class Treatment(models.Model):
         help_text=_("Every comparison must include one such option."),
     )
 
+    for_comparison = models.ForeignKey(
+        "TreatmentComparison",
+        verbose_name=_("only for the comparison"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
+        related_name="own_treatments",
+        help_text=_(
+            "An option written on one comparison's page (such as its own 'no treatment' row): "
+            "its name needs to be unique on that comparison only, and other comparisons do "
+            "not offer it."
+        ),
+    )
+
     is_live = models.BooleanField(default=False, editable=False, db_index=True)
     source = models.ForeignKey(
         "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
@@ -65,12 +80,28 @@ class Treatment(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Shared treatments have unique names and slugs; a comparison's own options need
+        # them unique on that comparison only.
         constraints = [
             models.UniqueConstraint(
-                fields=["name"], condition=models.Q(is_live=False), name="unique_treatment_name"
+                fields=["name"],
+                condition=models.Q(is_live=False, for_comparison__isnull=True),
+                name="unique_treatment_name",
             ),
             models.UniqueConstraint(
-                fields=["slug"], condition=models.Q(is_live=False), name="unique_treatment_slug"
+                fields=["slug"],
+                condition=models.Q(is_live=False, for_comparison__isnull=True),
+                name="unique_treatment_slug",
+            ),
+            models.UniqueConstraint(
+                fields=["for_comparison", "name"],
+                condition=models.Q(is_live=False, for_comparison__isnull=False),
+                name="unique_own_treatment_name",
+            ),
+            models.UniqueConstraint(
+                fields=["for_comparison", "slug"],
+                condition=models.Q(is_live=False, for_comparison__isnull=False),
+                name="unique_own_treatment_slug",
             ),
         ]
 
@@ -84,10 +115,16 @@ class Treatment(models.Model):
 
     def clean(self):
         super().clean()
-        others = Treatment.objects.exclude(pk=self.pk)
+        others = Treatment.objects.exclude(pk=self.pk).filter(
+            for_comparison_id=self.for_comparison_id
+        )
         errors = {}
         if self.name and others.filter(name=self.name).exists():
-            errors["name"] = _("Another treatment already has this name.")
+            errors["name"] = (
+                _("Another option of this comparison already has this name.")
+                if self.for_comparison_id
+                else _("Another treatment already has this name.")
+            )
         if self.slug and others.filter(slug=self.slug).exists():
             errors["slug"] = _("Another treatment already uses this slug.")
         if errors:
@@ -224,7 +261,9 @@ class ComparisonRow(ReviewPart):
     comparison = models.ForeignKey(
         TreatmentComparison, on_delete=models.CASCADE, related_name="rows"
     )
-    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="rows")
+    # RESTRICT, not PROTECT: a treatment in use cannot be deleted, but a comparison's own
+    # options go with the comparison when it is deleted (its rows go too, in the same delete).
+    treatment = models.ForeignKey(Treatment, on_delete=models.RESTRICT, related_name="rows")
     order = models.PositiveIntegerField(_("order"), default=0)
     involves = models.TextField(_("what it involves"))
     effectiveness = models.TextField(_("how well it works"))

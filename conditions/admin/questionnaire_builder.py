@@ -1,0 +1,625 @@
+"""The questionnaire's "Build" page: every question with its answers and show-if rule, and every
+outcome with its trigger answers, edited on one page and saved with one button (issue 14).
+
+Django admin inlines cannot nest (question -> answers), so this page is a small set of model
+formsets: one for the questions, one answers formset per question (new questions included),
+one for the outcomes. The whole page saves in one transaction or not at all; it is a change to
+the questionnaire's working copy, checked against the version the editor opened
+(conditions/admin/review.check_version) and recorded with `record_change`, like every other
+admin save. The safety check runs after every save and its problems are listed at the top,
+each linked to the question or outcome at fault.
+
+Show-if rules and triggers are picked by the answers' text ("Question → Answer"), never by id.
+Tests this page does not edit (is not, number comparisons) are kept and listed, with a link to
+the question's or outcome's own page where they are edited.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from conditions.admin.review import check_version
+from conditions.models import (
+    AnswerOption,
+    Outcome,
+    OutcomeTrigger,
+    Question,
+    Questionnaire,
+    ShowIf,
+)
+
+NEW_QUESTIONS = 2  # blank question slots on the page
+NEW_OUTCOMES = 2
+NEW_ANSWERS = 3  # blank answer rows under a new question
+MORE_ANSWERS = 1  # blank answer rows under a saved choice question
+CLINICAL_OUTCOME_FIELDS = {
+    "urgency",
+    "priority",
+    "rule",
+    "score_threshold",
+    "explanation",
+    "next_steps",
+}
+
+
+def unique_slug(text: str, taken: set[str], max_length: int, fallback: str) -> str:
+    """A slug made from `text`, not in `taken`: "fever", then "fever-2", "fever-3" ..."""
+    base = slugify(text)[: max_length - 4].strip("-") or fallback
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def answer_label(option: AnswerOption) -> str:
+    return f"{option.question.text} → {option.text}"
+
+
+class AnswerChoices(forms.ModelMultipleChoiceField):
+    """Answers picked by their question's and their own text."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return answer_label(obj)
+
+
+def answers_of(questions) -> forms.models.QuerySet:
+    return (
+        AnswerOption.objects.filter(question__in=questions)
+        .select_related("question")
+        .order_by("question__order", "question_id", "order", "pk")
+    )
+
+
+def still_there(options) -> list[AnswerOption]:
+    """The chosen answers that still exist (a question deleted in the same save takes its
+    answers with it)."""
+    pks = [o.pk for o in options or []]
+    return list(answers_of_pks(pks))
+
+
+def answers_of_pks(pks):
+    return AnswerOption.objects.filter(pk__in=pks).select_related("question")
+
+
+# -- answers -------------------------------------------------------------------------------------
+class BuildAnswerForm(forms.ModelForm):
+    class Meta:
+        model = AnswerOption
+        fields = ["text", "code", "score", "exclusive"]
+        widgets = {"score": forms.NumberInput(attrs={"class": "vIntegerField"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].help_text = ""
+        self.fields["exclusive"].help_text = ""
+        self.fields["exclusive"].label = _("excludes others")
+
+
+class BuildAnswerFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        taken = set()
+        for form in self.forms:
+            if not form.has_changed() and form not in self.initial_forms:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", {})
+            if not data:
+                continue
+            if not data.get("code"):
+                data["code"] = unique_slug(data.get("text", ""), taken, 60, "answer")
+                form.instance.code = data["code"]
+            if data["code"] in taken:
+                form.add_error("code", _("Two answers of this question have the same code."))
+            taken.add(data["code"])
+
+    def save_new(self, form, commit=True):
+        form.instance.order = self._next_order()
+        return super().save_new(form, commit)
+
+    def _next_order(self) -> int:
+        orders = [f.instance.order for f in self.initial_forms] + getattr(self, "_given", [])
+        order = max(orders, default=-1) + 1
+        self._given = [*getattr(self, "_given", []), order]
+        return order
+
+
+AnswerFormSet = inlineformset_factory(
+    Question,
+    AnswerOption,
+    form=BuildAnswerForm,
+    formset=BuildAnswerFormSet,
+    extra=NEW_ANSWERS,
+    can_delete=True,
+    can_delete_extra=False,
+)
+# A saved yes/no question has its Yes and No and no blank rows; a saved choice question one
+# blank row for another answer; a new question (whose type may still change) three.
+YesNoAnswerFormSet = inlineformset_factory(
+    Question,
+    AnswerOption,
+    form=BuildAnswerForm,
+    formset=BuildAnswerFormSet,
+    extra=0,
+    can_delete=True,
+    can_delete_extra=False,
+)
+MoreAnswerFormSet = inlineformset_factory(
+    Question,
+    AnswerOption,
+    form=BuildAnswerForm,
+    formset=BuildAnswerFormSet,
+    extra=MORE_ANSWERS,
+    can_delete=True,
+    can_delete_extra=False,
+)
+
+
+# -- questions -----------------------------------------------------------------------------------
+class BuildQuestionForm(forms.ModelForm):
+    show_if_answers = AnswerChoices(
+        queryset=AnswerOption.objects.none(),
+        required=False,
+        label=gettext_lazy("Show this question only if the answer to an earlier question is"),
+        help_text=gettext_lazy("Tick none to always show it."),
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            "order",
+            "text",
+            "kind",
+            "required",
+            "help_text",
+            "min_value",
+            "max_value",
+            "unit",
+            "show_if_match",
+            "key",
+        ]
+        widgets = {
+            "help_text": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "text": forms.TextInput(attrs={"size": 60}),
+        }
+
+    def __init__(self, *args, earlier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].required = False
+        self.fields["key"].help_text = _("Made from the question when left blank.")
+        self.fields["order"].required = False
+        self.fields["show_if_match"].required = False  # shown only when there is a choice
+        self.fields["show_if_answers"].queryset = answers_of(earlier if earlier is not None else [])
+        if self.instance.pk:
+            self.fields["show_if_answers"].initial = [
+                s.option_id for s in self.instance.show_if.all() if self._editable(s)
+            ]
+
+    @staticmethod
+    def _editable(test) -> bool:
+        return test.operator == "is" and test.option_id is not None
+
+    def clean_show_if_match(self):
+        return self.cleaned_data.get("show_if_match") or Question.Match.ANY
+
+    def other_show_ifs(self):
+        """Show-if tests this page does not edit (kept as they are)."""
+        if not self.instance.pk:
+            return []
+        return [s for s in self.instance.show_if.all() if not self._editable(s)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("key") and cleaned.get("text"):
+            others = Question.objects.filter(questionnaire_id=self.instance.questionnaire_id)
+            taken = set(others.exclude(pk=self.instance.pk).values_list("key", flat=True))
+            cleaned["key"] = unique_slug(cleaned["text"], taken, 60, "question")
+            self.instance.key = cleaned["key"]
+        return cleaned
+
+    def save_show_ifs(self, question: Question) -> None:
+        chosen = still_there(self.cleaned_data.get("show_if_answers"))
+        current = {s.option_id: s for s in question.show_if.all() if self._editable(s)}
+        for option_id, rule in current.items():
+            if option_id not in {o.pk for o in chosen}:
+                rule.delete()
+        for option in chosen:
+            if option.pk not in current:
+                ShowIf.objects.create(
+                    question=question,
+                    source_question=option.question,
+                    operator="is",
+                    option=option,
+                )
+
+
+class BuildQuestionFormSet(BaseInlineFormSet):
+    """The questions, each with its answers formset (`form.answers`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = list(self.get_queryset())
+        self._existing = existing
+        self._next_order = max((q.order for q in existing), default=0)
+
+    def _construct_form(self, i, **kwargs):
+        existing = getattr(self, "_existing", None)
+        if existing is None:
+            existing = list(self.get_queryset())
+        if i < self.initial_form_count():
+            # Show-if may use the questions before this one.
+            kwargs["earlier"] = existing[:i]
+        else:
+            kwargs["earlier"] = existing
+        form = super()._construct_form(i, **kwargs)
+        if i >= self.initial_form_count():
+            extra_index = i - self.initial_form_count() + 1
+            form.fields["order"].initial = max((q.order for q in existing), default=0) + (
+                10 * extra_index
+            )
+            form.fields["kind"].initial = Question.Kind.YES_NO
+        instance = form.instance if form.instance.pk else Question()
+        if not instance.pk:
+            answers_class = AnswerFormSet
+        elif instance.kind == Question.Kind.YES_NO:
+            answers_class = YesNoAnswerFormSet
+        else:
+            answers_class = MoreAnswerFormSet
+        form.answers = answers_class(
+            data=self.data if self.is_bound else None,
+            instance=instance,
+            prefix=f"{form.prefix}-answers",
+        )
+        form.anchor = f"question-{form.instance.pk}" if form.instance.pk else f"new-{form.prefix}"
+        return form
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            if not form.answers.is_valid():
+                valid = False
+            new_and_blank = form not in self.initial_forms and not form.has_changed()
+            if new_and_blank and any(f.has_changed() for f in form.answers.forms):
+                form.add_error("text", _("Write the question for these answers."))
+                valid = False
+        return valid
+
+    def save_all(self) -> list[Question]:
+        """Save the questions, their answers (Yes/No made for yes/no questions) and show-ifs."""
+        saved = []
+        for form in self.forms:
+            if self._should_delete_form(form):
+                if form.instance.pk:
+                    form.instance.delete()
+                continue
+            if form not in self.initial_forms and not form.has_changed():
+                continue
+            question = form.save(commit=False)
+            if question.order is None:
+                question.order = self._next_order + 10
+            question.questionnaire = self.instance
+            question.save()
+            self._next_order = max(self._next_order, question.order)
+            form.answers.instance = question
+            form.answers.save()
+            if question.kind == Question.Kind.YES_NO and not question.options.exists():
+                AnswerOption.objects.create(question=question, order=0, code="yes", text=_("Yes"))
+                AnswerOption.objects.create(question=question, order=1, code="no", text=_("No"))
+            form.save_show_ifs(question)
+            saved.append(question)
+        return saved
+
+
+QuestionFormSet = inlineformset_factory(
+    Questionnaire,
+    Question,
+    form=BuildQuestionForm,
+    formset=BuildQuestionFormSet,
+    extra=NEW_QUESTIONS,
+    can_delete=True,
+    can_delete_extra=False,
+)
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+class BuildOutcomeForm(forms.ModelForm):
+    trigger_answers = AnswerChoices(
+        queryset=AnswerOption.objects.none(),
+        required=False,
+        label=gettext_lazy("Trigger answers"),
+        help_text=gettext_lazy(
+            "For a red flag: any of these answers leads here, whatever else was answered. "
+            "Answers of a question you have just added appear once it is saved."
+        ),
+    )
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "title",
+            "urgency",
+            "rule",
+            "priority",
+            "score_threshold",
+            "explanation",
+            "next_steps",
+            "slug",
+        ]
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 60}),
+            "explanation": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "next_steps": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        }
+
+    def __init__(self, *args, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Made from the title when left blank.")
+        self.fields["trigger_answers"].queryset = (
+            answers if answers is not None else AnswerOption.objects.none()
+        )
+        if self.instance.pk:
+            self.fields["trigger_answers"].initial = [
+                t.option_id for t in self.instance.triggers.all() if self._editable(t)
+            ]
+
+    @staticmethod
+    def _editable(test) -> bool:
+        return test.operator == "is" and test.option_id is not None
+
+    def other_triggers(self):
+        if not self.instance.pk:
+            return []
+        return [t for t in self.instance.triggers.all() if not self._editable(t)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug") and cleaned.get("title"):
+            others = Outcome.objects.filter(questionnaire_id=self.instance.questionnaire_id)
+            taken = set(others.exclude(pk=self.instance.pk).values_list("slug", flat=True))
+            cleaned["slug"] = unique_slug(cleaned["title"], taken, 80, "outcome")
+            self.instance.slug = cleaned["slug"]
+        return cleaned
+
+    def save_triggers(self, outcome: Outcome) -> None:
+        chosen = still_there(self.cleaned_data.get("trigger_answers"))
+        current = {t.option_id: t for t in outcome.triggers.all() if self._editable(t)}
+        for option_id, trigger in current.items():
+            if option_id not in {o.pk for o in chosen}:
+                trigger.delete()
+        for option in chosen:
+            if option.pk not in current:
+                OutcomeTrigger.objects.create(
+                    outcome=outcome, source_question=option.question, operator="is", option=option
+                )
+
+
+class BuildOutcomeFormSet(BaseInlineFormSet):
+    def __init__(self, *args, answers=None, **kwargs):
+        self.answers = answers
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, answers=self.answers, **kwargs)
+        form.anchor = f"outcome-{form.instance.pk}" if form.instance.pk else f"new-{form.prefix}"
+        return form
+
+    def save_all(self) -> None:
+        for form in self.forms:
+            if self._should_delete_form(form):
+                if form.instance.pk:
+                    form.instance.delete()
+                continue
+            if form not in self.initial_forms and not form.has_changed():
+                continue
+            outcome = form.save(commit=False)
+            # A sign-off covers what was signed: changing the clinical content asks for it again.
+            clinical = set(form.changed_data) & CLINICAL_OUTCOME_FIELDS
+            if form.instance.pk and outcome.signed_off_at and clinical:
+                outcome.signed_off_by = None
+                outcome.signed_off_at = None
+            outcome.questionnaire = self.instance
+            outcome.save()
+            form.save_triggers(outcome)
+
+
+OutcomeFormSet = inlineformset_factory(
+    Questionnaire,
+    Outcome,
+    form=BuildOutcomeForm,
+    formset=BuildOutcomeFormSet,
+    extra=NEW_OUTCOMES,
+    can_delete=True,
+    can_delete_extra=False,
+)
+
+
+class BuildPageForm(forms.Form):
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+# -- the page ------------------------------------------------------------------------------------
+class Builder:
+    """The forms of one questionnaire's build page, bound to a POST or not."""
+
+    def __init__(self, questionnaire: Questionnaire, data=None):
+        self.questionnaire = questionnaire
+        self.page = BuildPageForm(data, initial={"edit_version": questionnaire.version})
+        self.questions = QuestionFormSet(
+            data,
+            instance=questionnaire,
+            prefix="q",
+            queryset=Question.objects.order_by("order", "pk").prefetch_related("show_if"),
+        )
+        self.outcomes = OutcomeFormSet(
+            data,
+            instance=questionnaire,
+            prefix="o",
+            queryset=Outcome.objects.order_by("-priority", "pk").prefetch_related("triggers"),
+            answers=answers_of(Question.objects.filter(questionnaire=questionnaire)),
+        )
+        self.errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        # All three, so that every form shows its errors at once.
+        results = [self.page.is_valid(), self.questions.is_valid(), self.outcomes.is_valid()]
+        return all(results)
+
+    @transaction.atomic
+    def save(self, user) -> bool:
+        """Save everything, or nothing when someone else saved since the page was opened."""
+        try:
+            check_version(self.questionnaire, self.page.cleaned_data.get("edit_version"))
+        except ValidationError as error:
+            self.errors.extend(error.messages)
+            return False
+        self.questions.save_all()
+        self.outcomes.save_all()
+        self.questionnaire.record_change(user)
+        return True
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """Every error on the page as (anchor of the field or item, message), for the summary
+        at the top: a GOV.UK-style error summary whose links go to the field at fault."""
+        found = [("build-form", str(e)) for e in self.errors]
+        found += [("build-form", str(e)) for e in self.page.non_field_errors()]
+
+        def collect(form, where: str) -> None:
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
+                target = form[name].auto_id if field is not None else where
+                label = f"{field.label}: " if field is not None else ""
+                found.extend((target, f"{label}{e}") for e in errors)
+
+        for formset, kind in ((self.questions, _("Question")), (self.outcomes, _("Outcome"))):
+            found += [("build-form", str(e)) for e in formset.non_form_errors()]
+            for n, form in enumerate(formset.forms, start=1):
+                before = len(found)
+                collect(form, form.anchor)
+                answers = getattr(form, "answers", None)
+                if answers is not None:
+                    found += [(form.anchor, str(e)) for e in answers.non_form_errors()]
+                    for answer in answers.forms:
+                        collect(answer, form.anchor)
+                name = form.instance.text if kind == _("Question") else form.instance.title
+                where = f"{kind} {n}" + (f" (“{name}”)" if name else "")
+                found[before:] = [(a, f"{where}: {m}") for a, m in found[before:]]
+        return found
+
+
+# -- the safety check's problems, each linked to what is at fault -------------------------------
+QUOTED = re.compile(r"“([^”]*)”")
+
+
+def locate_problem(problem: str, questionnaire: Questionnaire) -> str:
+    """The anchor on the build page of the question or outcome a safety problem is about.
+
+    The safety check (conditions/safety.py) names questions and outcomes by their text in
+    curly quotes. A problem that starts with "Question “…”" or "Outcome “…”" is about that one;
+    "goes on to ask “…”" is about the question asked too late; otherwise the outcome named last
+    (the one a path wrongly ends at), then the question named first; else the outcomes list.
+    """
+    questions = {q.text: f"question-{q.pk}" for q in questionnaire.questions.all()}
+    outcomes = {o.title: f"outcome-{o.pk}" for o in questionnaire.outcomes.all()}
+    outcomes_by_slug = {o.slug: f"outcome-{o.pk}" for o in questionnaire.outcomes.all()}
+    quoted = QUOTED.findall(problem)
+    first = quoted[0] if quoted else None
+    if problem.startswith("Question “") and first in questions:
+        return questions[first]
+    if problem.startswith("Outcome “"):
+        if first in outcomes:
+            return outcomes[first]
+        if first in outcomes_by_slug:
+            return outcomes_by_slug[first]
+    asked = re.search(r"goes on to ask “([^”]*)”", problem)
+    if asked and asked[1] in questions:
+        return questions[asked[1]]
+    named_outcomes = [outcomes[q] for q in quoted if q in outcomes]
+    if named_outcomes:
+        return named_outcomes[-1]
+    named_questions = [questions[q] for q in quoted if q in questions]
+    if named_questions:
+        return named_questions[0]
+    return "outcomes"
+
+
+def problems_with_anchors(questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    from conditions import safety
+
+    problems = safety.safety_problems(questionnaire.spec())
+    return [(problem, locate_problem(problem, questionnaire)) for problem in problems]
+
+
+def build_view(model_admin, request, object_id):
+    """GET: the build page. POST: save everything (or nothing), then back to the page."""
+    from django.contrib import messages
+    from django.contrib.admin.utils import unquote
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+    from django.template.response import TemplateResponse
+    from django.urls import reverse
+
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    questionnaire = model_admin.get_object(request, unquote(object_id))
+    if questionnaire is None:
+        raise Http404
+    if not model_admin.has_view_or_change_permission(request, questionnaire):
+        raise PermissionDenied
+    may_change = model_admin.has_change_permission(request, questionnaire)
+    here = reverse("admin:conditions_questionnaire_build", args=[questionnaire.pk])
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        builder = Builder(questionnaire, request.POST)
+        if builder.is_valid() and builder.save(request.user):
+            problems = problems_with_anchors(questionnaire)
+            if problems:
+                messages.warning(
+                    request,
+                    _("Saved. The safety check found %(n)d problem(s): see the list below.")
+                    % {"n": len(problems)},
+                )
+            else:
+                messages.success(request, _("Saved. The safety check found no problems."))
+            return HttpResponseRedirect(here)
+        status = 400
+        questionnaire.refresh_from_db()
+    else:
+        builder = Builder(questionnaire)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": questionnaire,
+        "title": _("Build “%(title)s”") % {"title": questionnaire.title},
+        "builder": builder,
+        "may_change": may_change,
+        "problems": problems_with_anchors(questionnaire),
+        "workflow_buttons": [
+            (action, label)
+            for action, label in model_admin.buttons(request, questionnaire)
+            if action == "submit"
+        ],
+        "change_url": reverse("admin:conditions_questionnaire_change", args=[questionnaire.pk]),
+        "changes_url": reverse("admin:conditions_questionnaire_changes", args=[questionnaire.pk]),
+        "preview_url": model_admin.preview_url(questionnaire),
+        "media": forms.Media(css={"all": ["css/admin-conditions.css", "css/admin-builder.css"]}),
+    }
+    return TemplateResponse(
+        request, "admin/conditions/questionnaire_build.html", context, status=status
+    )
