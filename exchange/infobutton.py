@@ -49,8 +49,15 @@ ICD_SYSTEMS = {
 HTML = "text/html"
 JSON = "application/json"
 ATOM = "application/atom+xml"
-# MedlinePlus Connect calls its Atom answer text/xml; accept both names.
-RESPONSE_TYPES = {HTML: HTML, JSON: JSON, ATOM: ATOM, "text/xml": ATOM}
+# MedlinePlus Connect calls its Atom answer text/xml; accept both names, and the "+" of an
+# EHR template that did not percent-encode it (it arrives as a space).
+RESPONSE_TYPES = {
+    HTML: HTML,
+    JSON: JSON,
+    ATOM: ATOM,
+    "application/atom xml": ATOM,
+    "text/xml": ATOM,
+}
 
 RECIPIENTS = {"PAT": "patient", "PROV": "provider", "PAYOR": "payor"}
 # UCUM units of age.v.u -> years

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
@@ -86,7 +87,7 @@ def json_response(answer: Answer, request_url: str) -> dict:
         "subtitle": {"_value": subtitle(answer), "type": "text"},
         "id": {"_value": request_url},
         "updated": {"_value": timezone.now().isoformat(timespec="seconds")},
-        "author": {"name": {"_value": "Clinic patient information"}},
+        "author": {"name": {"_value": settings.PORTAL_PUBLISHER}},
         "category": [{"scheme": scheme, "term": term} for scheme, term in _criteria(answer)],
         "language": {
             "requested": request.language or None,
@@ -140,7 +141,7 @@ def atom_response(answer: Answer, request_url: str) -> bytes:
         language=request.served_language,
         feed_url=request_url,
         feed_guid=request_url,
-        author_name="Clinic patient information",
+        author_name=settings.PORTAL_PUBLISHER,
         criteria=_criteria(answer),
     )
     for match in answer.matches:
