@@ -122,6 +122,10 @@ class KnowledgeRequest:
         return self.age_years is not None and self.age_years < 1
 
     @property
+    def language_label(self) -> str:
+        return f"{language_name(self.language)} ({self.language})" if self.language else ""
+
+    @property
     def language_note(self) -> str:
         if not self.language or self.language.split("-")[0].lower() == self.served_language:
             return ""
