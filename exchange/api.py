@@ -61,7 +61,6 @@ def cached(view):
         response = view(request, *args, **kwargs)
         if response.status_code in (200, 304):
             patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
-            response["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
 
     return cache_patient_page(params=PAGE_PARAMS)(public)

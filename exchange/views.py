@@ -51,9 +51,9 @@ MAX_AGE_SECONDS = 300
 
 
 def _public(response, seconds: int = MAX_AGE_SECONDS):
-    """Cacheable by anyone for a few minutes; readable by the CORS origins' apps."""
+    """Cacheable by anyone for a few minutes. (Cross-Origin-Resource-Policy stays same-origin:
+    it binds only no-cors loads; the CORS origins' fetches are allowed by corsheaders.)"""
     patch_cache_control(response, public=True, max_age=seconds)
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 

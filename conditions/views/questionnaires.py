@@ -483,7 +483,6 @@ def fhir_json_only(view):
                 json.dumps(outcome), status=406, content_type="application/fhir+json"
             )
         response = view(request, *args, **kwargs)
-        response["Cross-Origin-Resource-Policy"] = "cross-origin"  # CORS: corsheaders
         patch_vary_headers(response, ("Accept",))
         return response
 

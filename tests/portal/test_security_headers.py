@@ -275,6 +275,20 @@ NOT_PAGES = {
     "kiosk:condition_preview": "staff previews are not offered on the kiosk",
     "kiosk:questionnaire_preview": "staff previews are not offered on the kiosk",
     "kiosk:treatment_comparison_preview": "staff previews are not offered on the kiosk",
+    # The read-only JSON content API (issue 18): tests/exchange/test_api.py.
+    **{
+        f"api-v1:{name}": "JSON content API (tests/exchange/test_api.py)"
+        for name in (
+            "api-root",
+            "conditions",
+            "condition",
+            "comparisons",
+            "comparison",
+            "questionnaires",
+            "questionnaire",
+            "openapi-json",
+        )
+    },
 }
 # Page templates rendered only for a server error; checked through the test URLconf below.
 ERROR_TEMPLATES = {"500.html", "503.html", "kiosk/unavailable.html"}
@@ -408,6 +422,13 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     staff_walk.check("get", "/conditions/milia/treatments/preview/")
     staff_walk.check("get", "/check/white-spots/preview/")
     staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
+    # The infobutton's own pages (issue 18): choose, language notice, nothing found, bad request.
+    icd = "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c="
+    walk.check("get", f"/infobutton/?{icd}L72.0", 302)
+    walk.check("get", f"/infobutton/?{icd}L71.9")
+    walk.check("get", f"/infobutton/?{icd}L72.0&informationRecipient.languageCode.c=es")
+    walk.check("get", f"/infobutton/?{icd}Z99.89")
+    walk.check("get", f"/infobutton/?{icd}L72.0&age.v.v=x", 400)
 
     failures = {**walk.failures(), **staff_walk.failures()}
     assert not failures, failures
