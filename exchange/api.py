@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -38,6 +38,17 @@ from exchange.infobutton import absolute
 
 MAX_AGE_SECONDS = 300
 PAGE_PARAMS = ("limit", "offset")
+PAGE_SIZE, MAX_PAGE_SIZE, MAX_OFFSET = 50, 200, 1_000_000
+
+
+class Page(LimitOffsetPagination):
+    """limit (1-200, default 50) and offset (0-1,000,000): an out-of-range value is a 422
+    with the reason, never a database error."""
+
+    class Input(Schema):
+        limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
 
 api = NinjaAPI(
     title="Patient information content API",
@@ -309,7 +320,7 @@ def _comparison_summary(comparison: TreatmentComparison) -> dict:
 
 # -- conditions --------------------------------------------------------------------------------
 @api.get("/conditions/", response=list[ConditionSummary], url_name="conditions")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 @decorate_view(cached)
 def conditions(request):
     """Published condition articles, A to Z, with their codes."""
@@ -407,7 +418,7 @@ def condition(request, slug: str):
 
 # -- treatment comparisons ---------------------------------------------------------------------
 @api.get("/comparisons/", response=list[ComparisonSummary], url_name="comparisons")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 @decorate_view(cached)
 def comparisons(request):
     """Published treatment comparisons, one per condition, by condition name."""
@@ -476,7 +487,7 @@ def comparison(request, slug: str):
 
 # -- questionnaires ----------------------------------------------------------------------------
 @api.get("/questionnaires/", response=list[QuestionnaireSummary], url_name="questionnaires")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 @decorate_view(cached)
 def questionnaires(request):
     """Published questionnaires, with the address of each one's FHIR R4 Questionnaire."""
