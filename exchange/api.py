@@ -335,7 +335,7 @@ def conditions(request):
 
 
 @api.get(
-    "/conditions/{slug}/",
+    "/conditions/{slug:slug}/",
     response={200: ConditionDetail, 404: Problem},
     url_name="condition",
 )
@@ -427,7 +427,7 @@ def comparisons(request):
 
 
 @api.get(
-    "/comparisons/{slug}/",
+    "/comparisons/{slug:slug}/",
     response={200: ComparisonDetail, 404: Problem},
     url_name="comparison",
 )
@@ -496,7 +496,7 @@ def questionnaires(request):
 
 
 @api.get(
-    "/questionnaires/{slug}/",
+    "/questionnaires/{slug:slug}/",
     response={200: QuestionnaireDetail, 404: Problem},
     url_name="questionnaire",
 )

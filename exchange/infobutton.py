@@ -71,6 +71,7 @@ AGE_UNITS = {
 }
 LANGUAGE_SHAPE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 GENDERS = {"M", "F", "UN", "O", "U"}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Section headings that are the article's part about babies (see baby_part_anchor).
 BABY_WORDS = re.compile(r"\b(newborns?|bab(?:y|ies)|infants?)\b", re.IGNORECASE)
 
@@ -137,7 +138,9 @@ class KnowledgeRequest:
     @classmethod
     def from_query(cls, query: QueryDict) -> KnowledgeRequest:
         def get(name: str) -> str:
-            return (query.get(name) or "").strip()
+            # Control characters (a %00 in the link) have no place in any parameter, and XML
+            # (the Atom answer) cannot carry them.
+            return CONTROL_CHARACTERS.sub("", query.get(name) or "").strip()
 
         request = cls()
         response_type = get("knowledgeResponseType") or HTML

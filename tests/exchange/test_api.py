@@ -124,6 +124,14 @@ def test_a_draft_never_appears_in_the_api(client, clinic):
     assert "secret-draft" not in listing and "DRAFT CHANGE" not in listing
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/conditions/%00/", "/api/v1/comparisons/a%20b/", "/api/v1/questionnaires/%E2%80%8B/"],
+)
+def test_a_slug_that_cannot_be_one_is_a_404(client, clinic, path):
+    assert client.get(path).status_code == 404
+
+
 def test_an_unknown_condition_is_a_json_404(client, clinic):
     response = client.get("/api/v1/conditions/no-such-thing/")
     assert response.status_code == 404

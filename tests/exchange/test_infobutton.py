@@ -349,6 +349,26 @@ def test_bad_requests_get_a_400_that_says_what_to_fix(client, clinic, url, messa
     assert message in response.content.decode()
 
 
+@pytest.mark.parametrize("kind", ["text/html", "application/json", "application/atom+xml"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mainSearchCriteria.v.dn": "\x00milia"},
+        {"mainSearchCriteria.v.dn": "milk\x1bspots", "mainSearchCriteria.v.c": "L72.0\x00"},
+        {"mainSearchCriteria.v.dn": '"*( OR 1=1; --'},
+        {"mainSearchCriteria.v.dn": "x" * 5000},
+        {"mainSearchCriteria.v.c": "9" * 40, "mainSearchCriteria.v.cs": SNOMED},
+    ],
+)
+def test_odd_input_never_breaks_an_answer(client, clinic, params, kind):
+    from urllib.parse import urlencode
+
+    response = client.get("/infobutton/?" + urlencode({**params, "knowledgeResponseType": kind}))
+    assert response.status_code in (200, 302, 400)
+    if kind == "application/atom+xml" and response.status_code == 200:
+        assert not feedparser.parse(response.content).bozo
+
+
 def test_a_bad_json_request_gets_its_reason_as_json(client, clinic):
     response = client.get(
         infobutton_url("L72.0", ICD10CM, age__v__v="x", knowledgeResponseType="application/json")
