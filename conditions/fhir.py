@@ -10,6 +10,7 @@ Show-if rules become `enableWhen` with `enableBehavior` any/all. Nothing here is
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from conditions import rules
@@ -17,6 +18,24 @@ from conditions import rules
 OPERATORS = {"is": "=", "is_not": "!=", "lt": "<", "gte": ">="}
 STATUS = {"draft": "draft", "in_review": "draft", "published": "active", "archived": "retired"}
 EXT = "http://hl7.org/fhir/StructureDefinition/"
+UCUM = "http://unitsofmeasure.org"
+# The units clinicians type for number questions, as UCUM codes (FHIR's questionnaire-unit
+# extension expects a UCUM coding). A unit not listed here keeps its text only.
+UCUM_UNITS = {
+    "weeks": "wk",
+    "week": "wk",
+    "days": "d",
+    "day": "d",
+    "months": "mo",
+    "month": "mo",
+    "years": "a",
+    "year": "a",
+    "hours": "h",
+    "hour": "h",
+    "kg": "kg",
+    "cm": "cm",
+    "mm": "mm",
+}
 
 
 def code_system(spec: dict, key: str) -> str:
@@ -68,10 +87,7 @@ def _item(spec: dict, question: dict) -> dict:
         ]
         if question["unit"]:
             item["extension"].append(
-                {
-                    "url": EXT + "questionnaire-unit",
-                    "valueCoding": {"display": question["unit"]},
-                }
+                {"url": EXT + "questionnaire-unit", "valueCoding": unit_coding(question["unit"])}
             )
     elif kind == "yes_no":
         item["type"] = "boolean"
@@ -92,11 +108,35 @@ def _item(spec: dict, question: dict) -> dict:
     return item
 
 
-def questionnaire_resource(spec: dict, url: str, status: str = "published") -> dict:
-    """The questionnaire as a FHIR R4 Questionnaire resource (a JSON-ready dict)."""
-    return {
+def unit_coding(unit: str) -> dict:
+    """A number question's unit as a coding: UCUM when we know the code ("weeks" -> wk)."""
+    code = UCUM_UNITS.get(unit.strip().lower())
+    if code is None:
+        return {"display": unit}
+    return {"system": UCUM, "code": code, "display": unit}
+
+
+def narrative(spec: dict) -> dict:
+    """The human-readable summary every FHIR resource should carry: the title and questions."""
+    questions = "".join(f"<li>{escape(q['text'])}</li>" for q in spec["questions"])
+    div = (
+        '<div xmlns="http://www.w3.org/1999/xhtml">'
+        f"<p>{escape(spec['title'])}</p><ol>{questions}</ol></div>"
+    )
+    return {"status": "generated", "div": div}
+
+
+def questionnaire_resource(
+    spec: dict, url: str, status: str = "published", publisher: str = "", date: str = ""
+) -> dict:
+    """The questionnaire as a FHIR R4 Questionnaire resource (a JSON-ready dict).
+
+    `url` is its canonical address (the clinic's public base URL, never the request's host);
+    `date` the day a clinician last approved it."""
+    resource = {
         "resourceType": "Questionnaire",
         "id": spec["slug"],
+        "text": narrative(spec),
         "url": url,
         "version": str(spec["version"]),
         "name": "".join(part.capitalize() for part in spec["slug"].split("-"))[:250],
@@ -105,6 +145,11 @@ def questionnaire_resource(spec: dict, url: str, status: str = "published") -> d
         "subjectType": ["Patient"],
         "item": [_item(spec, q) for q in spec["questions"]],
     }
+    if date:
+        resource["date"] = date
+    if publisher:
+        resource["publisher"] = publisher
+    return resource
 
 
 def _answer(spec: dict, question: dict, value) -> list[dict]:

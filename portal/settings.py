@@ -423,3 +423,22 @@ PORTAL_FEEDBACK_RATE = os.environ.get("PORTAL_FEEDBACK_RATE", "10/600")
 PORTAL_CLINIC_NAME = os.environ.get("PORTAL_CLINIC_NAME", "").strip()
 # How long a typeset leaflet stays in the cache (seconds); a changed page gets a new key at once.
 LEAFLET_CACHE_SECONDS = int(os.environ.get("PORTAL_LEAFLET_CACHE_SECONDS", str(7 * 24 * 3600)))
+# == Infobutton, content API and FHIR for other systems (issue 18: the exchange app) ==
+# Kept in one block at the end on purpose (easy to merge). See exchange/ and the README.
+INSTALLED_APPS += ["corsheaders", "ninja", "exchange"]
+# CORS (django-cors-headers): browser-based EHR and FHIR apps on these origins may GET the
+# infobutton, the content API and the FHIR Questionnaires; nothing else, no other method,
+# no cookies. Comma-separated, e.g. "https://ehr.example-trust.nhs.uk,https://fhir-app.example".
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+CORS_ALLOWED_ORIGINS = env_list("PORTAL_CORS_ORIGINS", "")
+CORS_URLS_REGEX = r"^/(infobutton/|api/v1/|check/[^/]+/fhir/$)"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Content-Language")
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 3600
+# Who publishes the content, as FHIR resources and the API name it.
+PORTAL_PUBLISHER = os.environ.get("PORTAL_PUBLISHER", "Clinic patient information").strip()

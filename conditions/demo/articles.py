@@ -7,6 +7,13 @@ same rules as the admin apply: reviewer, dates, references and sections.
 Codes: only verified codes ship (ICD-10-CM L72.0 and SNOMED CT 254679001 for milia, both
 from VisualDx). WHO ICD-10 / ICD-10-GM L72.8 and any ICD-11 code are unverified in the
 notes and are deliberately left out until a coder checks them in the WHO browser.
+Look-alikes (issue 18): ICD-10-CM L70.0 "Acne vulgaris" and H02.6 "Xanthelasma of eyelid" are
+checked against the ICD-10-CM tabular (simple-icd-10-cm, tests/exchange/test_demo_codes.py) and
+coder references; SNOMED CT 11381005 "Acne" against a published OpenSAFELY acne codelist, with a
+valid check digit. Still awaiting a clinical coder's sign-off like the rest. Left out, not
+verified: syringoma (ICD-10-CM codes it by site, D23.1x eyelid or D23.3x face, so no one code
+fits the page) and sebaceous hyperplasia (no source names its ICD-10-CM home), and any SNOMED CT
+code for xanthelasma, syringoma or sebaceous hyperplasia.
 
 load() is idempotent: an article whose slug (or name) already exists is left exactly as it
 is, so a clinician's edits are never overwritten and a second run changes nothing.
@@ -622,7 +629,11 @@ Ask a pharmacist or GP before you put an acne product on milia.
         (CareAdvice.Level.URGENT, signs.urgent_markdown(), signs.URGENT_ACTION),
         (CareAdvice.Level.EMERGENCY, signs.emergency_markdown(), signs.EMERGENCY_ACTION),
     ],
-    "codes": [],
+    # ICD-10-CM L70.0 and SNOMED CT 11381005 "Acne" (check digit valid): see the module note.
+    "codes": [
+        (ClinicalCode.System.ICD10CM, "", "L70.0", "Acne vulgaris"),
+        (ClinicalCode.System.SNOMED, "", "11381005", "Acne"),
+    ],
     # Acne sources first; the milia sources back only the milia side of the comparison.
     "references": [
         "nhs_acne",
@@ -827,7 +838,8 @@ Do not try to cut, burn or squeeze them off yourself.
             "Book a routine GP appointment for a blood fat (cholesterol) test.",
         ),
     ],
-    "codes": [],
+    # ICD-10-CM H02.6, the category every eyelid and side code (H02.60-H02.66) sits under.
+    "codes": [(ClinicalCode.System.ICD10CM, "", "H02.6", "Xanthelasma of eyelid")],
     "references": ["dermnet_xanthoma", "medscape_xanthelasma_treatment", "gponline"],
     "editor_note": (
         "Example content awaiting the clinic's own clinical review. Needs clinician sign-off: "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import string
+from html import unescape
 
+import nh3
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import JSONObject, Substr, Upper
@@ -20,11 +23,14 @@ from conditions.models import (
     FAQ,
     CareAdvice,
     ClinicalCode,
+    ComparisonRow,
     Condition,
     ConditionImage,
     Questionnaire,
+    Recommendation,
     Reference,
     Section,
+    TreatmentComparison,
 )
 from conditions.models.articles import anchor_aliases
 
@@ -241,6 +247,17 @@ def article_queryset(conditions=None):
             title="questionnaire__title",
             slug="questionnaire__slug",
         ),
+        # For the JSON-LD's possibleTreatment: the live comparison's options, except those
+        # the clinicians do not recommend (issue 18).
+        treatments_json=_rows(
+            ComparisonRow.objects.filter(
+                comparison__in=TreatmentComparison.objects.published()
+            ).exclude(recommendation=Recommendation.NOT_RECOMMENDED),
+            "comparison__condition",
+            order="order",
+            name="treatment__name",
+            no_treatment="treatment__is_no_treatment",
+        ),
     )
 
 
@@ -293,6 +310,45 @@ def article_content(condition: Condition) -> dict:
     }
 
 
+# A section describing what the condition looks like or feels like (its signs).
+SIGNS_HEADING = re.compile(r"\b(looks? like|symptoms?|signs?)\b", re.IGNORECASE)
+
+
+def _treatments(condition: Condition) -> list[dict]:
+    """schema.org MedicalTherapy entries: the live comparison's options the clinicians
+    recommend or offer as an option (not-recommended ones are left out)."""
+    raw = getattr(condition, "treatments_json", None)
+    rows = sorted(json.loads(raw) if raw else [], key=lambda row: (row["order"], row["name"]))
+    return [{"@type": "MedicalTherapy", "name": row["name"]} for row in rows]
+
+
+def _plain(html: str) -> str:
+    """Text of rendered section HTML, without the inline citation numbers ([2], [1, 5])."""
+    text = unescape(nh3.clean(html, tags=set()))
+    text = re.sub(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _first_sentence(text: str, limit: int = 300) -> str:
+    """The opening sentence (the page weight stays small on every part of a long article)."""
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def _signs(canonical: str, sections: list) -> list[dict]:
+    """schema.org MedicalSignOrSymptom: the article's "What ... look like" section(s)."""
+    return [
+        {
+            "@type": "MedicalSignOrSymptom",
+            "name": section.heading,
+            "description": _first_sentence(_plain(section.body_html)),
+            "url": f"{canonical}#{section.anchor}",
+        }
+        for section in sections
+        if SIGNS_HEADING.search(section.heading)
+    ]
+
+
 def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = "") -> str:
     """schema.org MedicalWebPage about a MedicalCondition, escaped for a <script> element.
 
@@ -314,6 +370,12 @@ def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = 
             }
             for code in content["codes"]
         ]
+    treatments = _treatments(condition)
+    if treatments:
+        about["possibleTreatment"] = treatments
+    signs = _signs(canonical, content["sections"])
+    if signs:
+        about["signOrSymptom"] = signs
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",

@@ -16,6 +16,7 @@ import functools
 import json
 import re
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.db import transaction
@@ -25,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -63,7 +65,15 @@ def cached_spec(questionnaire: Questionnaire) -> dict:
 def _published(slug: str) -> Questionnaire:
     return get_object_or_404(
         Questionnaire.objects.published().only(
-            "pk", "slug", "title", "intro", "version", "status", "next_review_due"
+            "pk",
+            "slug",
+            "title",
+            "intro",
+            "version",
+            "status",
+            "next_review_due",
+            "last_reviewed",
+            "published_at",
         ),
         slug=slug,
     )
@@ -428,7 +438,7 @@ def questionnaire_clear(request, questionnaire, spec):
 def questionnaire_response(request, questionnaire, spec):
     """The patient's answers as a FHIR QuestionnaireResponse, built from the signed token."""
     answers = stored_answers.read_response_token(spec, request.POST.get("token", ""))
-    url = request.build_absolute_uri(_url(request, "questionnaire_fhir", spec["slug"]))
+    url = canonical_url(spec["slug"])
     document = fhir.questionnaire_response(
         spec, answers, url, timezone.now().isoformat(timespec="seconds")
     )
@@ -438,12 +448,62 @@ def questionnaire_response(request, questionnaire, spec):
 
 
 # -- public, answer-free pages --------------------------------------------------------------------
+FHIR_JSON_TYPES = ["application/fhir+json", "application/json"]
+
+
+def canonical_url(slug: str) -> str:
+    """A questionnaire's FHIR canonical URL: on the clinic's public address (PORTAL_PUBLIC_URL),
+    never the request's host, so 127.0.0.1, localhost and the kiosk all name it the same."""
+    path = reverse("conditions:questionnaire_fhir", args=[slug])
+    return settings.PORTAL_PUBLIC_URL.rstrip("/") + path
+
+
+def fhir_json_only(view):
+    """FHIR JSON or nothing: a client that accepts only XML (Accept or _format) gets a 406 with
+    an OperationOutcome, not JSON it did not ask for. No Accept, or */*, is JSON."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        wanted = request.GET.get("_format", "").lower()
+        refused = "xml" in wanted or (
+            request.headers.get("Accept") and request.get_preferred_type(FHIR_JSON_TYPES) is None
+        )
+        if refused:
+            outcome = {
+                "resourceType": "OperationOutcome",
+                "issue": [
+                    {
+                        "severity": "error",
+                        "code": "not-supported",
+                        "diagnostics": "Only FHIR JSON (application/fhir+json) is served here.",
+                    }
+                ],
+            }
+            return HttpResponse(
+                json.dumps(outcome), status=406, content_type="application/fhir+json"
+            )
+        response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ("Accept",))
+        return response
+
+    return wrapper
+
+
 @require_safe
+@fhir_json_only
 def questionnaire_fhir(request, slug):
     questionnaire = _published(slug)
     spec = cached_spec(questionnaire)
-    url = request.build_absolute_uri(_url(request, "questionnaire_fhir", slug))
-    document = fhir.questionnaire_resource(spec, url, questionnaire.status)
+    approved = questionnaire.last_reviewed or (
+        questionnaire.published_at and timezone.localdate(questionnaire.published_at)
+    )
+    document = fhir.questionnaire_resource(
+        spec,
+        canonical_url(slug),
+        questionnaire.status,
+        publisher=settings.PORTAL_PUBLISHER,
+        date=approved.isoformat() if approved else "",
+    )
     return HttpResponse(json.dumps(document, indent=2), content_type="application/fhir+json")
 
 

@@ -102,9 +102,7 @@ def test_two_options_with_one_name_on_the_same_comparison_are_refused_with_a_mes
         change_url(comparison), with_new_row(author_client, comparison, **own_no_treatment())
     )
     assert response.status_code == 200  # the admin's form again, with the message
-    assert "This comparison already has an option so named." in unescape(
-        response.content.decode()
-    )
+    assert "This comparison already has an option so named." in unescape(response.content.decode())
     assert comparison.rows.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         models.Treatment.objects.create(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conditions", "0018_question_error_text"),
+        ("conditions", "0021_editor_form"),
     ]
 
     operations = [
