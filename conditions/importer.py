@@ -220,6 +220,23 @@ def is_heading(line: str) -> bool:
     return capitalised / len(significant) >= 0.6
 
 
+def _is_title_line(line: str, rest: list[str]) -> bool:
+    """A short first line in sentence case ("Seborrhoeic keratosis") on its own, before a
+    paragraph: a web page's title as it is copied, though not in title case."""
+    text = line.strip()
+    words = _WORD_RE.findall(text)
+    return (
+        bool(rest)
+        and "\n" not in text
+        and not is_list_block(text)
+        and 0 < len(words) <= MAX_HEADING_WORDS
+        and not _ends_sentence(text)
+        and text[-1:] not in ",;:"
+        and text[:1].isupper()
+        and not is_heading(rest[0])
+    )
+
+
 def _heading_text(line: str) -> str:
     text = re.sub(r"^#{1,6}\s+", "", line.strip()).strip()
     return plain_inline(text).strip()
@@ -259,6 +276,19 @@ def _without_promotions(block: str, dropped: list[str]) -> str:
         else:
             kept.append(item)
     return "\n".join(kept) if any(is_list_block(k) for k in kept) else ""
+
+
+def _sentences_without_promotions(paragraph: str, dropped: list[str]) -> str:
+    """A paragraph of several sentences less the ones that sell something (each reported), or
+    "" when every sentence sells (the caller then drops the whole line)."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])", paragraph.strip())
+    if len(sentences) < 2:
+        return ""
+    kept = [sentence for sentence in sentences if not is_promotional(sentence)]
+    if not kept or len(kept) == len(sentences):
+        return ""
+    dropped.extend(sentence for sentence in sentences if is_promotional(sentence))
+    return " ".join(kept)
 
 
 def _ends_sentence(line: str) -> bool:
@@ -312,6 +342,8 @@ def parse_article(text: str) -> ImportedArticle:
             block = _without_promotions(line, dropped)
             if block:
                 kept.append(block)
+        elif is_promotional(line) and _sentences_without_promotions(line, dropped):
+            kept.append(_sentences_without_promotions(line, []))
         elif is_promotional(line):
             advert = line
             # An advert cut over two lines ("... with our very affordable" / "Some Cream").
@@ -342,7 +374,7 @@ def parse_article(text: str) -> ImportedArticle:
         )
 
     title = None
-    if is_heading(kept[0]):
+    if is_heading(kept[0]) or _is_title_line(kept[0], kept[1:]):
         title = _heading_text(kept[0]).rstrip("?").strip()
         kept = kept[1:]
 

@@ -126,44 +126,49 @@ def parse(text: str) -> dict:
 
 
 def create_draft(ui: Counted, text: str) -> str:
-    """Step 1: the raw text becomes a draft article; returns its admin change page's path.
-
-    Today through the add-condition page with the text pasted into its fields; once the admin's
-    "Import a text" page is merged (branch importer), this one function changes to use it."""
-    page, parts = ui.page, parse(text)
-    ui.go("/admin/conditions/condition/add/")
-    ui.fill(page.locator("#id_name"), parts["name"])
-    if not page.locator("#id_slug").input_value():
-        ui.fill(page.locator("#id_slug"), re.sub(r"[^a-z]+", "-", parts["name"].lower()))
-    ui.fill(page.locator("#id_summary"), parts["summary"])
-    for i, (heading, body) in enumerate(parts["sections"]):
-        if not page.locator(f"#id_sections-{i}-heading").count():
-            ui.click(
-                page.locator(".add-row a").filter(has_text=re.compile(r"Add another section", re.I))
-            )
-        ui.fill(page.locator(f"#id_sections-{i}-heading"), heading)
-        ui.fill(page.locator(f"#id_sections-{i}-body"), body)
-    ui.click(page.get_by_role("button", name="Save and continue editing"))
-    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    """Step 1: the raw text becomes a draft article through the admin's "Import a text" page;
+    returns the new draft's change page path."""
+    page = ui.page
+    ui.go("/admin/conditions/condition/")
+    ui.click(page.get_by_role("link", name="Import a text"))
+    ui.fill(page.get_by_label("Paste the text"), text)
+    ui.click(page.get_by_role("button", name="Import as a draft"))
+    expect(page.locator(".messagelist")).to_contain_text(parse(text)["name"])
     return re.sub(r"^https?://[^/]+", "", page.url)
 
 
+def reveal(ui: Counted, locator) -> None:
+    """Open the folded groups and rows (<details>) around a field, one click each."""
+    while not locator.is_visible():
+        closed = locator.locator("xpath=ancestor::details[not(@open)]")
+        if not closed.count():
+            break
+        ui.click(closed.first.locator("xpath=./summary"))
+
+
 def fix_draft(ui: Counted, change_path: str) -> None:
-    """Step 2: take out the false claim and the advert, add the source."""
+    """Step 2: take out the false claim (the import already left the advert out), add the
+    source, then save and submit in one step."""
     page = ui.page
-    for i in range(4):
-        body = page.locator(f"#id_sections-{i}-body")
+    expect(page.locator(".messagelist")).to_contain_text("promotional line dropped")
+    for body in page.locator("textarea[id^='id_sections-'][id$='-body']").all():
+        if "__prefix__" in (body.get_attribute("id") or ""):
+            continue
         value = body.input_value()
-        fixed = value.replace(" " + FALSE_CLAIM, "").replace(" " + ADVERT, "")
+        assert ADVERT not in value
+        fixed = value.replace(" " + FALSE_CLAIM, "")
         if fixed != value:
+            reveal(ui, body)
             ui.fill(body, fixed)
-    ui.click(page.locator(".add-row a").filter(has_text=re.compile(r"Add another reference", re.I)))
+    add_reference = page.locator(".add-row a").filter(
+        has_text=re.compile(r"Add another reference", re.I)
+    )
+    reveal(ui, add_reference)
+    ui.click(add_reference)
     ui.fill(page.locator("#id_references-0-title"), SOURCE["title"])
     ui.fill(page.locator("#id_references-0-publisher"), SOURCE["publisher"])
     ui.fill(page.locator("#id_references-0-url"), SOURCE["url"])
-    ui.click(page.get_by_role("button", name="Save and continue editing"))
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    ui.click(page.get_by_role("button", name="Submit for review"))
+    ui.click(page.get_by_role("button", name="Save and submit for review").first)
     expect(page.locator(".messagelist")).to_contain_text("submitted for review")
 
 
@@ -259,7 +264,7 @@ def build_comparison(ui: Counted, condition_name: str) -> None:
     ui.click(page.get_by_role("button", name="Save and continue editing"))
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     shoot(page, "comparison")
-    ui.click(page.get_by_role("button", name="Submit for review"))
+    ui.click(page.get_by_role("button", name="Save and submit for review").first)
     expect(page.locator(".messagelist")).to_contain_text("submitted for review")
 
 

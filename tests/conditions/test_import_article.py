@@ -249,3 +249,25 @@ def test_the_shared_seed_texts_import_cleanly_as_drafts():
     for draft in drafts:
         assert f"slug: {draft.slug}" in output
         assert f"/admin/conditions/condition/{draft.pk}/change/" in output
+
+
+def test_a_sentence_case_first_line_is_the_title_not_the_first_heading():
+    text = (
+        "Seborrhoeic keratosis\n\nSeborrhoeic keratoses are common, harmless growths.\n\n"
+        "## What they look like\nRaised, waxy spots that look stuck on.\n"
+    )
+    article = importer.parse_article(text)
+    assert article.title == "Seborrhoeic keratosis"
+    assert [s.heading for s in article.sections] == ["What they look like"]
+
+
+def test_an_advert_inside_a_paragraph_goes_and_the_advice_around_it_stays():
+    text = (
+        "Skin tags\n\nSkin tags are small, soft growths.\n\n"
+        "## Treatment\nMost need no treatment. A doctor can remove one that catches. "
+        "Buy TagAway cream today and get 20% off!\n"
+    )
+    article = importer.parse_article(text)
+    body = " ".join(article.sections[0].paragraphs)
+    assert body == "Most need no treatment. A doctor can remove one that catches."
+    assert article.dropped_promotions == ["Buy TagAway cream today and get 20% off!"]
