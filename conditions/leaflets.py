@@ -54,13 +54,11 @@ def size_from(value: str | None) -> str:
         raise UnknownSize(value) from None
 
 
-def public_url(request, path: str) -> str:
-    """The address the QR code leads to: the clinic's public address when it is configured
-    (settings.PORTAL_PUBLIC_BASE_URL), else the address this request came to."""
-    base = (getattr(settings, "PORTAL_PUBLIC_BASE_URL", "") or "").strip().rstrip("/")
-    if base:
-        return base + path
-    return request.build_absolute_uri(path)
+def public_url(path: str) -> str:
+    """The address the QR code leads to: on the clinic's public address (PORTAL_PUBLIC_URL,
+    the one FHIR, the infobutton and emails use), whatever host printed it: a leaflet goes
+    home, where a kiosk's or an internal address would not open."""
+    return settings.PORTAL_PUBLIC_URL.rstrip("/") + path
 
 
 @lru_cache(maxsize=1024)

@@ -40,7 +40,7 @@ def _condition_html(request, conditions, slug: str, size: str, draft: bool) -> s
         condition = article_queryset(conditions).get(slug=slug)
     except Condition.DoesNotExist:
         raise Http404("No condition with that address") from None
-    url = leaflets.public_url(request, condition.get_absolute_url())
+    url = leaflets.public_url(condition.get_absolute_url())
     context = leaflets.condition_context(condition, article_content(condition), url, size, draft)
     return leaflets.render_html("conditions/leaflet_condition.html", context)
 
@@ -50,7 +50,7 @@ def _comparison_html(request, comparisons, slug: str, size: str, draft: bool) ->
         comparisons.select_related("condition", "reviewer"), condition__slug=slug
     )
     rows = list(comparison.rows.select_related("treatment").order_by("order", "pk"))
-    url = leaflets.public_url(request, comparison.get_absolute_url())
+    url = leaflets.public_url(comparison.get_absolute_url())
     context = leaflets.comparison_context(comparison, rows, url, size, draft)
     return leaflets.render_html("conditions/leaflet_comparison.html", context)
 

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 import zxingcpp
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import override_settings
@@ -39,6 +40,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 A4_POINTS = (595.28, 841.89)
+
+# The clinic's public address: every QR code leads there, whatever host printed the leaflet.
+PUBLIC = settings.PORTAL_PUBLIC_URL.rstrip("/")
 
 
 # -- reading a PDF back ------------------------------------------------------------------------
@@ -181,12 +185,12 @@ def test_article_leaflet_is_an_a4_pdf_with_the_summary_help_review_and_a_qr_code
     assert f"Next review due {long_date(live.next_review_due)}." in pdf
     assert "Example content" not in pdf
     # The QR code is a real image in the PDF, and it leads to the public article.
-    assert pdf.qr_codes() == ["http://testserver/conditions/milia/"]
-    assert "http://testserver/conditions/milia/" in pdf
+    assert pdf.qr_codes() == [PUBLIC + "/conditions/milia/"]
+    assert (PUBLIC + "/conditions/milia/") in pdf
 
 
-def test_the_qr_code_uses_the_clinics_public_address_when_it_is_set(client, milia):
-    with override_settings(PORTAL_PUBLIC_BASE_URL="https://info.clinic.example/"):
+def test_the_qr_code_uses_the_clinics_public_address_whatever_host_printed_it(client, milia):
+    with override_settings(PORTAL_PUBLIC_URL="https://info.clinic.example/"):
         pdf = get_pdf(client, leaflet_url(milia))
     assert pdf.qr_codes() == ["https://info.clinic.example/conditions/milia/"]
 
@@ -221,7 +225,7 @@ def test_large_print_is_16_point_or_more_still_a4(client, milia):
     assert len(large.pages) >= len(standard.pages)
     assert round(float(large.pages[0].mediabox.width), 2) == A4_POINTS[0]
     assert "Milia are tiny white bumps under the skin." in large
-    assert large.qr_codes() == ["http://testserver/conditions/milia/"]
+    assert large.qr_codes() == [PUBLIC + "/conditions/milia/"]
 
 
 def test_an_unknown_size_is_a_400_that_says_what_to_use(client, milia):
@@ -332,7 +336,7 @@ def test_comparison_leaflet_lists_every_option_with_our_view(client, comparison)
     assert "No treatment: wait and see" in pdf
     reviewed = f"Reviewed by {live.reviewer_name()} on {long_date(live.last_reviewed)}."
     assert reviewed in pdf
-    assert pdf.qr_codes() == ["http://testserver/conditions/milia/treatments/"]
+    assert pdf.qr_codes() == [PUBLIC + "/conditions/milia/treatments/"]
 
 
 # -- the admin's draft leaflet ----------------------------------------------------------------------
@@ -420,7 +424,7 @@ def test_the_kiosk_offers_a_leaflet_only_where_a_printer_is_attached(client, mil
     response = client.get("/kiosk/conditions/milia/leaflet.pdf")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"  # the kiosk keeps nothing
-    assert Pdf(response.content).qr_codes() == ["http://testserver/conditions/milia/"]
+    assert Pdf(response.content).qr_codes() == [PUBLIC + "/conditions/milia/"]
     # The draft leaflet is a preview: refused in the kiosk like every preview.
     assert client.get("/kiosk/conditions/milia/preview/leaflet.pdf").status_code == 404
 
@@ -443,7 +447,7 @@ def test_every_demo_article_and_comparison_prints_on_one_or_two_a4_pages(client)
 
     for url in urls:
         pdf = get_pdf(client, url)
-        public = "http://testserver" + url.removesuffix("leaflet.pdf")
+        public = PUBLIC + url.removesuffix("leaflet.pdf")
         assert 1 <= len(pdf.pages) <= 2, (url, len(pdf.pages))
         assert pdf.title.split(" – ")[0] in pdf, url
         assert "Reviewed by" in pdf and f"on {today}. Next review due" in pdf, url
