@@ -216,13 +216,22 @@ def main(argv=None) -> int:
             raw = scores(report)
             index = float(report.get("environment", {}).get("benchmarkIndex") or 0)
             cpu = 4.0 if args.no_calibrate else min(4.0, calibrated_multiplier(index))
-            if cpu != 4.0:
+            tries, used = 0, 4.0
+            while cpu != used and tries < 2:
+                # The host's load changes between runs (other work on a shared machine): if the
+                # calibrated run measured a very different index, calibrate again, once.
+                tries += 1
                 say(f"   BenchmarkIndex {index:.0f}: again with the CPU slowed down {cpu}x")
                 with tempfile.TemporaryDirectory(prefix="lighthouse-profile-") as profile:
                     report = run_lighthouse(
                         base + path, WORK / f"{slug}.json", flags, Path(profile), cpu=cpu
                     )
-            else:
+                used = cpu
+                index = float(report.get("environment", {}).get("benchmarkIndex") or 0)
+                wanted = min(4.0, calibrated_multiplier(index))
+                cpu = wanted if abs(wanted - used) >= 1 else used
+            cpu = used
+            if not tries:
                 shutil.copyfile(WORK / f"{slug}-4x.json", WORK / f"{slug}.json")
             results.append((name, path, scores(report), report, index, cpu, raw))
     except (LighthouseError, StackError, subprocess.SubprocessError) as exc:

@@ -211,6 +211,8 @@
     }
   }
   syncBack();
+  // afterSwap runs in the same task as the swap, so no tap can land on a stale Back.
+  document.addEventListener("htmx:afterSwap", syncBack);
   document.addEventListener("htmx:afterSettle", syncBack);
 
   if (backLink) {
