@@ -70,9 +70,8 @@ def kiosk_context(request) -> dict:
 # -- which links may stay in a kiosk page -------------------------------------------------------
 @dataclass(frozen=True)
 class LinkDecision:
-    action: str  # "keep", "rewrite" (to `href`) or "strip" (plain text; a QR code for `qr_url`)
+    action: str  # "keep", "rewrite" (to `href`) or "strip" (plain text)
     href: str = ""
-    qr_url: str = ""
 
 
 KEEP = LinkDecision("keep")
@@ -100,8 +99,7 @@ def decide_link(href: str | None, request, *, download: bool = False) -> LinkDec
     if scheme and scheme not in ("http", "https"):
         return LinkDecision("strip")  # mailto:, tel:, javascript:, data: ...
     if parts.netloc and parts.netloc.lower() != request.get_host().lower():
-        url = href if scheme else f"{request.scheme}:{href}"
-        return LinkDecision("strip", qr_url=url)
+        return LinkDecision("strip")
     path = parts.path or request.path
     if not path.startswith("/"):
         path = request.path.rsplit("/", 1)[0] + "/" + path
@@ -169,25 +167,14 @@ def _start_tag(tag: str, attrs: list) -> str:
     return f"<{tag}{rendered}>"
 
 
-def _offsite_qr(url: str) -> str:
-    from conditions.templatetags.kiosk import qr_svg
-
-    host = urlsplit(url).netloc
-    label = _("QR code: scan it with your phone camera to open this page on %(site)s.") % {
-        "site": host
-    }
-    return (
-        f'<span class="kiosk-offsite-qr">{qr_svg(url, label)}'
-        f'<span class="kiosk-offsite-host">{escape(host)}</span></span>'
-    )
-
-
 def lock_links(html: str, request) -> str:
-    """Every link in a kiosk page stays in the kiosk: off-site ones become text plus a QR code.
+    """Every link in a kiosk page stays in the kiosk: off-site ones become plain text.
 
     Same-site links to public pages are pointed at their kiosk twin; links to the admin,
     downloads (FHIR and the like, or a `download` attribute), mailto: and other schemes are
-    turned into plain text.
+    turned into plain text. No code is drawn beside each one (a page of sources became a page
+    of codes splitting its sentences): the page's one "Take this home" code opens the public
+    page with every link, and a source list has one code of its own (the `sources_qr` tag).
     """
     scanner = _AnchorScanner(html)
     scanner.feed(html)
@@ -203,8 +190,6 @@ def lock_links(html: str, request) -> str:
                 continue
             out.append(html[position:offset])
             out.append("</span>")
-            if open_strip.qr_url:
-                out.append(_offsite_qr(open_strip.qr_url))
             position = offset + length
             open_strip = None
             continue

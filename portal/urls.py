@@ -21,6 +21,7 @@ urlpatterns = [
     path("kiosk/az/<str:letter>/", kiosk_views.letter, name="kiosk_letter"),
     path("kiosk/start/<slug:slug>/", kiosk_views.choose_profile, name="kiosk_start"),
     path("kiosk/reset/", kiosk_views.reset, name="kiosk_reset"),
+    path("kiosk/start-again/", kiosk_views.start_again, name="kiosk_start_again"),
     path("kiosk/", include("conditions.urls", namespace="kiosk")),
     # Patient feedback, problem reports and the counted search-result redirect (feedback app);
     # mounted under /kiosk/ too, so kiosk pages' forms and links stay in the kiosk.

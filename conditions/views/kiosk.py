@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -111,6 +112,18 @@ def choose_profile(request, slug):
         samesite="Lax",
     )
     return response
+
+
+@require_safe
+def start_again(request):
+    """ "Start again?": the question asked before a reset, as a page (without JavaScript;
+    kiosk.js asks the same in a dialog). "No, go back" returns to ?back=, a kiosk page."""
+    back = request.GET.get("back", "")
+    here = reverse("kiosk_start_again")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None)
+    if not (safe and back.startswith(kiosk.KIOSK_PREFIX)) or back.startswith(here):
+        back = reverse("kiosk_home")
+    return TemplateResponse(request, "kiosk/start_again.html", {"back_url": back})
 
 
 # Exempt from CSRF on purpose: a reset only ever removes data, so a forged one can do no more

@@ -171,27 +171,98 @@
     }
   });
 
-  var backButton = document.querySelector("[data-kiosk-back]");
+  // -- one Back: the previous step ---------------------------------------------------------
+  // The header's Back is a real link (it works without JavaScript) to the previous step the
+  // server knows: in a questionnaire the previous question, elsewhere the page above this one.
+  // Questionnaire steps arrive by HTMX, so the newest data-kiosk-back-url in the page (the
+  // swapped-in step's) moves to the button. Outside a questionnaire ("parent"), Back goes to
+  // the page the patient actually came from, from the trail, when there is one.
+  var backLink = document.querySelector("a[data-kiosk-back]");
   if (location.pathname === config.home) {
     try { sessionStorage.removeItem(TRAIL_KEY); } catch (error) { /* storage off */ }
-  }
-  if (backButton && trail().length) {
-    backButton.hidden = false;
-    backButton.addEventListener("click", function () {
-      var items = trail();
-      var previous = items.pop();
+  } else {
+    // Arriving at the page on top of the trail (by a step Back, say): it is not "before" us.
+    var items = trail();
+    var changed = false;
+    while (items.length && samePage(items[items.length - 1], location.href)) {
+      items.pop();
+      changed = true;
+    }
+    if (changed) {
       saveTrail(items);
-      if (previous) {
-        go(previous, false);
+    }
+  }
+
+  function samePage(a, b) {
+    var x = new URL(a, location.href);
+    var y = new URL(b, location.href);
+    return x.pathname === y.pathname && x.search === y.search;
+  }
+
+  function syncBack() {
+    if (!backLink) {
+      return;
+    }
+    var sources = document.querySelectorAll("[data-kiosk-back-url]");
+    var source = sources.length ? sources[sources.length - 1] : null;
+    if (source && source.getAttribute("data-kiosk-back-url")) {
+      backLink.setAttribute("href", source.getAttribute("data-kiosk-back-url"));
+      backLink.setAttribute("data-kiosk-back-kind", source.getAttribute("data-kiosk-back-kind") || "parent");
+    }
+  }
+  syncBack();
+  // afterSwap runs in the same task as the swap, so no tap can land on a stale Back.
+  document.addEventListener("htmx:afterSwap", syncBack);
+  document.addEventListener("htmx:afterSettle", syncBack);
+
+  if (backLink) {
+    backLink.addEventListener("click", function (event) {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) {
+        return;
       }
+      event.preventDefault();
+      var target = backLink.href;
+      if (backLink.getAttribute("data-kiosk-back-kind") !== "step") {
+        var items = trail();
+        var previous = items.pop();
+        if (previous) {
+          saveTrail(items);
+          target = previous;
+        }
+      }
+      go(target, false);
+    });
+  }
+
+  // -- one Start again: asks first, then forgets everything ------------------------------------
+  // Without JavaScript the header link opens the "Start again?" page; here the same question
+  // comes as a dialog.
+  var restartDialog = document.getElementById("kiosk-restart-confirm");
+  var restartLink = document.querySelector("a[data-kiosk-restart]");
+  if (restartDialog && restartLink) {
+    restartLink.addEventListener("click", function (event) {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) {
+        return;
+      }
+      event.preventDefault();
+      if (!restartDialog.open) {
+        restartDialog.showModal();
+        restartDialog.querySelector("[data-kiosk-restart-no]").focus();
+      }
+    });
+    restartDialog.querySelector("[data-kiosk-restart-yes]").addEventListener("click", function () {
+      startAgain();
+    });
+    restartDialog.querySelector("[data-kiosk-restart-no]").addEventListener("click", function () {
+      restartDialog.close();
     });
   }
 
   // Plain (non-htmx) forms: make sure the server is there before the browser leaves the page.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.hasAttribute("data-kiosk-restart")) {
-      event.preventDefault();
+    if (form.action && new URL(form.action, location.href).pathname === config.reset) {
+      event.preventDefault(); // the "Start again?" page's "Yes": reset here, as the dialog does
       startAgain();
       return;
     }
@@ -330,6 +401,9 @@
     }
     resetting = true;
     closeWarning();
+    if (restartDialog && restartDialog.open) {
+      restartDialog.close();
+    }
     // The server flushes the session and expires every cookie but the kiosk profile and CSRF
     // token (HttpOnly ones too, which this script cannot see).
     fetch(config.reset, {

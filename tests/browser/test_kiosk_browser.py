@@ -76,7 +76,7 @@ def test_a_patient_reaches_an_article_from_the_start_screen_by_taps_only(site, p
 
     # Every step replaced the one history entry; the on-screen Back button walks the trail.
     assert page.evaluate("history.length") == entries
-    page.get_by_role("navigation", name="Kiosk").get_by_role("button", name="Back").tap()
+    page.get_by_role("navigation", name="Kiosk").get_by_role("link", name="Back").tap()
     expect(page.locator("h1")).to_have_text("Topics starting with A")
 
 
@@ -179,7 +179,10 @@ def test_start_again_resets_on_demand(site, page, kiosk_content):
     expect(page.locator("h1")).to_have_text("Milia")
     page.evaluate("sessionStorage.setItem('x', '1')")
 
-    page.get_by_role("navigation", name="Kiosk").get_by_role("button", name="Start again").tap()
+    page.get_by_role("navigation", name="Kiosk").get_by_role("link", name="Start again").tap()
+    page.get_by_role("dialog", name="Start again?").get_by_role(
+        "button", name="Yes, start again"
+    ).tap()
 
     expect(page).to_have_url(re.compile(r"/kiosk/$"))
     assert page.evaluate(STORAGE) == CLEAN_STORAGE
@@ -208,10 +211,11 @@ def test_the_take_home_code_scans_to_the_public_page(site, page, kiosk_content):
     code = page.locator(".kiosk-take-home-code svg")
     expect(code).to_have_accessible_name(re.compile("QR code"))
     assert decode_png_qr(code.screenshot()) == f"{site.url}/conditions/milia/"
-    # The off-site reference is text with its own code, not a link.
+    # The off-site reference is plain text; one code opens the whole source list.
     expect(page.get_by_role("link", name="Milia explained")).to_have_count(0)
-    reference_code = page.locator(".kiosk-offsite-qr", has_text="www.nhs.uk").locator("svg")
-    assert decode_png_qr(reference_code.screenshot()) == "https://www.nhs.uk/milia/"
+    expect(page.locator(".kiosk-offsite-qr")).to_have_count(0)
+    sources_code = page.locator(".kiosk-sources-qr-code svg")
+    assert decode_png_qr(sources_code.screenshot()) == f"{site.url}/conditions/milia/#sources"
 
 
 def test_kiosk_start_screen_and_article_have_no_accessibility_violations(site, page, kiosk_content):

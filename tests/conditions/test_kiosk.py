@@ -247,7 +247,7 @@ def test_no_kiosk_page_links_off_site_to_the_admin_or_to_a_download(client, mili
         assert_locked_in(path, html)
 
 
-def test_offsite_links_become_text_with_a_qr_code_and_site_links_stay_in_the_kiosk(client, milia):
+def test_offsite_links_become_plain_text_and_site_links_stay_in_the_kiosk(client, milia):
     html = client.get("/kiosk/conditions/milia/").content.decode()
 
     assert re.search(r'<span class="kiosk-offsite">\s*Milia: causes and treatment\s*</span>', html)
@@ -255,12 +255,28 @@ def test_offsite_links_become_text_with_a_qr_code_and_site_links_stay_in_the_kio
     assert re.search(r'<span class="kiosk-offsite">email us</span>', html)
     assert re.search(r'<span class="kiosk-offsite">staff</span>', html)
     assert 'href="/kiosk/conditions/milia/#more"' in html
-    codes = {decode_svg_qr(svg) for svg in svgs_in(html, "kiosk-offsite-qr")}
-    assert codes == {EXTERNAL, "https://www.nhs.uk/conditions/milia/"}
-    assert 'aria-label="QR code: scan it with your phone camera' in html
+    # No code beside each off-site link: sentences stay whole.
+    assert "kiosk-offsite-qr" not in html
     # The public page keeps its real links.
     public = client.get("/conditions/milia/").content.decode()
     assert f'href="{EXTERNAL}"' in public and "kiosk-offsite" not in public
+
+
+def test_a_kiosk_source_list_has_one_code_that_opens_the_whole_list(client, milia):
+    ReferenceFactory(condition=milia, url="https://www.nhs.uk/conditions/milia/", title="NHS")
+    make_live(milia)
+    html = client.get("/kiosk/conditions/milia/").content.decode()
+
+    sources = html[html.index('id="sources"') :]
+    sources = sources[: sources.index("</section>")]
+    assert sources.count("<li") >= 2 and "<a " not in sources
+    codes = svgs_in(sources, "kiosk-sources-qr-code")
+    assert len(codes) == 1
+    assert decode_svg_qr(codes[0]) == "http://testserver/conditions/milia/#sources"
+    assert "Open these sources on your phone" in sources
+    assert html.count("<svg") == 2  # the sources' code and "Take this home", nothing else
+    public = client.get("/conditions/milia/").content.decode()
+    assert "kiosk-sources-qr" not in public and 'id="sources"' in public
 
 
 @pytest.mark.parametrize(
@@ -538,7 +554,8 @@ def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_gr
             assert attribute in form[0], (action, attribute)
     # "Clear my answers" and "No, go back" are links, swapped into the page the same way.
     for page, href in ((review, f"{base}clear/?from=review"), (confirm, f"{base}review/")):
-        link = re.search(rf'<a [^>]*href="{re.escape(href)}"[^>]*>', page)
+        main = page[page.index('<main id="main"') :]  # the header's Back leads there too
+        link = re.search(rf'<a [^>]*href="{re.escape(href)}"[^>]*>', main)
         assert link, href
         for attribute in (f'hx-get="{href}"', 'hx-target="#main"', 'hx-select="#main"'):
             assert attribute in link[0], (href, attribute)
@@ -564,3 +581,104 @@ def test_the_demo_kiosk_features_milia_and_its_questionnaire_on_the_start_screen
     html = client.get("/kiosk/").content.decode()
     assert 'href="/kiosk/conditions/milia/"' in html
     assert 'href="/kiosk/check/white-spots/"' in html
+
+
+# -- one "Take this home", one Back, one Start again (issue 16) -------------------------------
+def test_every_kiosk_page_has_one_take_home_code_before_its_content(client, milia):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    demo_questionnaires.load(*editors())
+    expected = {
+        "/kiosk/": "http://testserver/",
+        "/kiosk/az/M/": "http://testserver/conditions/?letter=M",
+        "/kiosk/conditions/": "http://testserver/conditions/",
+        "/kiosk/conditions/milia/": "http://testserver/conditions/milia/",
+        "/kiosk/check/white-spots/": "http://testserver/check/white-spots/",
+        "/kiosk/check/white-spots/q/who/": "http://testserver/check/white-spots/",
+        "/kiosk/about/privacy/": "http://testserver/about/privacy/",
+        "/kiosk/start-again/": "http://testserver/",
+    }
+    for path, url in expected.items():
+        html = client.get(path).content.decode()
+        assert take_home_code(html) == url, path
+        main = html[html.index('<main id="main"') :]
+        assert main.index("kiosk-take-home") < main.index("<h1"), path
+
+
+def nav_of(html: str) -> str:
+    return re.search(r'<nav class="kiosk-nav".*?</nav>', html, re.S)[0]
+
+
+def back_href(html: str) -> str | None:
+    match = re.search(r'<a class="kiosk-button kiosk-back" href="([^"]*)"', nav_of(html))
+    return match[1] if match else None
+
+
+def test_the_kiosk_has_one_back_and_one_start_again_in_its_header(client, milia):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    demo_questionnaires.load(*editors())
+    base = "/kiosk/check/white-spots/"
+    client.post(f"{base}q/who/", {"answer": "adult"})
+    for path in ("/kiosk/conditions/milia/", f"{base}q/who/", f"{base}q/unwell/", "/kiosk/"):
+        html = client.get(path).content.decode()
+        assert html.count(">Back</") == 1, path
+        assert len(re.findall(r">\s*Start again\s*<", html)) == 1, path
+        assert "back-link" not in html, path  # no second, in-page Back
+        assert re.search(r'class="kiosk-button kiosk-restart" href="/kiosk/start-again/', html)
+    # The start screen has nothing before it: its Back is an invisible place-holder.
+    assert back_href(client.get("/kiosk/").content.decode()) is None
+
+
+def test_back_is_the_previous_step(client, milia, comparison):
+    from conditions.demo import questionnaires as demo_questionnaires
+
+    demo_questionnaires.load(*editors())
+    base = "/kiosk/check/white-spots/"
+    client.post(f"{base}q/who/", {"answer": "adult"})
+    client.post(f"{base}q/unwell/", {"answer": ["none"]})
+    third = client.post(f"{base}q/unwell/", {"answer": ["none"]})["Location"]
+    assert third.startswith(f"{base}q/") and third != f"{base}q/unwell/"
+
+    expected = {
+        third: f"{base}q/unwell/",  # question 3: question 2, not the intro
+        f"{base}q/unwell/": f"{base}q/who/",
+        f"{base}q/who/": base,  # the first question: the intro
+        base: "/kiosk/",
+        "/kiosk/conditions/milia/": "/kiosk/az/M/",  # an article: its A-Z letter
+        "/kiosk/conditions/milia/treatments/": "/kiosk/conditions/milia/",
+        "/kiosk/az/M/": "/kiosk/",
+    }
+    for path, back in expected.items():
+        assert back_href(client.get(path).content.decode()) == back, path
+    # Under HTMX the swapped-in step carries its Back for kiosk.js to move to the header.
+    fragment = client.get(third, HTTP_HX_REQUEST="true").content.decode()
+    assert f'data-kiosk-back-url="{base}q/unwell/"' in fragment
+
+
+def test_start_again_asks_first_on_a_page_that_works_without_javascript(client, milia):
+    html = client.get("/kiosk/conditions/milia/").content.decode()
+    href = re.search(r'class="kiosk-button kiosk-restart" href="([^"]+)"', html)[1]
+    assert href == "/kiosk/start-again/?back=%2Fkiosk%2Fconditions%2Fmilia%2F"
+
+    response = client.get(href.replace("&amp;", "&"))
+
+    page = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert "<h1" in page and "Start again?" in page
+    assert re.search(r'<form method="post" action="/kiosk/reset/">', page)
+    assert re.search(
+        r'<a class="kiosk-button" href="/kiosk/conditions/milia/">No, go back</a>', page
+    )
+    assert back_href(page) == "/kiosk/conditions/milia/"
+    # Its own "Start again" is itself, not a page more.
+    assert re.search(rf'class="kiosk-button kiosk-restart" href="{re.escape(href)}"', page)
+
+
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "//evil.example/kiosk/", "/admin/", "/kiosk/start-again/"]
+)
+def test_start_again_goes_back_only_to_a_kiosk_page(client, back):
+    page = client.get("/kiosk/start-again/", {"back": back}).content.decode()
+
+    assert re.search(r'<a class="kiosk-button" href="/kiosk/">No, go back</a>', page)
