@@ -33,6 +33,7 @@ def test_a_chosen_picture_survives_an_error_elsewhere_and_is_saved_clean(
     page.get_by_role("button", name="Log in").click()
 
     site.go(f"/admin/conditions/condition/{condition.pk}/change/")
+    page.locator("#images-group summary").first.click()  # the pictures group starts folded
     page.get_by_text("Add another Condition image").click()
     photo = tmp_path / "spot.jpg"
     photo.write_bytes(phone_photo())
@@ -41,9 +42,13 @@ def test_a_chosen_picture_survives_an_error_elsewhere_and_is_saved_clean(
     page.locator("input[name='images-0-credit']").fill("Taken in this clinic, with consent")
     page.locator("input[name='_continue']").click()
 
-    expect(page.locator(".errornote").first).to_be_visible()
-    expect(page.get_by_text("Describe the picture for people who cannot see it.")).to_be_visible()
-    expect(page.get_by_text("Say which skin tone the picture shows")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(
+        page.get_by_text("Describe the picture for people who cannot see it.", exact=True)
+    ).to_be_visible()
+    expect(
+        page.locator(".errorlist li", has_text="Say which skin tone the picture shows")
+    ).to_be_visible()
     expect(page.get_by_text("Kept from your last try: spot.jpg")).to_be_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1600, "height": 900})

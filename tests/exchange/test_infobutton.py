@@ -191,7 +191,7 @@ def test_an_adult_or_an_article_without_a_baby_part_opens_at_the_top(client, cli
 
 def test_acne_for_a_baby_opens_at_baby_acne(client, clinic):
     url = infobutton_url("L70.0", ICD10CM, age__v__v="6", age__v__u="wk")
-    assert client.get(url)["Location"] == "/conditions/acne/#baby-acne"
+    assert client.get(url)["Location"] == "/conditions/acne/baby-acne/"
 
 
 def test_spanish_is_answered_in_english_with_a_notice(client, clinic):

@@ -288,6 +288,16 @@ RAW_TYPES = {
 }
 
 
+def synthetic_snomed_id(number: int) -> str:
+    """A well-formed SNOMED CT extension id (item, namespace 9999999, partition 10, Verhoeff
+    check digit) for made-up content: it passes the shape checks, and its "synthetic" version
+    marks it as no real concept."""
+    from conditions.codes import verhoeff_digit
+
+    stem = f"{number}999999910"
+    return stem + verhoeff_digit(stem)
+
+
 def _insert(model, field_names: list[str], rows: list[tuple], chunk: int = 2000) -> None:
     """INSERT rows of plain values into model's table with executemany.
 
@@ -478,6 +488,7 @@ class Command(BaseCommand):
                         heading,
                         heading.lower().replace(" ", "-"),
                         "",  # part_title: synthetic articles are grouped by length
+                        [],  # previous_anchors: never renamed
                         body.markdown,
                         body.html,
                         body.snippet_text,
@@ -502,14 +513,15 @@ class Command(BaseCommand):
                     cid,
                     ClinicalCode.System.ICD10.value,
                     SYNTHETIC_MARK,
-                    f"SYN{number}",
+                    # Well formed, in U50-U81, a range WHO's ICD-10 leaves unused.
+                    f"U{50 + int(number) % 30}.{int(number) % 10}",
                     f"Synthetic code for {condition.name}",
                 ),
                 (
                     cid,
                     ClinicalCode.System.SNOMED.value,
                     SYNTHETIC_MARK,
-                    f"9{number}00{rng.randint(100, 999)}",
+                    synthetic_snomed_id(int(number)),
                     f"Synthetic concept for {condition.name}",
                 ),
             ]
@@ -536,7 +548,7 @@ class Command(BaseCommand):
                 )
             )
         section_fields = [
-            *("condition", "order", "heading", "slug", "part_title"),
+            *("condition", "order", "heading", "slug", "part_title", "previous_anchors"),
             *("body", "body_html", "body_text"),
         ]
         _insert(Section, section_fields, sections)
