@@ -361,10 +361,10 @@ def baby_part_anchor(sections: list[Section]) -> str:
 
 
 def page_url(match: Match) -> str:
-    """The path of the page to open for a match. The baby part is the section's own address,
-    which leads to the part holding it (or to its anchor on a one-page article)."""
+    """The path of the page to open for a match, with the baby part's anchor: on a one-page
+    article the section itself, on a long one its entry in the list of parts."""
     url = match.condition.get_absolute_url()
-    return f"{url}{match.anchor}/" if match.anchor else url
+    return f"{url}#{match.anchor}" if match.anchor else url
 
 
 def absolute(path: str) -> str:

@@ -51,6 +51,7 @@ def test_back_in_a_questionnaire_is_the_previous_question_never_the_intro(
     feature_the_demo_questionnaire(kiosk_content)
     open_kiosk(site, page, kiosk_content)
     page.get_by_role("link", name=re.compile("^White spots on the face or body")).tap()
+    expect(page.locator("h1")).not_to_have_text("Welcome")  # the tap's navigation is done
     intro = page.locator("h1").inner_text()
     page.get_by_role("link", name="Start now").tap()
     expect(page.locator("h1")).to_have_text(Q1)
