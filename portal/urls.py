@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from conditions.views import kiosk as kiosk_views
+from conditions.views import leaflets as leaflet_views
 from portal import views
 
 ADMIN_PATH = getattr(settings, "ADMIN_PATH", "admin/")
@@ -22,6 +23,28 @@ urlpatterns = [
     path("kiosk/start/<slug:slug>/", kiosk_views.choose_profile, name="kiosk_start"),
     path("kiosk/reset/", kiosk_views.reset, name="kiosk_reset"),
     path("kiosk/start-again/", kiosk_views.start_again, name="kiosk_start_again"),
+    # "Print a leaflet" on a kiosk with a printer: a kiosk screen (idle reset, Back, Print) that
+    # frames the leaflet's print view, never the PDF viewer (conditions/views/leaflets.py).
+    path(
+        "kiosk/conditions/<slug:slug>/leaflet/",
+        leaflet_views.kiosk_condition_leaflet,
+        name="kiosk_condition_leaflet",
+    ),
+    path(
+        "kiosk/conditions/<slug:slug>/leaflet/print/",
+        leaflet_views.kiosk_condition_leaflet_print,
+        name="kiosk_condition_leaflet_print",
+    ),
+    path(
+        "kiosk/conditions/<slug:slug>/treatments/leaflet/",
+        leaflet_views.kiosk_comparison_leaflet,
+        name="kiosk_comparison_leaflet",
+    ),
+    path(
+        "kiosk/conditions/<slug:slug>/treatments/leaflet/print/",
+        leaflet_views.kiosk_comparison_leaflet_print,
+        name="kiosk_comparison_leaflet_print",
+    ),
     path("kiosk/", include("conditions.urls", namespace="kiosk")),
     # Patient feedback, problem reports and the counted search-result redirect (feedback app);
     # mounted under /kiosk/ too, so kiosk pages' forms and links stay in the kiosk.

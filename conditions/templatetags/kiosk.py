@@ -23,6 +23,8 @@ TAKE_HOME = {
     "condition_whole": "condition",
     "condition_part": "part",  # one part of a long article: that part's address
     "treatment_comparison": "comparison",
+    "kiosk_condition_leaflet": "condition",  # the leaflet screen: the article it prints
+    "kiosk_comparison_leaflet": "comparison",
     "questionnaire_start": "questionnaire",
     "questionnaire_step": "questionnaire",
     "questionnaire_review": "questionnaire",
@@ -118,7 +120,9 @@ def take_home_url(context) -> str:
 @register.inclusion_tag("kiosk/take_home.html", takes_context=True)
 def take_home(context) -> dict:
     """The "Take this home" QR code for the page's object (see TAKE_HOME)."""
-    return {"url": take_home_url(context), "can_print": context.get("can_print", False)}
+    # The leaflet screen has its own "Print the leaflet": no second Print button there.
+    can_print = context.get("can_print", False) and not context.get("is_leaflet_screen")
+    return {"url": take_home_url(context), "can_print": can_print}
 
 
 @register.inclusion_tag("kiosk/sources_qr.html", takes_context=True)
@@ -153,6 +157,10 @@ def back_target(context) -> tuple[str, str]:
         start = reverse("kiosk:questionnaire_start", args=[questionnaire.slug])
         return context.get("back_url") or start, "step"
     condition = context.get("condition")
+    if name == "kiosk_condition_leaflet" and condition is not None:
+        return reverse("kiosk:condition_detail", args=[condition.slug]), "parent"
+    if name == "kiosk_comparison_leaflet" and condition is not None:
+        return reverse("kiosk:treatment_comparison", args=[condition.slug]), "parent"
     if name == "treatment_comparison" and condition is not None:
         return reverse("kiosk:condition_detail", args=[condition.slug]), "parent"
     if name == "condition_detail" and condition is not None:

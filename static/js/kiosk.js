@@ -438,12 +438,39 @@
       button.remove();
     });
   }
+  // On the leaflet screen Print prints the framed leaflet (never the kiosk page around it).
+  var leafletFrame = document.querySelector("iframe[data-kiosk-leaflet]");
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-kiosk-print]") : null;
-    if (button && config.printer) {
+    if (!button || !config.printer) {
+      return;
+    }
+    if (leafletFrame && leafletFrame.contentWindow) {
+      leafletFrame.contentWindow.focus();
+      leafletFrame.contentWindow.print();
+    } else {
       window.print();
     }
   });
+  // Reading the leaflet (scrolling or touching inside the frame) counts as being here.
+  function watchFrame() {
+    var doc = null;
+    try {
+      doc = leafletFrame.contentDocument;
+    } catch (error) {
+      return; // not the kiosk's own document: nothing to watch
+    }
+    if (!doc) {
+      return;
+    }
+    ["pointerdown", "touchstart", "keydown", "wheel", "scroll"].forEach(function (name) {
+      doc.addEventListener(name, activity, { capture: true, passive: true });
+    });
+  }
+  if (leafletFrame) {
+    leafletFrame.addEventListener("load", watchFrame);
+    watchFrame();
+  }
 
   // -- number pad: a number question is answered by touch, no keyboard ------------------------
   // The pad is in the page (hidden without JavaScript); steps arrive by HTMX, so listen on the

@@ -414,19 +414,119 @@ def test_the_staff_preview_page_offers_no_patient_leaflet(client, milia):
 
 def test_the_kiosk_offers_a_leaflet_only_where_a_printer_is_attached(client, milia):
     html = client.get("/kiosk/conditions/milia/").content.decode()
-    assert "leaflet.pdf" not in html
+    assert "leaflet" not in html.split("<main", 1)[1].split("</main>")[0].lower()
+    assert client.get("/kiosk/conditions/milia/leaflet/").status_code == 404
+    assert client.get("/kiosk/conditions/milia/leaflet/print/").status_code == 404
 
     profile = KioskProfile.objects.create(name="Desk", slug="desk", printer_available=True)
     client.get(reverse("kiosk_start", args=[profile.slug]))
     html = client.get("/kiosk/conditions/milia/").content.decode()
-    assert 'href="/kiosk/conditions/milia/leaflet.pdf"' in html
-
-    response = client.get("/kiosk/conditions/milia/leaflet.pdf")
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"  # the kiosk keeps nothing
-    assert Pdf(response.content).qr_codes() == [PUBLIC + "/conditions/milia/"]
+    # The kiosk's leaflet screen, never the PDF (Chromium's PDF viewer has no idle reset).
+    assert 'href="/kiosk/conditions/milia/leaflet/"' in html
+    assert 'href="/kiosk/conditions/milia/leaflet/?size=large"' in html
+    assert "leaflet.pdf" not in html
     # The draft leaflet is a preview: refused in the kiosk like every preview.
     assert client.get("/kiosk/conditions/milia/preview/leaflet.pdf").status_code == 404
+
+
+@pytest.fixture
+def printer_kiosk(client):
+    profile = KioskProfile.objects.create(name="Desk", slug="desk", printer_available=True)
+    client.get(reverse("kiosk_start", args=[profile.slug]))
+    return profile
+
+
+def test_the_kiosk_leaflet_screen_frames_the_leaflet_with_print_back_and_the_idle_reset(
+    client, milia, comparison, printer_kiosk
+):
+    response = client.get("/kiosk/conditions/milia/leaflet/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    html = response.content.decode()
+    assert "<h1>Leaflet: Milia</h1>" in html
+    assert 'class="kiosk"' in html and "js/kiosk.js" in html  # the idle reset runs here
+    assert 'src="/kiosk/conditions/milia/leaflet/print/"' in html
+    assert 'sandbox="allow-same-origin allow-modals"' in html
+    assert "data-kiosk-print>Print the leaflet</button>" in html
+    assert 'href="/kiosk/conditions/milia/leaflet/?size=large"' in html
+    assert 'data-kiosk-back-url="/kiosk/conditions/milia/"' in html
+    # The page may frame its own site's print view, and nothing else.
+    csp = response["Content-Security-Policy"]
+    assert "frame-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+
+    html = client.get("/kiosk/conditions/milia/treatments/leaflet/?size=large").content.decode()
+    assert "Leaflet: Treatment options for Milia" in html
+    assert 'src="/kiosk/conditions/milia/treatments/leaflet/print/?size=large"' in html
+    assert 'href="/kiosk/conditions/milia/treatments/leaflet/"' in html  # standard print
+    assert 'data-kiosk-back-url="/kiosk/conditions/milia/treatments/"' in html
+
+
+def test_the_kiosk_print_view_is_the_leaflet_html_frameable_by_the_kiosk_only(
+    client, milia, comparison, printer_kiosk
+):
+    response = client.get("/kiosk/conditions/milia/leaflet/print/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<link rel="stylesheet" href="/static/css/leaflet.css">' in html
+    assert "<h1>Milia</h1>" in html and "Milia are tiny white bumps" in html
+    assert "Get help urgently" in html and PUBLIC + "/conditions/milia/" in html
+    assert 'src="data:image/png;base64,' in html  # the QR code
+    assert "<script" not in html
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in csp and "default-src 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert response["Cache-Control"] == "no-store"
+
+    large = client.get("/kiosk/conditions/milia/treatments/leaflet/print/?size=large")
+    assert "leaflet-large" in large.content.decode()
+    assert "De-roofing by a clinician" in large.content.decode()
+    # Opened as a page of its own (no idle reset there): the screen that frames it instead.
+    top = client.get(
+        "/kiosk/conditions/milia/leaflet/print/?size=large", headers={"Sec-Fetch-Dest": "document"}
+    )
+    assert (
+        top.status_code == 302 and top["Location"] == "/kiosk/conditions/milia/leaflet/?size=large"
+    )
+    framed = client.get(
+        "/kiosk/conditions/milia/leaflet/print/", headers={"Sec-Fetch-Dest": "iframe"}
+    )
+    assert framed.status_code == 200
+
+
+def test_the_kiosk_never_opens_the_pdf_its_old_addresses_lead_to_the_leaflet_screen(
+    client, milia, comparison, printer_kiosk
+):
+    response = client.get("/kiosk/conditions/milia/leaflet.pdf?size=large")
+    assert response.status_code == 302
+    assert response["Location"] == "/kiosk/conditions/milia/leaflet/?size=large"
+    response = client.get("/kiosk/conditions/milia/treatments/leaflet.pdf")
+    assert response["Location"] == "/kiosk/conditions/milia/treatments/leaflet/"
+    # The patient site keeps the PDF download.
+    assert client.get("/conditions/milia/leaflet.pdf")["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kiosk/conditions/no-such/leaflet/",
+        "/kiosk/conditions/no-such/leaflet/print/",
+        "/kiosk/conditions/no-such/treatments/leaflet/",
+        "/kiosk/conditions/no-such/treatments/leaflet/print/",
+    ],
+)
+def test_kiosk_leaflets_of_unknown_pages_are_404(client, milia, printer_kiosk, path):
+    assert client.get(path).status_code == 404
+
+
+def test_kiosk_leaflet_screen_without_a_comparison_is_404_and_a_bad_size_400(
+    client, milia, printer_kiosk
+):
+    assert client.get("/kiosk/conditions/milia/treatments/leaflet/").status_code == 404
+    response = client.get("/kiosk/conditions/milia/leaflet/?size=huge")
+    assert response.status_code == 400
+    assert "size=large" in response.content.decode()
 
 
 # -- every demo article ----------------------------------------------------------------------------

@@ -33,6 +33,18 @@ class MarkupProblems(HTMLParser):
         self.links: list[str] = []
         self._in_inline_script = False
 
+    @staticmethod
+    def _kiosk_leaflet_frame(attributes: dict) -> bool:
+        """The one frame allowed: the kiosk leaflet screen's own print view, sandboxed with
+        no scripts and no navigation (templates/kiosk/leaflet.html)."""
+        src = attributes.get("src") or ""
+        sandbox = (attributes.get("sandbox") or "").split()
+        return (
+            src.startswith("/kiosk/conditions/")
+            and "/leaflet/print/" in src
+            and sorted(sandbox) == ["allow-modals", "allow-same-origin"]
+        )
+
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         for name, value in attrs:
@@ -46,8 +58,10 @@ class MarkupProblems(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value!r}> script URL")
         if tag == "style":
             self.problems.append("<style> element")
-        if tag in {"iframe", "object", "embed", "frame", "base"}:
+        if tag in {"object", "embed", "frame", "base"}:
             self.problems.append(f"<{tag}> element")
+        if tag == "iframe" and not self._kiosk_leaflet_frame(attributes):
+            self.problems.append("<iframe> element")
         if tag == "script":
             src = attributes.get("src")
             if src is None:
@@ -285,6 +299,10 @@ NOT_PAGES = {
     "kiosk:condition_preview_part": "staff previews are not offered on the kiosk",
     "kiosk:condition_preview_whole": "staff previews are not offered on the kiosk",
     "kiosk:comparison_leaflet_preview": "staff previews are not offered on the kiosk",
+    # Framed by the kiosk's leaflet screen, so frame-ancestors 'self' and SAMEORIGIN instead of
+    # 'none' and DENY: tests/conditions/test_leaflets.py checks those headers.
+    "kiosk_condition_leaflet_print": "leaflet HTML framed by the kiosk leaflet screen",
+    "kiosk_comparison_leaflet_print": "leaflet HTML framed by the kiosk leaflet screen",
     # The read-only JSON content API (issue 18): tests/exchange/test_api.py.
     **{
         f"api-v1:{name}": "JSON content API (tests/exchange/test_api.py)"
@@ -437,10 +455,16 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     staff_walk.check("get", "/conditions/milia/preview/questions/")
     staff_walk.check("get", "/check/white-spots/preview/")
     staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
-    # Printed leaflets (issue 18): PDFs, public and kiosk, and the staff's draft leaflets.
-    for prefix in ("", "/kiosk"):
-        walk.check("get", f"{prefix}/conditions/milia/leaflet.pdf")
-        walk.check("get", f"{prefix}/conditions/milia/treatments/leaflet.pdf?size=large")
+    # Printed leaflets (issue 18): PDFs on the patient site, the staff's draft leaflets, and on
+    # a kiosk with a printer the leaflet screen (its PDF addresses lead there).
+    walk.check("get", "/conditions/milia/leaflet.pdf")
+    walk.check("get", "/conditions/milia/treatments/leaflet.pdf?size=large")
+    printer = KioskProfile.objects.create(name="Desk", slug="desk-printer", printer_available=True)
+    walk.check("get", f"/kiosk/start/{printer.slug}/", 302)
+    walk.check("get", "/kiosk/conditions/milia/leaflet.pdf", 302)
+    walk.check("get", "/kiosk/conditions/milia/treatments/leaflet.pdf?size=large", 302)
+    walk.check("get", "/kiosk/conditions/milia/leaflet/")
+    walk.check("get", "/kiosk/conditions/milia/treatments/leaflet/?size=large")
     staff_walk.check("get", "/conditions/milia/preview/leaflet.pdf")
     staff_walk.check("get", "/conditions/milia/treatments/preview/leaflet.pdf")
     # The infobutton's own pages (issue 18): choose, language notice, nothing found, bad request.
