@@ -119,6 +119,25 @@ class ReferenceInline(admin.TabularInline):
     classes = FOLDED
 
 
+class CodingFilter(admin.SimpleListFilter):
+    """Articles without clinical codes: a clinical coder has to add them (the infobutton finds
+    such a page by its name only, and its JSON-LD and API entries carry no code)."""
+
+    title = gettext_lazy("clinical codes")
+    parameter_name = "codes"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("None yet: needs a clinical coder")), ("coded", _("Coded"))]
+
+    def queryset(self, request, queryset):
+        coded = models.Exists(ClinicalCode.objects.filter(condition=models.OuterRef("pk")))
+        if self.value() == "none":
+            return queryset.filter(~coded)
+        if self.value() == "coded":
+            return queryset.filter(coded)
+        return queryset
+
+
 class ClinicalCodeInline(admin.TabularInline):
     model = ClinicalCode
     form = pasting.ClinicalCodeForm
@@ -168,9 +187,10 @@ class ConditionAdmin(ReviewableAdmin):
         "reviewer_column",
         "review_state",
         "reading_level_column",
+        "codes_column",
         "view_link",
     ]
-    list_filter = [*ReviewableAdmin.list_filter, "featured"]
+    list_filter = [*ReviewableAdmin.list_filter, "featured", CodingFilter]
     search_fields = ["name", "slug", "also_known_as", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["related"]
@@ -181,7 +201,7 @@ class ConditionAdmin(ReviewableAdmin):
         ),
         (
             gettext_lazy("Review and publishing"),
-            {"fields": [*ReviewableAdmin.review_fields, "publish_checklist"]},
+            {"fields": [*ReviewableAdmin.review_fields, "publish_checklist", "coding_state"]},
         ),
         (gettext_lazy("Reading level"), {"fields": ["reading_level", "preview_link"]}),
         (gettext_lazy("Related conditions"), {"fields": ["related"], "classes": FOLDED}),
@@ -204,7 +224,11 @@ class ConditionAdmin(ReviewableAdmin):
         return entries
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "reading_level"]
+        return [*super().get_readonly_fields(request, obj), "reading_level", "coding_state"]
+
+    def get_queryset(self, request):
+        coded = models.Exists(ClinicalCode.objects.filter(condition=models.OuterRef("pk")))
+        return super().get_queryset(request).annotate(has_codes=coded)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -264,6 +288,27 @@ class ConditionAdmin(ReviewableAdmin):
         )
 
     # -- columns and read-only fields -----------------------------------------------------------
+    @admin.display(description=gettext_lazy("clinical codes"), ordering="has_codes")
+    def codes_column(self, obj):
+        if getattr(obj, "has_codes", True):
+            return _("Coded")
+        return format_html('<strong class="needs-coder">{}</strong>', _("Needs a clinical coder"))
+
+    @admin.display(description=gettext_lazy("clinical codes"))
+    def coding_state(self, obj):
+        """Whether a clinical coder still has to code this article (see CodingFilter)."""
+        if obj is None or obj.pk is None or not obj.codes.exists():
+            return format_html(
+                '<strong class="needs-coder">{}</strong> {}',
+                _("None yet: needs a clinical coder."),
+                _(
+                    "Add the ICD-10-CM and SNOMED CT codes a coder has checked, under "
+                    "“Clinical codes”. Until then EHR infobutton requests find this page by its "
+                    "name only, and the API and search engines get no code for it."
+                ),
+            )
+        return ", ".join(str(code) for code in obj.codes.all())
+
     @admin.display(description=gettext_lazy("reading grade"), ordering="reading_grade")
     def reading_level_column(self, obj):
         if obj.reading_grade is None:
