@@ -13,7 +13,11 @@ coder references; SNOMED CT 11381005 "Acne" against a published OpenSAFELY acne 
 valid check digit. Still awaiting a clinical coder's sign-off like the rest. Left out, not
 verified: syringoma (ICD-10-CM codes it by site, D23.1x eyelid or D23.3x face, so no one code
 fits the page) and sebaceous hyperplasia (no source names its ICD-10-CM home), and any SNOMED CT
-code for xanthelasma, syringoma or sebaceous hyperplasia.
+code for xanthelasma, syringoma or sebaceous hyperplasia. Searched again in December 2026: the
+ICD-10-CM tabular (simple-icd-10-cm) names neither condition; the content notes give no code for
+them; VisualDx's sebaceous hyperplasia page was found but its codes were not in what we could
+read; the other pages found were unnamed coder blogs. So both stay uncoded: the admin's article
+list and form say they need a clinical coder, and the infobutton finds them by display name.
 
 load() is idempotent: an article whose slug (or name) already exists is left exactly as it
 is, so a clinician's edits are never overwritten and a second run changes nothing.
