@@ -79,7 +79,10 @@
       var where = heading ? clean(heading.textContent).slice(0, 60) : "";
       return where ? where + ": " + name : name;
     }
+    // After a refused save the form shows what was typed, none of it saved.
+    var refused = !!document.getElementById("error-summary");
     function unsaved() {
+      if (refused) return [config.dataset.unsavedRefused || "Everything on this form"];
       var names = [];
       Array.prototype.forEach.call(form.elements, function (field) {
         if (!isChanged(field)) return;

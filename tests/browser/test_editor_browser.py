@@ -208,9 +208,26 @@ def test_the_build_page_previews_as_the_clinician_types_and_submit_saves_first(s
     steps.scroll_into_view_if_needed()
     shot(page, "build-page-preview")
 
+    # A half-written "is not" test: the error summary takes the writer to the field at fault,
+    # and the typing is kept.
+    page.locator("#id_o-0-rules-0-source_question").select_option(label="Does it bleed?")
+    page.locator("#id_o-0-rules-0-operator").select_option("is_not")
+    page.get_by_role("button", name="Save", exact=True).click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile("Pick the answer")).click()
+    expect(page.locator("#id_o-0-rules-0-option")).to_be_focused()
+    expect(steps).to_have_value("Ring your GP surgery today. Say that the spot bleeds.")
+    shot(page, "build-page-rule-error")
+    # Nothing of the refused save is saved: leaving the page asks first.
+    page.locator(".object-tools").get_by_role("link", name="Changes and review").click()
+    assert dialogs == ["beforeunload"]
+    expect(steps).to_have_value("Ring your GP surgery today. Say that the spot bleeds.")
+    page.locator("#id_o-0-rules-0-option").select_option(label="Does it bleed? → No")
+
     page.locator(".workflow-box").get_by_role("button", name="Save and submit for review").click()
     expect(page.locator(".messagelist")).to_contain_text("saved and submitted for review")
-    assert dialogs == []  # it saves first: nothing to warn about
+    assert dialogs == ["beforeunload"]  # it saves first: nothing more to warn about
     saved = Questionnaire.objects.get(pk=questionnaire.pk)
     assert saved.status == Status.IN_REVIEW
     assert saved.outcomes.get(slug="today").next_steps.startswith("Ring your GP surgery today.")

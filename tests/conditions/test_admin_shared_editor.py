@@ -215,3 +215,32 @@ def test_steps_that_do_not_save_carry_the_question_the_browser_asks(client, comp
     assert 'data-unsaved-list="Not saved:"' in page
     # Save and submit is not among them: it saves first.
     assert 'value="submit" data-unsaved-question' not in page
+
+
+# -- the search's urgent help card: the same editor ------------------------------------------------
+def test_the_help_card_cleans_pasted_lists_and_refuses_markup_in_its_heading(author_client):
+    import datetime
+
+    from django.utils import timezone
+
+    from conditions.models import UrgentHelp
+
+    url = reverse("admin:conditions_urgenthelp_add")
+    assert 'data-live-preview="markdown"' in author_client.get(url).content.decode()
+    data = {
+        "heading": "<h2>Get help now</h2>",
+        "body": "Call 999 if:\n•\tthe rash does not fade\n•\tyou feel very unwell",
+        "emergency_phone": "999",
+        "urgent_phone": "111",
+        "next_review_due": (timezone.localdate() + datetime.timedelta(days=300)).isoformat(),
+        "terms-TOTAL_FORMS": "0",
+        "terms-INITIAL_FORMS": "0",
+    }
+    page = unescape(author_client.post(url, data).content.decode())
+    assert "Heading is shown to patients as plain text" in page
+    assert "put them in the card's text" in page
+    response = author_client.post(url, data | {"heading": "Get help now"})
+    assert response.status_code == 302
+    card = UrgentHelp.objects.get()
+    assert "- the rash does not fade\n- you feel very unwell" in card.body
+    assert "2 bulleted lines became list items" in " ".join(messages_of(response))
