@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
@@ -616,6 +617,7 @@ class Builder:
             questions=Question.objects.filter(questionnaire=questionnaire).order_by("order", "pk"),
         )
         self.errors: list[str] = []
+        self.stale = False  # refused: someone else saved since the page was opened
 
     def cleaned_forms(self) -> list:
         """For the pasted-text report: every formset of the page, answers included."""
@@ -634,6 +636,7 @@ class Builder:
             check_version(self.questionnaire, self.page.cleaned_data.get("edit_version"))
         except ValidationError as error:
             self.errors.extend(error.messages)
+            self.stale = True
             return False
         self.questions.save_all()
         self.outcomes.save_all()
@@ -715,6 +718,38 @@ def problems_with_anchors(questionnaire: Questionnaire) -> list[tuple[str, str]]
     return [(problem, locate_problem(problem, questionnaire)) for problem in problems]
 
 
+def stale_context(builder: Builder, questionnaire: Questionnaire, user) -> dict:
+    """After a refused stale save: what the others changed since this user opened the page (as
+    the history tells it), and the page made ready to save the merge the user makes now, on top
+    of the saved version, as the article form does after a refusal."""
+    from conditions.admin import editor
+    from conditions.models.review import EditingSession
+
+    session = EditingSession.objects.filter(
+        content_type=ContentType.objects.get_for_model(questionnaire),
+        object_id=questionnaire.pk,
+        user=user,
+    ).first()
+    since = session.started if session is not None else None
+    entries = [
+        entry
+        for entry in editor.history_sentences(questionnaire, limit=50)
+        if since is None or entry["at"] >= since
+    ]
+    data = builder.page.data.copy()
+    data["edit_version"] = str(questionnaire.version)
+    builder.page.data = data
+    builder.errors = [
+        _(
+            "Someone else saved this questionnaire after you opened this page, so your changes "
+            "were NOT saved and nothing was overwritten. Your typing is kept below; what they "
+            "changed is listed here. Merge the two, then save again: that save replaces their "
+            "version with this page."
+        )
+    ]
+    return {"entries": entries[:20]}
+
+
 def build_view(model_admin, request, object_id):
     """GET: the build page. POST: save everything (or nothing), then back to the page."""
     from django.contrib import messages
@@ -734,6 +769,7 @@ def build_view(model_admin, request, object_id):
     may_change = model_admin.has_change_permission(request, questionnaire)
     here = reverse("admin:conditions_questionnaire_build", args=[questionnaire.pk])
     status = 200
+    stale = None
     if request.method == "POST":
         if not may_change:
             raise PermissionDenied
@@ -755,6 +791,8 @@ def build_view(model_admin, request, object_id):
             return HttpResponseRedirect(here)
         status = 400
         questionnaire.refresh_from_db()
+        if builder.stale:
+            stale = stale_context(builder, questionnaire, request.user)
     else:
         builder = Builder(questionnaire)
     from conditions.models.review import EditingSession
@@ -770,6 +808,7 @@ def build_view(model_admin, request, object_id):
         }
     context = {
         **editing,
+        "stale": stale,
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "original": questionnaire,

@@ -245,6 +245,44 @@ def test_a_save_from_a_page_opened_before_someone_elses_save_is_refused_and_keep
     assert not empty.questions.exists()
 
 
+def test_after_a_stale_refusal_the_build_page_shows_their_changes_and_saves_the_merge(
+    client_as_author, empty
+):
+    colleague = UserFactory(username="colleague", first_name="Ada", last_name="Lovelace")
+    question = Question.objects.create(
+        questionnaire=empty, order=10, key="bleeds", text="Does it bleed?", kind="yes_no"
+    )
+    data = page_data(client_as_author.get(build_url(empty)))
+    # Meanwhile a colleague rewords the question on its own page and saves.
+    question.text = "Does the spot bleed?"
+    question._history_user = colleague
+    question.save()
+    empty.record_change(colleague)
+    data |= {"q-0-help_text": "Bleeding without a scratch."}
+    response = client_as_author.post(build_url(empty), data)
+    assert response.status_code == 400
+    body = unescape(response.content.decode())
+    panel = body[body.index('id="stale-changes"') :][:3000]
+    assert "Ada Lovelace changed the question of the question" in panel or (
+        "Ada Lovelace changed the question" in panel
+    )
+    assert "<del>it</del> <ins>the spot</ins>" in panel  # their words, marked
+    assert 'value="Bleeding without a scratch."' not in body  # a textarea: kept as its text
+    assert "Bleeding without a scratch.</textarea>" in body
+    # The page now carries the saved version: saving again saves the merge.
+    builder = response.context["builder"]
+    assert builder.page.data["edit_version"] == str(Questionnaire.objects.get(pk=empty.pk).version)
+    merged = dict(builder.page.data.lists())
+    merged = {k: v if len(v) > 1 else v[0] for k, v in merged.items()}
+    merged["q-0-text"] = "Does the spot bleed?"
+    assert client_as_author.post(build_url(empty), merged).status_code == 302
+    question.refresh_from_db()
+    assert (question.text, question.help_text) == (
+        "Does the spot bleed?",
+        "Bleeding without a scratch.",
+    )
+
+
 def test_bad_input_gets_a_message_and_a_400_and_nothing_is_saved(client_as_author, empty):
     data = page_data(client_as_author.get(build_url(empty)))
     data |= {
@@ -257,7 +295,7 @@ def test_bad_input_gets_a_message_and_a_400_and_nothing_is_saved(client_as_autho
     response = client_as_author.post(build_url(empty), data)
     assert response.status_code == 400
     body = unescape(response.content.decode())
-    assert "Nothing was saved" in body
+    assert 'id="error-summary"' in body and "nothing was saved" in body  # the form's summary
     assert "A number question needs a minimum and a maximum." in body
     assert not empty.questions.exists()
 
