@@ -244,3 +244,21 @@ def test_the_help_card_cleans_pasted_lists_and_refuses_markup_in_its_heading(aut
     card = UrgentHelp.objects.get()
     assert "- the rash does not fade\n- you feel very unwell" in card.body
     assert "2 bulleted lines became list items" in " ".join(messages_of(response))
+
+
+def test_the_comparison_error_summary_links_into_a_folded_part_of_a_row(author_client, comparison):
+    from tests.conditions.test_comparison_own_options import with_new_row
+
+    data = with_new_row(author_client, comparison, new_name="Waiting", new_setting="home")
+    n = int(data["rows-TOTAL_FORMS"]) - 1
+    response = author_client.post(comparison_url(comparison), data)
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    summary = page[page.index('id="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert f'href="#id_rows-{n}-new_description"' in summary  # in the folded "new option" part
+    assert f'href="#id_rows-{n}-new_who_does_it"' in summary
+    before = page[: page.index(f'id="id_rows-{n}-new_description"')]
+    fieldset = before[before.rfind("<fieldset") :]
+    assert "A new option for this comparison only" in fieldset
+    assert "<details" not in fieldset  # shown open, not folded, while it holds an error
