@@ -177,24 +177,10 @@ def test_a_step_that_does_not_save_names_the_unsaved_changes_and_keeps_the_typin
 
 def test_the_build_page_previews_as_the_clinician_types_and_submit_saves_first(site, page):
     from conditions.models import Questionnaire
-    from tests.conditions.questionnaire_factories import make_questionnaire
+    from tests.conditions.questionnaire_factories import bleeding_check
 
     author = user_in("Author", username="grace", first_name="Grace", last_name="Hopper")
-    questionnaire = make_questionnaire(
-        slug="spot-check",
-        publish=False,
-        questions=[{"key": "bleeds", "text": "Does it bleed?", "kind": "yes_no"}],
-        outcomes=[
-            {
-                "slug": "today",
-                "title": "Ring your GP today",
-                "rule": "red_flag",
-                "priority": 100,
-                "triggers": [("bleeds", "is", "yes")],
-            },
-            {"slug": "fine", "title": "Look after it at home", "rule": "default"},
-        ],
-    )
+    questionnaire = bleeding_check()
     open_form(site, page, author, questionnaire, "questionnaire", "build")
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from conditions.models import EditingSession, Question, Questionnaire, Status
 from tests.admin_forms import form_as_shown
 from tests.conditions.article_admin import messages_of
-from tests.conditions.questionnaire_factories import make_questionnaire
+from tests.conditions.questionnaire_factories import bleeding_check
 from tests.conditions.test_questionnaire_builder import build_url, page_data
 from tests.factories import ComparisonRowFactory, TreatmentComparisonFactory, UserFactory
 
@@ -48,22 +48,7 @@ def comparison_url(comparison, view: str = "change") -> str:
 
 @pytest.fixture
 def questionnaire():
-    return make_questionnaire(
-        slug="spot-check",
-        publish=False,
-        questions=[{"key": "bleeds", "text": "Does it bleed?", "kind": "yes_no"}],
-        outcomes=[
-            {
-                "slug": "today",
-                "title": "Ring your GP today",
-                "urgency": "urgent",
-                "rule": "red_flag",
-                "priority": 100,
-                "triggers": [("bleeds", "is", "yes")],
-            },
-            {"slug": "fine", "title": "Look after it at home", "rule": "default"},
-        ],
-    )
+    return bleeding_check()
 
 
 # -- comparison ---------------------------------------------------------------------------------
