@@ -288,14 +288,18 @@ _PLAIN_CHECKS = [
 _LIST_MARK = re.compile(r"(?m)^\s*(?:[-*+•·▪●◦]|\d{1,2}[.)])\s+\S")
 
 
-def markup_problem(value: str, label: str, *, allow_lines: bool = False) -> str:
+def markup_problem(
+    value: str, label: str, *, allow_lines: bool = False, advice: str | None = None
+) -> str:
     """Why `value` cannot go in the plain-text field `label` ("" when it can).
 
     `allow_lines`: the field holds one item per line (synonyms); a bullet in front of each is
-    still refused, because patients would see it.
+    still refused, because patients would see it. `advice`: where lists, headings or links can
+    go instead on this form (by default, an article's section text).
     """
     if not value:
         return ""
+    elsewhere = advice or _("use a section's text, which takes Markdown")
     for pattern, what in _PLAIN_CHECKS:
         match = pattern.search(value)
         if match:
@@ -303,8 +307,8 @@ def markup_problem(value: str, label: str, *, allow_lines: bool = False) -> str:
             return _(
                 "%(field)s is shown to patients as plain text, so %(found)s would appear as "
                 "typed. Remove the markup and write plain words; for lists, headings or links "
-                "use a section's text, which takes Markdown."
-            ) % {"field": label, "found": found}
+                "%(elsewhere)s."
+            ) % {"field": label, "found": found, "elsewhere": elsewhere}
     if _LIST_MARK.search(value):
         if allow_lines:
             return _("%(field)s: write one entry per line without bullets or numbers in front.") % {
@@ -312,7 +316,6 @@ def markup_problem(value: str, label: str, *, allow_lines: bool = False) -> str:
             }
         return _(
             "%(field)s is shown to patients as plain text, so a bullet or number at the start "
-            "of a line would appear as typed. Write it as a sentence, or put the list in a "
-            "section's text."
-        ) % {"field": label}
+            "of a line would appear as typed. Write it as a sentence; for a list, %(elsewhere)s."
+        ) % {"field": label, "elsewhere": elsewhere}
     return ""

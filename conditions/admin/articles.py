@@ -166,7 +166,7 @@ class ConditionImageInline(admin.TabularInline):
 
 # -- the admin -------------------------------------------------------------------------------
 @admin.register(Condition)
-class ConditionAdmin(ReviewableAdmin):
+class ConditionAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
     form = ConditionAdminForm
     change_list_template = "admin/conditions/condition/change_list.html"
     # Laid out for writing: name and summary, then the sections and the other parts (folded
@@ -229,10 +229,6 @@ class ConditionAdmin(ReviewableAdmin):
     def get_queryset(self, request):
         coded = models.Exists(ClinicalCode.objects.filter(condition=models.OuterRef("pk")))
         return super().get_queryset(request).annotate(has_codes=coded)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        pasting.report_cleaning(request, form, formsets)  # what pasted-text cleaning removed
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "related":

@@ -1,10 +1,11 @@
-"""Text pasted into the article editor: Markdown fields are cleaned, plain-text fields refuse
-markup (issue 14).
+"""Text pasted into the clinicians' editors (article, comparison, questionnaire and its Build page):
+Markdown fields are cleaned, plain-text fields refuse markup (issue 14).
 
 `PastedTextMixin` goes on a ModelForm and names its fields:
 - `markdown_fields`: pasted HTML or Word text becomes Markdown (conditions/cleaning.py: lists
   stay lists, headings stay headings); what was removed or converted is kept on the form and
-  shown in an admin message after the save (`report_cleaning`).
+  shown in an admin message after the save (`report_cleaning`; an admin gets that by
+  `PastedTextAdminMixin`).
 - `plain_fields` (and `line_fields`, one entry per line): markup is refused with a form error
   that names the field and says what to do, so patients never see literal tags.
 """
@@ -24,6 +25,8 @@ class PastedTextMixin:
     markdown_fields: tuple[str, ...] = ()
     plain_fields: tuple[str, ...] = ()
     line_fields: tuple[str, ...] = ()
+    # Where a list or a heading can go instead (a plain-text field's refusal says so).
+    markup_advice: str | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -45,6 +48,7 @@ class PastedTextMixin:
                 value,
                 str(self.fields[name].label).capitalize(),
                 allow_lines=name in self.line_fields,
+                advice=self.markup_advice,
             )
             if problem:
                 self.add_error(name, problem)
@@ -53,7 +57,8 @@ class PastedTextMixin:
 
 def _named(form) -> str:
     instance = getattr(form, "instance", None)
-    return str(instance) if instance is not None and str(instance) else _("the article")
+    name = str(instance) if instance is not None and instance.pk else ""
+    return name or str(getattr(form, "cleaning_name", "")) or _("the new entry")
 
 
 def report_cleaning(request, form, formsets) -> None:
@@ -73,6 +78,15 @@ def report_cleaning(request, form, formsets) -> None:
             format_html_join("", "<li>“{}”, {}: {}</li>", items),
         ),
     )
+
+
+class PastedTextAdminMixin:
+    """For a ModelAdmin whose form and inline forms use PastedTextMixin: after the save, one
+    message names what the cleaning removed or converted."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report_cleaning(request, form, formsets)
 
 
 class SectionForm(PastedTextMixin, forms.ModelForm):

@@ -9,9 +9,10 @@ the questionnaire's working copy, checked against the version the editor opened
 admin save. The safety check runs after every save and its problems are listed at the top,
 each linked to the question or outcome at fault.
 
-Show-if rules and triggers are picked by the answers' text ("Question → Answer"), never by id.
-Tests this page does not edit (is not, number comparisons) are kept and listed, with a link to
-the question's or outcome's own page where they are edited.
+Show-if rules and triggers are picked by the answers' text ("Question → Answer"), never by id:
+"answer is X" by ticking the answer, every other test the model has ("is not" an answer, a
+number "is less than" or "is at least" a value, e.g. weeks at least 6) as rows under it, each
+problem shown beside its field. Question and outcome share that code (`AnswerTestsMixin`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
@@ -26,6 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from conditions.admin import pasting
 from conditions.admin.review import check_version
 from conditions.models import (
     AnswerOption,
@@ -35,11 +38,14 @@ from conditions.models import (
     Questionnaire,
     ShowIf,
 )
+from conditions.models.questionnaires import AnswerTest
 
 NEW_QUESTIONS = 2  # blank question slots on the page
 NEW_OUTCOMES = 2
 NEW_ANSWERS = 3  # blank answer rows under a new question
 MORE_ANSWERS = 1  # blank answer rows under a saved choice question
+NEW_RULES = 1  # blank "other test" rows under each question and outcome
+MARKUP_ADVICE = gettext_lazy("put them in an outcome's “what to do next”, which takes Markdown")
 CLINICAL_OUTCOME_FIELDS = {
     "urgency",
     "priority",
@@ -57,6 +63,30 @@ def unique_slug(text: str, taken: set[str], max_length: int, fallback: str) -> s
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def forms_to_save(formset):
+    """The rows of a build-page formset to save: rows marked for deletion are deleted here
+    (a row already gone with its question is no error), blank new rows are left out."""
+    for form in formset.forms:
+        if formset._should_delete_form(form):
+            if form.instance.pk:
+                type(form.instance)._default_manager.filter(pk=form.instance.pk).delete()
+            continue
+        if form in formset.initial_forms or form.has_changed():
+            yield form
+
+
+def fill_slug(form, cleaned: dict, field: str, source: str, max_length: int, fallback: str):
+    """A question's key or an outcome's slug left blank is made from its text, unique within
+    the questionnaire."""
+    if not cleaned.get(field) and cleaned.get(source):
+        model = form._meta.model
+        others = model.objects.filter(questionnaire_id=form.instance.questionnaire_id)
+        taken = set(others.exclude(pk=form.instance.pk).values_list(field, flat=True))
+        cleaned[field] = unique_slug(cleaned[source], taken, max_length, fallback)
+        setattr(form.instance, field, cleaned[field])
+    return cleaned
 
 
 def answer_label(option: AnswerOption) -> str:
@@ -92,7 +122,10 @@ def answers_of_pks(pks):
 
 
 # -- answers -------------------------------------------------------------------------------------
-class BuildAnswerForm(forms.ModelForm):
+class BuildAnswerForm(pasting.PastedTextMixin, forms.ModelForm):
+    plain_fields = ("text",)
+    markup_advice = MARKUP_ADVICE
+
     class Meta:
         model = AnswerOption
         fields = ["text", "code", "score", "exclusive"]
@@ -167,8 +200,184 @@ MoreAnswerFormSet = inlineformset_factory(
 )
 
 
+# -- show-if rules and triggers: the tests on earlier answers --------------------------------
+def is_tick(test) -> bool:
+    """An "answer is X" test: edited by ticking X."""
+    return test.operator == AnswerTest.Operator.IS and test.option_id is not None
+
+
+class RuleForm(forms.ModelForm):
+    """One test other than "answer is X": "is not" an answer, or a number question's answer
+    "is less than" / "is at least" a number. Each problem is shown beside its field."""
+
+    OPERATORS = [("", "---------")] + [
+        (value, label) for value, label in AnswerTest.Operator.choices if value != "is"
+    ]
+
+    class Meta:
+        fields = ["source_question", "operator", "option", "number"]
+        widgets = {"number": forms.NumberInput(attrs={"class": "vIntegerField", "step": "any"})}
+
+    def __init__(self, *args, questions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = questions if questions is not None else Question.objects.none()
+        self.fields["source_question"].queryset = questions
+        self.fields["source_question"].label_from_instance = lambda q: q.text
+        self.fields["option"].queryset = answers_of(questions)
+        self.fields["option"].label_from_instance = answer_label
+        operators = list(self.OPERATORS)
+        if self.instance.pk and self.instance.operator == AnswerTest.Operator.IS:
+            operators.insert(1, ("is", AnswerTest.Operator.IS.label))  # an "is" with no answer
+        self.fields["operator"].choices = operators
+        if not self.instance.pk:
+            self.initial["operator"] = ""  # a blank row stays blank (the model's default is "is")
+
+    def clean(self):
+        cleaned = super().clean()
+        question, operator = cleaned.get("source_question"), cleaned.get("operator")
+        option, number = cleaned.get("option"), cleaned.get("number")
+        if question is None:
+            return cleaned
+        op = AnswerTest.Operator
+        if question.kind == Question.Kind.NUMBER:
+            if operator and operator not in (op.LT, op.GTE):
+                self.add_error(
+                    "operator",
+                    _("“%(q)s” is answered with a number: choose “is less than” or “is at least”.")
+                    % {"q": question.text},
+                )
+            if number is None:
+                self.add_error("number", _("Write the number to compare the answer with."))
+            if option is not None:
+                self.add_error("option", _("A number question has no answers: leave this empty."))
+        else:
+            if operator and operator not in (op.IS, op.IS_NOT):
+                self.add_error(
+                    "operator",
+                    _("“%(q)s” is answered by choosing: choose “is not”.") % {"q": question.text},
+                )
+            if option is None:
+                self.add_error("option", _("Pick the answer of “%(q)s”.") % {"q": question.text})
+            elif option.question_id != question.pk:
+                self.add_error(
+                    "option",
+                    _("“%(a)s” is an answer of another question: pick one of “%(q)s”.")
+                    % {"a": option.text, "q": question.text},
+                )
+            if number is not None:
+                self.add_error("number", _("Only a number answer is compared with a number."))
+        return cleaned
+
+    def _post_clean(self):
+        if self.errors:
+            return  # each problem is already named beside its field; the model would repeat it
+        super()._post_clean()
+
+
+class BaseRuleFormSet(BaseInlineFormSet):
+    def __init__(self, *args, questions=None, **kwargs):
+        self.questions = questions
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "questions": self.questions}
+
+
+def rule_formset(parent, model, fk_name: str):
+    return inlineformset_factory(
+        parent,
+        model,
+        form=RuleForm,
+        formset=BaseRuleFormSet,
+        fk_name=fk_name,
+        extra=NEW_RULES,
+        can_delete=True,
+        can_delete_extra=False,
+    )
+
+
+ShowIfRuleFormSet = rule_formset(Question, ShowIf, "question")
+TriggerRuleFormSet = rule_formset(Outcome, OutcomeTrigger, "outcome")
+
+
+class AnswerTestsMixin:
+    """A question's show-if rules or an outcome's triggers on the Build page, for a ModelForm:
+    "answer is X" by ticking X in `ticks_field`; every other test as a row of `self.rules`.
+    The subclass names its ticks field, its tests' related name and their rows' formset."""
+
+    ticks_field: str
+    tests_name: str  # "show_if" or "triggers"
+    rules_formset: type
+    blank_message: str  # for rules under a new item left blank
+
+    def init_tests(self, answers, questions) -> None:
+        self.fields[self.ticks_field].queryset = answers
+        if self.instance.pk:
+            self.fields[self.ticks_field].initial = [
+                t.option_id for t in self.tests() if is_tick(t)
+            ]
+        self.rules = self.rules_formset(
+            data=self.data if self.is_bound else None,
+            instance=self.instance,
+            prefix=f"{self.prefix}-rules",
+            questions=questions,
+            queryset=self.rules_formset.model._default_manager.exclude(
+                operator=AnswerTest.Operator.IS, option__isnull=False
+            ).select_related("source_question", "option"),
+        )
+
+    def tests(self) -> list:
+        return list(getattr(self.instance, self.tests_name).all()) if self.instance.pk else []
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        rules_valid = self.rules.is_valid()
+        blank = not self.instance.pk and not self.has_changed()
+        if blank and any(form.has_changed() for form in self.rules.forms):
+            self.add_error(None, self.blank_message)
+            valid = False
+        return valid and rules_valid
+
+    def save_tests(self, owner) -> None:
+        """The ticked answers become "is" tests (unticked ones go); the rows are saved,
+        except those about a question or answer deleted in the same save."""
+        model = self.rules_formset.model
+        fk = self.rules_formset.fk.name
+        chosen = still_there(self.cleaned_data.get(self.ticks_field))
+        current = {t.option_id: t for t in getattr(owner, self.tests_name).all() if is_tick(t)}
+        for option_id, test in current.items():
+            if option_id not in {o.pk for o in chosen}:
+                test.delete()
+        for option in chosen:
+            if option.pk not in current:
+                model.objects.create(
+                    **{fk: owner},
+                    source_question=option.question,
+                    operator=AnswerTest.Operator.IS,
+                    option=option,
+                )
+        for form in forms_to_save(self.rules):
+            data = form.cleaned_data
+            question, option = data.get("source_question"), data.get("option")
+            gone = not Question.objects.filter(pk=question.pk).exists() or (
+                option is not None and not AnswerOption.objects.filter(pk=option.pk).exists()
+            )
+            if gone:
+                continue
+            rule = form.save(commit=False)
+            setattr(rule, fk, owner)
+            rule.save()
+
+
 # -- questions -----------------------------------------------------------------------------------
-class BuildQuestionForm(forms.ModelForm):
+class BuildQuestionForm(AnswerTestsMixin, pasting.PastedTextMixin, forms.ModelForm):
+    ticks_field = "show_if_answers"
+    tests_name = "show_if"
+    rules_formset = ShowIfRuleFormSet
+    blank_message = gettext_lazy("Write the question for these rules.")
+    plain_fields = ("text", "help_text")
+    markup_advice = MARKUP_ADVICE
+
     show_if_answers = AnswerChoices(
         queryset=AnswerOption.objects.none(),
         required=False,
@@ -191,7 +400,7 @@ class BuildQuestionForm(forms.ModelForm):
             "key",
         ]
         widgets = {
-            "help_text": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "help_text": forms.Textarea(attrs={"rows": 2, "cols": 60, "data-live-preview": "1"}),
             "text": forms.TextInput(attrs={"size": 60}),
         }
 
@@ -201,48 +410,15 @@ class BuildQuestionForm(forms.ModelForm):
         self.fields["key"].help_text = _("Made from the question when left blank.")
         self.fields["order"].required = False
         self.fields["show_if_match"].required = False  # shown only when there is a choice
-        self.fields["show_if_answers"].queryset = answers_of(earlier if earlier is not None else [])
-        if self.instance.pk:
-            self.fields["show_if_answers"].initial = [
-                s.option_id for s in self.instance.show_if.all() if self._editable(s)
-            ]
-
-    @staticmethod
-    def _editable(test) -> bool:
-        return test.operator == "is" and test.option_id is not None
+        earlier = earlier if earlier is not None else []
+        ids = [q.pk for q in earlier]
+        self.init_tests(answers_of(earlier), Question.objects.filter(pk__in=ids).order_by("order"))
 
     def clean_show_if_match(self):
         return self.cleaned_data.get("show_if_match") or Question.Match.ANY
 
-    def other_show_ifs(self):
-        """Show-if tests this page does not edit (kept as they are)."""
-        if not self.instance.pk:
-            return []
-        return [s for s in self.instance.show_if.all() if not self._editable(s)]
-
     def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("key") and cleaned.get("text"):
-            others = Question.objects.filter(questionnaire_id=self.instance.questionnaire_id)
-            taken = set(others.exclude(pk=self.instance.pk).values_list("key", flat=True))
-            cleaned["key"] = unique_slug(cleaned["text"], taken, 60, "question")
-            self.instance.key = cleaned["key"]
-        return cleaned
-
-    def save_show_ifs(self, question: Question) -> None:
-        chosen = still_there(self.cleaned_data.get("show_if_answers"))
-        current = {s.option_id: s for s in question.show_if.all() if self._editable(s)}
-        for option_id, rule in current.items():
-            if option_id not in {o.pk for o in chosen}:
-                rule.delete()
-        for option in chosen:
-            if option.pk not in current:
-                ShowIf.objects.create(
-                    question=question,
-                    source_question=option.question,
-                    operator="is",
-                    option=option,
-                )
+        return fill_slug(self, super().clean(), "key", "text", 60, "question")
 
 
 class BuildQuestionFormSet(BaseInlineFormSet):
@@ -301,13 +477,7 @@ class BuildQuestionFormSet(BaseInlineFormSet):
     def save_all(self) -> list[Question]:
         """Save the questions, their answers (Yes/No made for yes/no questions) and show-ifs."""
         saved = []
-        for form in self.forms:
-            if self._should_delete_form(form):
-                if form.instance.pk:
-                    form.instance.delete()
-                continue
-            if form not in self.initial_forms and not form.has_changed():
-                continue
+        for form in forms_to_save(self):
             question = form.save(commit=False)
             if question.order is None:
                 question.order = self._next_order + 10
@@ -319,7 +489,7 @@ class BuildQuestionFormSet(BaseInlineFormSet):
             if question.kind == Question.Kind.YES_NO and not question.options.exists():
                 AnswerOption.objects.create(question=question, order=0, code="yes", text=_("Yes"))
                 AnswerOption.objects.create(question=question, order=1, code="no", text=_("No"))
-            form.save_show_ifs(question)
+            form.save_tests(question)
             saved.append(question)
         return saved
 
@@ -336,7 +506,15 @@ QuestionFormSet = inlineformset_factory(
 
 
 # -- outcomes ------------------------------------------------------------------------------------
-class BuildOutcomeForm(forms.ModelForm):
+class BuildOutcomeForm(AnswerTestsMixin, pasting.PastedTextMixin, forms.ModelForm):
+    ticks_field = "trigger_answers"
+    tests_name = "triggers"
+    rules_formset = TriggerRuleFormSet
+    blank_message = gettext_lazy("Write the outcome for these triggers.")
+    plain_fields = ("title", "explanation")
+    markdown_fields = ("next_steps",)
+    markup_advice = MARKUP_ADVICE
+
     trigger_answers = AnswerChoices(
         queryset=AnswerOption.objects.none(),
         required=False,
@@ -361,71 +539,36 @@ class BuildOutcomeForm(forms.ModelForm):
         ]
         widgets = {
             "title": forms.TextInput(attrs={"size": 60}),
-            "explanation": forms.Textarea(attrs={"rows": 3, "cols": 60}),
-            "next_steps": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "explanation": forms.Textarea(attrs={"rows": 3, "cols": 60, "data-live-preview": "1"}),
+            "next_steps": forms.Textarea(attrs={"rows": 3, "cols": 60, "data-live-preview": "1"}),
         }
 
-    def __init__(self, *args, answers=None, **kwargs):
+    def __init__(self, *args, answers=None, questions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = _("Made from the title when left blank.")
-        self.fields["trigger_answers"].queryset = (
-            answers if answers is not None else AnswerOption.objects.none()
+        self.init_tests(
+            answers if answers is not None else AnswerOption.objects.none(),
+            questions if questions is not None else Question.objects.none(),
         )
-        if self.instance.pk:
-            self.fields["trigger_answers"].initial = [
-                t.option_id for t in self.instance.triggers.all() if self._editable(t)
-            ]
-
-    @staticmethod
-    def _editable(test) -> bool:
-        return test.operator == "is" and test.option_id is not None
-
-    def other_triggers(self):
-        if not self.instance.pk:
-            return []
-        return [t for t in self.instance.triggers.all() if not self._editable(t)]
 
     def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("slug") and cleaned.get("title"):
-            others = Outcome.objects.filter(questionnaire_id=self.instance.questionnaire_id)
-            taken = set(others.exclude(pk=self.instance.pk).values_list("slug", flat=True))
-            cleaned["slug"] = unique_slug(cleaned["title"], taken, 80, "outcome")
-            self.instance.slug = cleaned["slug"]
-        return cleaned
-
-    def save_triggers(self, outcome: Outcome) -> None:
-        chosen = still_there(self.cleaned_data.get("trigger_answers"))
-        current = {t.option_id: t for t in outcome.triggers.all() if self._editable(t)}
-        for option_id, trigger in current.items():
-            if option_id not in {o.pk for o in chosen}:
-                trigger.delete()
-        for option in chosen:
-            if option.pk not in current:
-                OutcomeTrigger.objects.create(
-                    outcome=outcome, source_question=option.question, operator="is", option=option
-                )
+        return fill_slug(self, super().clean(), "slug", "title", 80, "outcome")
 
 
 class BuildOutcomeFormSet(BaseInlineFormSet):
-    def __init__(self, *args, answers=None, **kwargs):
+    def __init__(self, *args, answers=None, questions=None, **kwargs):
         self.answers = answers
+        self.questions = questions
         super().__init__(*args, **kwargs)
 
     def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, answers=self.answers, **kwargs)
+        form = super()._construct_form(i, answers=self.answers, questions=self.questions, **kwargs)
         form.anchor = f"outcome-{form.instance.pk}" if form.instance.pk else f"new-{form.prefix}"
         return form
 
     def save_all(self) -> None:
-        for form in self.forms:
-            if self._should_delete_form(form):
-                if form.instance.pk:
-                    form.instance.delete()
-                continue
-            if form not in self.initial_forms and not form.has_changed():
-                continue
+        for form in forms_to_save(self):
             outcome = form.save(commit=False)
             # A sign-off covers what was signed: changing the clinical content asks for it again.
             clinical = set(form.changed_data) & CLINICAL_OUTCOME_FIELDS
@@ -434,7 +577,7 @@ class BuildOutcomeFormSet(BaseInlineFormSet):
                 outcome.signed_off_at = None
             outcome.questionnaire = self.instance
             outcome.save()
-            form.save_triggers(outcome)
+            form.save_tests(outcome)
 
 
 OutcomeFormSet = inlineformset_factory(
@@ -471,8 +614,15 @@ class Builder:
             prefix="o",
             queryset=Outcome.objects.order_by("-priority", "pk").prefetch_related("triggers"),
             answers=answers_of(Question.objects.filter(questionnaire=questionnaire)),
+            questions=Question.objects.filter(questionnaire=questionnaire).order_by("order", "pk"),
         )
         self.errors: list[str] = []
+        self.stale = False  # refused: someone else saved since the page was opened
+
+    def cleaned_forms(self) -> list:
+        """For the pasted-text report: every formset of the page, answers included."""
+        answers = [form.answers for form in self.questions.forms]
+        return [self.questions, *answers, self.outcomes]
 
     def is_valid(self) -> bool:
         # All three, so that every form shows its errors at once.
@@ -486,6 +636,7 @@ class Builder:
             check_version(self.questionnaire, self.page.cleaned_data.get("edit_version"))
         except ValidationError as error:
             self.errors.extend(error.messages)
+            self.stale = True
             return False
         self.questions.save_all()
         self.outcomes.save_all()
@@ -515,6 +666,9 @@ class Builder:
                     found += [(form.anchor, str(e)) for e in answers.non_form_errors()]
                     for answer in answers.forms:
                         collect(answer, form.anchor)
+                found += [(form.anchor, str(e)) for e in form.rules.non_form_errors()]
+                for rule in form.rules.forms:
+                    collect(rule, form.anchor)
                 name = form.instance.text if kind == _("Question") else form.instance.title
                 where = f"{kind} {n}" + (f" (“{name}”)" if name else "")
                 found[before:] = [(a, f"{where}: {m}") for a, m in found[before:]]
@@ -564,6 +718,38 @@ def problems_with_anchors(questionnaire: Questionnaire) -> list[tuple[str, str]]
     return [(problem, locate_problem(problem, questionnaire)) for problem in problems]
 
 
+def stale_context(builder: Builder, questionnaire: Questionnaire, user) -> dict:
+    """After a refused stale save: what the others changed since this user opened the page (as
+    the history tells it), and the page made ready to save the merge the user makes now, on top
+    of the saved version, as the article form does after a refusal."""
+    from conditions.admin import editor
+    from conditions.models.review import EditingSession
+
+    session = EditingSession.objects.filter(
+        content_type=ContentType.objects.get_for_model(questionnaire),
+        object_id=questionnaire.pk,
+        user=user,
+    ).first()
+    since = session.started if session is not None else None
+    entries = [
+        entry
+        for entry in editor.history_sentences(questionnaire, limit=50)
+        if since is None or entry["at"] >= since
+    ]
+    data = builder.page.data.copy()
+    data["edit_version"] = str(questionnaire.version)
+    builder.page.data = data
+    builder.errors = [
+        _(
+            "Someone else saved this questionnaire after you opened this page, so your changes "
+            "were NOT saved and nothing was overwritten. Your typing is kept below; what they "
+            "changed is listed here. Merge the two, then save again: that save replaces their "
+            "version with this page."
+        )
+    ]
+    return {"entries": entries[:20]}
+
+
 def build_view(model_admin, request, object_id):
     """GET: the build page. POST: save everything (or nothing), then back to the page."""
     from django.contrib import messages
@@ -583,11 +769,16 @@ def build_view(model_admin, request, object_id):
     may_change = model_admin.has_change_permission(request, questionnaire)
     here = reverse("admin:conditions_questionnaire_build", args=[questionnaire.pk])
     status = 200
+    stale = None
     if request.method == "POST":
         if not may_change:
             raise PermissionDenied
         builder = Builder(questionnaire, request.POST)
         if builder.is_valid() and builder.save(request.user):
+            pasting.report_cleaning(request, builder.page, builder.cleaned_forms())
+            if request.POST.get("_workflow") == "submit":
+                # "Save and submit for review": saved above, then submitted, as on the form.
+                return model_admin.submit_after_save(request, questionnaire, here)
             problems = problems_with_anchors(questionnaire)
             if problems:
                 messages.warning(
@@ -600,9 +791,24 @@ def build_view(model_admin, request, object_id):
             return HttpResponseRedirect(here)
         status = 400
         questionnaire.refresh_from_db()
+        if builder.stale:
+            stale = stale_context(builder, questionnaire, request.user)
     else:
         builder = Builder(questionnaire)
+    from conditions.models.review import EditingSession
+
+    editing = {}
+    if may_change:  # the soft lock: "X has been editing this since 10:02", as on the form
+        EditingSession.touch(questionnaire, request.user, restart=request.method == "GET")
+        editing = {
+            "editing_others": model_admin.editing_others(request, questionnaire),
+            "editing_url": reverse(
+                "admin:conditions_questionnaire_editing", args=[questionnaire.pk]
+            ),
+        }
     context = {
+        **editing,
+        "stale": stale,
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "original": questionnaire,
@@ -610,15 +816,17 @@ def build_view(model_admin, request, object_id):
         "builder": builder,
         "may_change": may_change,
         "problems": problems_with_anchors(questionnaire),
-        "workflow_buttons": [
-            (action, label)
-            for action, label in model_admin.buttons(request, questionnaire)
-            if action == "submit"
-        ],
+        "may_submit": any(
+            action == "submit" for action, _label in model_admin.buttons(request, questionnaire)
+        ),
         "change_url": reverse("admin:conditions_questionnaire_change", args=[questionnaire.pk]),
         "changes_url": reverse("admin:conditions_questionnaire_changes", args=[questionnaire.pk]),
         "preview_url": model_admin.preview_url(questionnaire),
-        "media": forms.Media(css={"all": ["css/admin-conditions.css", "css/admin-builder.css"]}),
+        "text_preview_url": reverse("admin:conditions_questionnaire_text_preview"),
+        "media": forms.Media(
+            css={"all": ["css/admin-conditions.css", "css/admin-builder.css"]},
+            js=["js/admin-editor.js"],
+        ),
     }
     return TemplateResponse(
         request, "admin/conditions/questionnaire_build.html", context, status=status

@@ -9,6 +9,7 @@ refused while it fails (Questionnaire.publish_problems).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from conditions import safety
-from conditions.admin import questionnaire_builder
+from conditions.admin import pasting, questionnaire_builder
+from conditions.admin.questionnaire_builder import MARKUP_ADVICE
 from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
 from conditions.models import (
     AnswerOption,
@@ -66,8 +68,19 @@ def warn_about_safety(request, questionnaire: Questionnaire) -> None:
 
 
 # -- questionnaire ------------------------------------------------------------------------------
+class QuestionInlineForm(pasting.PastedTextMixin, forms.ModelForm):
+    plain_fields = ("text",)
+    markup_advice = MARKUP_ADVICE
+
+
+class OutcomeInlineForm(pasting.PastedTextMixin, forms.ModelForm):
+    plain_fields = ("title",)
+    markup_advice = MARKUP_ADVICE
+
+
 class QuestionInline(admin.TabularInline):
     model = Question
+    form = QuestionInlineForm
     fields = ("order", "key", "text", "kind", "required", "min_value", "max_value", "unit")
     extra = 0
     show_change_link = True
@@ -78,6 +91,7 @@ class QuestionInline(admin.TabularInline):
 
 class OutcomeInline(admin.TabularInline):
     model = Outcome
+    form = OutcomeInlineForm
     fields = ("title", "slug", "urgency", "priority", "rule", "score_threshold", "signoff_label")
     readonly_fields = ("signoff_label",)
     extra = 0
@@ -99,15 +113,19 @@ def signoff_badge(outcome: Outcome):
     )
 
 
-class QuestionnaireForm(ReviewableForm):
+class QuestionnaireForm(pasting.PastedTextMixin, ReviewableForm):
+    plain_fields = ("title", "intro")
+    markup_advice = MARKUP_ADVICE
+
     class Meta:
         model = Questionnaire
         fields = ["title", "slug", "intro", "conditions", "featured", "author", "next_review_due"]
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ReviewableAdmin):
+class QuestionnaireAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
     form = QuestionnaireForm
+    preview_fields = ("intro",)
     list_display = ("title", "status_label", "featured", "review_state", "safety_column")
     list_filter = (*ReviewableAdmin.list_filter, "featured")
     search_fields = ("title", "slug")
@@ -211,7 +229,7 @@ class QuestionnaireAdmin(ReviewableAdmin):
         warn_about_safety(request, obj)
 
 
-class PartOfQuestionnaireAdmin(SimpleHistoryAdmin):
+class PartOfQuestionnaireAdmin(pasting.PastedTextAdminMixin, SimpleHistoryAdmin):
     """Questions and outcomes have their own pages; each save is a change to the draft of the
     questionnaire they belong to, checked against the version the editor started from."""
 
@@ -234,14 +252,22 @@ class PartOfQuestionnaireAdmin(SimpleHistoryAdmin):
         warn_about_safety(request, questionnaire)
 
 
-class PartOfQuestionnaireForm(VersionedForm):
+class PartOfQuestionnaireForm(pasting.PastedTextMixin, VersionedForm):
+    markup_advice = MARKUP_ADVICE
+
     def versioned_item(self):
         return self.instance.questionnaire if self.instance.pk else None
 
 
 # -- question -----------------------------------------------------------------------------------
+class AnswerOptionForm(pasting.PastedTextMixin, forms.ModelForm):
+    plain_fields = ("text",)
+    markup_advice = MARKUP_ADVICE
+
+
 class AnswerOptionInline(admin.TabularInline):
     model = AnswerOption
+    form = AnswerOptionForm
     fields = ("order", "code", "text", "score")
     extra = 0
 
@@ -285,6 +311,8 @@ class ShowIfInline(EarlierAnswerInline):
 
 
 class QuestionForm(PartOfQuestionnaireForm):
+    plain_fields = ("text", "help_text", "error_text")
+
     class Meta:
         model = Question
         fields = "__all__"
@@ -332,19 +360,17 @@ class OutcomeTriggerInline(EarlierAnswerInline):
         return Question.objects.filter(questionnaire_id=obj.questionnaire_id)
 
 
-CLINICAL_OUTCOME_FIELDS = {
-    "urgency",
-    "priority",
-    "rule",
-    "score_threshold",
-    "explanation",
-    "next_steps",
+# The build page's clinical fields, and the sign-off request the outcome's own page also edits.
+CLINICAL_OUTCOME_FIELDS = questionnaire_builder.CLINICAL_OUTCOME_FIELDS | {
     "needs_signoff",
     "signoff_note",
 }
 
 
 class OutcomeForm(PartOfQuestionnaireForm):
+    plain_fields = ("title", "explanation")
+    markdown_fields = ("next_steps",)
+
     class Meta:
         model = Outcome
         fields = "__all__"

@@ -446,31 +446,36 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
         """A workflow button on the form ("Save and submit for review") saves first, then takes
         the step, so nothing typed is lost."""
         if request.POST.get("_workflow") == "submit":
-            try:
-                obj.submit_for_review(by=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                detail = error.messages if isinstance(error, ValidationError) else []
-                self.message_user(
-                    request,
-                    format_html(
-                        "{}{}",
-                        _("“%(name)s” was saved but not submitted for review:") % {"name": obj},
-                        problems_html(detail),
-                    ),
-                    messages.ERROR,
-                )
-            else:
-                EditingSession.end(obj, request.user)
-                self.message_user(
-                    request,
-                    _("“%(name)s” was saved and submitted for review; the reviewers were told.")
-                    % {"name": obj},
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(self._url(obj, "change"))
+            return self.submit_after_save(request, obj, self._url(obj, "change"))
         if not any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew")):
             EditingSession.end(obj, request.user)  # left the form
         return super().response_change(request, obj)
+
+    def submit_after_save(self, request, obj, back: str):
+        """The second half of "Save and submit for review" (the form and the questionnaire's
+        Build page): the save is done; submit, say what happened, and go back to the page."""
+        try:
+            obj.submit_for_review(by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            detail = error.messages if isinstance(error, ValidationError) else []
+            self.message_user(
+                request,
+                format_html(
+                    "{}{}",
+                    _("“%(name)s” was saved but not submitted for review:") % {"name": obj},
+                    problems_html(detail),
+                ),
+                messages.ERROR,
+            )
+        else:
+            EditingSession.end(obj, request.user)
+            self.message_user(
+                request,
+                _("“%(name)s” was saved and submitted for review; the reviewers were told.")
+                % {"name": obj},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(back)
 
     def form_contents(self, adminform, inlines) -> list[tuple[str, str]]:
         """Hook: the on-form contents list, as (anchor, label); none by default."""

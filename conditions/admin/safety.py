@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from conditions.admin import pasting
 from conditions.admin.review import ReviewableAdmin, ReviewableForm
 from conditions.models import EmergencyTerm, UrgentHelp
 
@@ -17,7 +18,11 @@ class EmergencyTermInline(admin.TabularInline):
     extra = 1
 
 
-class UrgentHelpForm(ReviewableForm):
+class UrgentHelpForm(pasting.PastedTextMixin, ReviewableForm):
+    markdown_fields = ("body",)
+    plain_fields = ("heading", "source_name")
+    markup_advice = gettext_lazy("put them in the card's text, which takes Markdown")
+
     class Meta:
         model = UrgentHelp
         fields = [
@@ -33,8 +38,9 @@ class UrgentHelpForm(ReviewableForm):
 
 
 @admin.register(UrgentHelp)
-class UrgentHelpAdmin(ReviewableAdmin):
+class UrgentHelpAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
     form = UrgentHelpForm
+    preview_fields = ("body",)
     list_display = ("heading", "status_label", "reviewer_column", "review_state")
     fieldsets = [
         (

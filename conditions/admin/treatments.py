@@ -16,7 +16,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
+from conditions.admin import pasting
+from conditions.admin.review import (
+    LivePreviewMixin,
+    ReviewableAdmin,
+    ReviewableForm,
+    VersionedForm,
+)
 from conditions.models import (
     ComparisonRow,
     Condition,
@@ -26,15 +32,21 @@ from conditions.models import (
     TreatmentComparison,
 )
 
+# Everything on a comparison is shown to patients as plain text (table cells).
+PLAIN_ADVICE = _("put them in the article's sections, which take Markdown")
 
-class TreatmentForm(VersionedForm):
+
+class TreatmentForm(pasting.PastedTextMixin, VersionedForm):
+    plain_fields = ("name", "description", "who_does_it")
+    markup_advice = PLAIN_ADVICE
+
     class Meta:
         model = Treatment
         fields = ["name", "slug", "description", "setting", "who_does_it", "is_no_treatment"]
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(SimpleHistoryAdmin):
+class TreatmentAdmin(pasting.PastedTextAdminMixin, SimpleHistoryAdmin):
     form = TreatmentForm
     list_display = ["name", "setting", "who_does_it", "is_no_treatment", "for_comparison"]
     list_filter = ["setting", "is_no_treatment"]
@@ -75,15 +87,32 @@ class ComparisonRowFormSet(BaseInlineFormSet):
             )
 
 
-class TreatmentComparisonForm(ReviewableForm):
+class TreatmentComparisonForm(pasting.PastedTextMixin, ReviewableForm):
+    plain_fields = ("intro",)
+    markup_advice = PLAIN_ADVICE
+
     class Meta:
         model = TreatmentComparison
         fields = ["condition", "intro", "author", "next_review_due"]
 
 
-class ComparisonRowForm(forms.ModelForm):
+class ComparisonRowForm(pasting.PastedTextMixin, forms.ModelForm):
     """A row offers a shared treatment, or an option written here for this comparison only
-    (such as its own "No treatment" row), whose name need not be unique across comparisons."""
+    (such as its own "No treatment" row), whose name need not be unique across comparisons.
+    Its texts are table cells, plain text: markup is refused."""
+
+    plain_fields = (
+        "involves",
+        "effectiveness",
+        "pain",
+        "downtime",
+        "risks",
+        "reason",
+        "new_name",
+        "new_description",
+        "new_who_does_it",
+    )
+    markup_advice = PLAIN_ADVICE
 
     new_name = forms.CharField(
         label=_("or a new option for this comparison only: name"),
@@ -154,8 +183,10 @@ class ComparisonRowForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ComparisonRowInline(admin.StackedInline):
+class ComparisonRowInline(LivePreviewMixin, admin.StackedInline):
     model = ComparisonRow
+    # The longer texts patients read: their reading grade follows the typing.
+    preview_fields = ("involves", "effectiveness", "risks", "reason")
     form = ComparisonRowForm
     formset = ComparisonRowFormSet
     extra = 0
@@ -194,8 +225,9 @@ class ComparisonRowInline(admin.StackedInline):
 
 
 @admin.register(TreatmentComparison)
-class TreatmentComparisonAdmin(ReviewableAdmin):
+class TreatmentComparisonAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
     form = TreatmentComparisonForm
+    preview_fields = ("intro",)
     inlines = [ComparisonRowInline]
     list_display = ["__str__", "status_label", "row_count", "reviewer_column", "review_state"]
     list_filter = ReviewableAdmin.list_filter

@@ -1,7 +1,8 @@
 /* The clinicians' editor (Django admin change forms of reviewable content). The form works
    without this file; with it:
-   - leaving the page, or sending another form on it (a workflow step, a comment), with unsaved
-     changes asks first instead of losing the typing;
+   - leaving the page, or sending another form on it (a workflow step that does not save, a
+     comment), with unsaved changes asks first instead of losing the typing, and the question
+     names the changed fields (the browser's own leave dialog cannot);
    - the error summary is scrolled into view and focused, and its links open a folded group
      and put the cursor in the field;
    - long Markdown fields (data-live-preview) get a live preview under them, with the reading
@@ -47,34 +48,81 @@
     var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
     var csrf = tokenInput ? tokenInput.value : "";
 
-    // -- unsaved changes -------------------------------------------------------------------
-    var dirty = false;
+    // -- unsaved changes ---------------------------------------------------------------------
+    // A field counts as changed while its value differs from the one the page was loaded with,
+    // so undoing a change undoes the warning. The confirmations name what is not saved.
     var leaving = false;
-    function markDirty(event) {
-      if (event.target.closest && event.target.closest(".empty-form")) return;
-      dirty = true;
+    function isChanged(field) {
+      if (!field.name || field.disabled || field.closest(".empty-form")) return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      if (field.tagName === "SELECT") {
+        var options = Array.prototype.slice.call(field.options);
+        if (field.multiple) return options.some(function (o) { return o.selected !== o.defaultSelected; });
+        var initial = options.filter(function (o) { return o.defaultSelected; })[0] || options[0];
+        return initial ? field.value !== initial.value : false;
+      }
+      if (field.type === "file") return field.files && field.files.length > 0;
+      if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
+      return field.value !== field.defaultValue;
     }
-    form.addEventListener("input", markDirty);
-    form.addEventListener("change", markDirty);
+    function clean(text) {
+      return (text || "").replace(/\s+/g, " ").replace(/[:\s]+$/, "").trim();
+    }
+    function describe(field) {
+      var label = field.id ? document.querySelector("label[for='" + field.id + "']") : null;
+      var name = clean(label ? label.textContent : "");
+      var group = field.closest("fieldset.build-choices");
+      if (!name && group) name = clean(group.querySelector("legend").textContent);
+      if (!name) name = field.name;
+      var item = field.closest(".inline-related, .build-item");
+      var heading = item ? item.querySelector("h3") : null;
+      var where = heading ? clean(heading.textContent).slice(0, 60) : "";
+      return where ? where + ": " + name : name;
+    }
+    // After a refused save the form shows what was typed, none of it saved.
+    var refused = !!document.getElementById("error-summary");
+    function unsaved() {
+      if (refused) return [config.dataset.unsavedRefused || "Everything on this form"];
+      var names = [];
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!isChanged(field)) return;
+        var name = describe(field);
+        if (names.indexOf(name) < 0) names.push(name);
+      });
+      return names;
+    }
+    function confirmLeaving(question) {
+      var names = unsaved();
+      if (!names.length) return true;
+      var shown = names.slice(0, 8).map(function (n) { return "\u2022 " + n; });
+      if (names.length > 8) shown.push((config.dataset.unsavedMore || "and %s more").replace("%s", names.length - 8));
+      var ok = window.confirm(question + "\n\n" + (config.dataset.unsavedList || "Not saved:") + "\n" + shown.join("\n"));
+      if (ok) leaving = true;
+      return ok;
+    }
     window.addEventListener("beforeunload", function (event) {
-      if (dirty && !leaving) {
+      if (!leaving && unsaved().length) {
         event.preventDefault();
         event.returnValue = "";
       }
     });
-    // Any form on the page: the main form saves (no question); any other one leaves the page.
+    // Any form on the page: the main form saves (no question); any other one (a workflow step
+    // that does not save, a comment) leaves the page, so it asks first, naming the changes.
     document.addEventListener("submit", function (event) {
       if (event.target === form) {
         leaving = true;
         return;
       }
-      if (!dirty) return;
-      if (window.confirm(config.dataset.unsavedMessage)) {
-        leaving = true;
-      } else {
-        event.preventDefault();
-      }
+      var button = event.submitter;
+      var question = button && button.dataset.unsavedQuestion ? button.dataset.unsavedQuestion : config.dataset.unsavedMessage;
+      if (!confirmLeaving(question)) event.preventDefault();
     }, true);
+    // A workflow link (approve, send back: the changes page) asks the same way.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[data-unsaved-question]");
+      if (!link) return;
+      if (!confirmLeaving(link.dataset.unsavedQuestion)) event.preventDefault();
+    });
 
     // -- error summary and contents links --------------------------------------------------
     var summary = document.getElementById("error-summary");

@@ -33,14 +33,14 @@ def article():
     return author, condition
 
 
-def open_form(site, page, user, condition):
+def open_form(site, page, user, item, model: str = "condition", view: str = "change"):
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site.url}]
     )
-    site.go(f"/admin/conditions/condition/{condition.pk}/change/")
+    site.go(f"/admin/conditions/{model}/{item.pk}/{view}/")
     expect(page.locator("#editor-config")).to_have_count(1)
 
 
@@ -135,3 +135,85 @@ def test_the_preview_and_reading_grade_follow_the_typing(site, page, article):
         re.compile("over-target")
     )
     expect(preview.locator(".preview-body")).to_contain_text("They do not hurt.")
+
+
+# -- the comparison and the questionnaire's Build page (the same editor code) ---------------------
+def test_a_step_that_does_not_save_names_the_unsaved_changes_and_keeps_the_typing(site, page):
+    from conditions.models import TreatmentComparison
+    from tests.factories import ComparisonRowFactory, TreatmentComparisonFactory
+
+    reviewer = user_in("Clinical reviewer", username="sam", first_name="Sam", last_name="Lee")
+    comparison = TreatmentComparisonFactory(published=True)
+    ComparisonRowFactory(comparison=comparison, order=1)
+    open_form(site, page, reviewer, comparison, "treatmentcomparison")
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    intro = page.locator("#id_intro")
+    intro.fill(f"Every option, side by side. {HARD}")
+    preview = page.locator(".live-preview").first
+    expect(preview.locator(".preview-grade")).to_contain_text("Above target")  # as typed
+
+    # Archive does not save the form: it asks first, naming what is not saved; Cancel stays.
+    page.get_by_role("button", name="Archive").click()
+    assert len(messages) == 1
+    assert "“Archive” does not save this form" in messages[0]
+    assert "Not saved:\n• Introduction" in messages[0]
+    expect(intro).to_have_value(f"Every option, side by side. {HARD}")
+    assert TreatmentComparison.objects.get(pk=comparison.pk).status == Status.PUBLISHED
+    shot(page, "comparison-preview-and-kept-typing")
+
+    # Typing undone: nothing unsaved, so no question, and the step is taken.
+    intro.fill(comparison.intro)
+    page.get_by_role("button", name="Archive").click()
+    expect(page.locator(".messagelist")).to_contain_text("was archived")
+    assert len(messages) == 1
+    assert TreatmentComparison.objects.get(pk=comparison.pk).status == Status.ARCHIVED
+
+
+def test_the_build_page_previews_as_the_clinician_types_and_submit_saves_first(site, page):
+    from conditions.models import Questionnaire
+    from tests.conditions.questionnaire_factories import bleeding_check
+
+    author = user_in("Author", username="grace", first_name="Grace", last_name="Hopper")
+    questionnaire = bleeding_check()
+    open_form(site, page, author, questionnaire, "questionnaire", "build")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    steps = page.locator("#id_o-0-next_steps")
+    steps.fill("Ring your GP surgery today. Say that the spot bleeds.")
+    preview = page.locator(
+        "#outcome-{} .live-preview".format(questionnaire.outcomes.get(slug="today").pk)
+    )
+    expect(preview.locator(".preview-grade")).to_contain_text("On target")
+    expect(preview.locator(".preview-body")).to_contain_text("Say that the spot bleeds.")
+    steps.scroll_into_view_if_needed()
+    shot(page, "build-page-preview")
+
+    # A half-written "is not" test: the error summary takes the writer to the field at fault,
+    # and the typing is kept.
+    page.locator("#id_o-0-rules-0-source_question").select_option(label="Does it bleed?")
+    page.locator("#id_o-0-rules-0-operator").select_option("is_not")
+    page.get_by_role("button", name="Save", exact=True).click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile("Pick the answer")).click()
+    expect(page.locator("#id_o-0-rules-0-option")).to_be_focused()
+    expect(steps).to_have_value("Ring your GP surgery today. Say that the spot bleeds.")
+    shot(page, "build-page-rule-error")
+    # Nothing of the refused save is saved: leaving the page asks first.
+    page.locator(".object-tools").get_by_role("link", name="Changes and review").click()
+    assert dialogs == ["beforeunload"]
+    expect(steps).to_have_value("Ring your GP surgery today. Say that the spot bleeds.")
+    page.locator("#id_o-0-rules-0-option").select_option(label="Does it bleed? → No")
+
+    page.locator(".workflow-box").get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator(".messagelist")).to_contain_text("saved and submitted for review")
+    assert dialogs == ["beforeunload"]  # it saves first: nothing more to warn about
+    saved = Questionnaire.objects.get(pk=questionnaire.pk)
+    assert saved.status == Status.IN_REVIEW
+    assert saved.outcomes.get(slug="today").next_steps.startswith("Ring your GP surgery today.")

@@ -356,8 +356,9 @@ def build_questionnaire(ui: Counted, condition_name: str) -> str:
     expect(page.locator(".safety-problems")).to_have_count(0)
     shoot(page, "questionnaire-build")
     assert_no_axe_violations(page)
-    ui.click(page.get_by_role("button", name="Submit for review"))
-    expect(page.locator(".messagelist")).to_contain_text("submitted for review")
+    # The Build page's workflow button saves first, like the form's.
+    ui.click(page.locator(".workflow-box").get_by_role("button", name="Save and submit for review"))
+    expect(page.locator(".messagelist")).to_contain_text("saved and submitted for review")
     return slug
 
 

@@ -1,7 +1,8 @@
 """Small questionnaires built through the models, as the admin would, for engine tests.
 
 `make_questionnaire(questions=..., outcomes=...)` takes short declarative lists;
-`urgent_questionnaire()` is a five-question check with an emergency and a same-day red flag.
+`urgent_questionnaire()` is a five-question check with an emergency and a same-day red flag;
+`bleeding_check()` a one-question draft with a red flag and a default, for the editor's tests.
 Both build the working copy; with `publish=True` (the default) a clinical reviewer who did not
 write it approves it, so patients see the live copy.
 """
@@ -157,3 +158,24 @@ URGENT_ANSWERS = {("breathing", "yes"): "emergency", ("fever", "yes"): "today"}
 
 def urgent_questionnaire(slug="check", **fields):
     return make_questionnaire(slug, URGENT_QUESTIONS, URGENT_OUTCOMES, **fields)
+
+
+def bleeding_check() -> Questionnaire:
+    """A draft: "Does it bleed?" (yes/no); "Yes" is a red flag to "Ring your GP today" (the
+    first outcome on the Build page), else "Look after it at home"."""
+    return make_questionnaire(
+        slug="spot-check",
+        publish=False,
+        questions=[{"key": "bleeds", "text": "Does it bleed?", "kind": "yes_no"}],
+        outcomes=[
+            {
+                "slug": "today",
+                "title": "Ring your GP today",
+                "urgency": "urgent",
+                "rule": "red_flag",
+                "priority": 100,
+                "triggers": [("bleeds", "is", "yes")],
+            },
+            {"slug": "fine", "title": "Look after it at home", "rule": "default"},
+        ],
+    )

@@ -133,7 +133,7 @@ def test_author_and_reviewer_menus_name_people_and_an_article_cannot_be_related_
 def test_change_form_shows_the_status_and_workflow_buttons_together(reviewer_client):
     page = reviewer_client.get(change_url(ConditionFactory())).content.decode()
     box = page[page.index('class="workflow-box"') :]
-    box = box[: box.index("The other steps do not save it")]
+    box = box[: box.index("The other steps act on what is saved")]
     assert "Status: <strong>Draft</strong>" in box
     assert "Approve and publish" in box and ">Save and submit for review</button>" in box
     assert "css/admin-conditions.css" in page

@@ -53,11 +53,11 @@ def page_data(response) -> dict:
         _put(formset.management_form, data)
         for form in formset.forms:
             _put(form, data)
-            answers = getattr(form, "answers", None)
-            if answers is not None:
-                _put(answers.management_form, data)
-                for answer in answers.forms:
-                    _put(answer, data)
+            for rows in (getattr(form, "answers", None), form.rules):
+                if rows is not None:
+                    _put(rows.management_form, data)
+                    for row in rows.forms:
+                        _put(row, data)
     return data
 
 
@@ -153,14 +153,20 @@ def test_show_if_and_red_flag_triggers_are_picked_by_the_answers_text_beside_the
         (bleeding.pk, yes.pk)
     ]
 
-    # Unticking removes the rule; a test this page does not edit (is not) is kept.
+    # Unticking removes the rule; an "is not" test is a row of its own under the ticks, kept.
     no = bleeding.options.get(code="no")
     OutcomeTrigger.objects.create(
         outcome=red, source_question=bleeding, operator="is_not", option=no
     )
     response = client_as_author.get(build_url(empty))
-    assert "“Does it bleed?” is not “No”" in unescape(response.content.decode()) or (
-        "Does it bleed? is not No" in unescape(response.content.decode())
+    outcome_form = next(
+        f for f in response.context["builder"].outcomes.forms if f.instance.pk == red.pk
+    )
+    row = outcome_form.rules.forms[0]
+    assert (row["source_question"].value(), row["operator"].value(), row["option"].value()) == (
+        bleeding.pk,
+        "is_not",
+        no.pk,
     )
     data = page_data(response)
     data.pop(f"q-{1}-show_if_answers", None)
@@ -239,6 +245,44 @@ def test_a_save_from_a_page_opened_before_someone_elses_save_is_refused_and_keep
     assert not empty.questions.exists()
 
 
+def test_after_a_stale_refusal_the_build_page_shows_their_changes_and_saves_the_merge(
+    client_as_author, empty
+):
+    colleague = UserFactory(username="colleague", first_name="Ada", last_name="Lovelace")
+    question = Question.objects.create(
+        questionnaire=empty, order=10, key="bleeds", text="Does it bleed?", kind="yes_no"
+    )
+    data = page_data(client_as_author.get(build_url(empty)))
+    # Meanwhile a colleague rewords the question on its own page and saves.
+    question.text = "Does the spot bleed?"
+    question._history_user = colleague
+    question.save()
+    empty.record_change(colleague)
+    data |= {"q-0-help_text": "Bleeding without a scratch."}
+    response = client_as_author.post(build_url(empty), data)
+    assert response.status_code == 400
+    body = unescape(response.content.decode())
+    panel = body[body.index('id="stale-changes"') :][:3000]
+    assert "Ada Lovelace changed the question of the question" in panel or (
+        "Ada Lovelace changed the question" in panel
+    )
+    assert "<del>it</del> <ins>the spot</ins>" in panel  # their words, marked
+    assert 'value="Bleeding without a scratch."' not in body  # a textarea: kept as its text
+    assert "Bleeding without a scratch.</textarea>" in body
+    # The page now carries the saved version: saving again saves the merge.
+    builder = response.context["builder"]
+    assert builder.page.data["edit_version"] == str(Questionnaire.objects.get(pk=empty.pk).version)
+    merged = dict(builder.page.data.lists())
+    merged = {k: v if len(v) > 1 else v[0] for k, v in merged.items()}
+    merged["q-0-text"] = "Does the spot bleed?"
+    assert client_as_author.post(build_url(empty), merged).status_code == 302
+    question.refresh_from_db()
+    assert (question.text, question.help_text) == (
+        "Does the spot bleed?",
+        "Bleeding without a scratch.",
+    )
+
+
 def test_bad_input_gets_a_message_and_a_400_and_nothing_is_saved(client_as_author, empty):
     data = page_data(client_as_author.get(build_url(empty)))
     data |= {
@@ -251,7 +295,7 @@ def test_bad_input_gets_a_message_and_a_400_and_nothing_is_saved(client_as_autho
     response = client_as_author.post(build_url(empty), data)
     assert response.status_code == 400
     body = unescape(response.content.decode())
-    assert "Nothing was saved" in body
+    assert 'id="error-summary"' in body and "nothing was saved" in body  # the form's summary
     assert "A number question needs a minimum and a maximum." in body
     assert not empty.questions.exists()
 
@@ -431,3 +475,140 @@ def test_changing_an_outcomes_advice_on_the_page_asks_for_its_sign_off_again(
     assert outcome.signed_off_at is None
     # The number test this page does not edit is kept and shown.
     assert outcome.triggers.get().operator == "lt"
+
+
+# -- every kind of test on the Build page: "is not" and number comparisons as rows ----------------
+@pytest.fixture
+def weeks_and_spot(empty):
+    weeks = Question.objects.create(
+        questionnaire=empty,
+        order=10,
+        key="weeks",
+        text="How many weeks have you had it?",
+        kind="number",
+        min_value=0,
+        max_value=520,
+    )
+    spot = Question.objects.create(
+        questionnaire=empty, order=20, key="bleeds", text="Does it bleed?", kind="yes_no"
+    )
+    AnswerOption.objects.create(question=spot, order=0, code="yes", text="Yes")
+    AnswerOption.objects.create(question=spot, order=1, code="no", text="No")
+    later = Question.objects.create(
+        questionnaire=empty, order=30, key="itch", text="Does it itch?", kind="yes_no"
+    )
+    outcome = Outcome.objects.create(
+        questionnaire=empty,
+        slug="see-gp",
+        title="See your GP",
+        urgency="routine",
+        rule="any",
+        explanation="It should be looked at.",
+        next_steps="Book an appointment.",
+    )
+    return weeks, spot, later, outcome
+
+
+def _question_index(response, question) -> int:
+    forms_ = response.context["builder"].questions.forms
+    return next(i for i, f in enumerate(forms_) if f.instance.pk == question.pk)
+
+
+def _outcome_index(response, outcome) -> int:
+    forms_ = response.context["builder"].outcomes.forms
+    return next(i for i, f in enumerate(forms_) if f.instance.pk == outcome.pk)
+
+
+def test_number_and_is_not_rules_are_written_on_the_build_page(
+    client_as_author, empty, weeks_and_spot
+):
+    weeks, spot, later, outcome = weeks_and_spot
+    response = client_as_author.get(build_url(empty))
+    q, o = _question_index(response, later), _outcome_index(response, outcome)
+    page = response.content.decode()
+    assert f'name="q-{q}-rules-0-number"' in page  # a row to write a number test in
+    assert f'name="o-{o}-rules-0-operator"' in page
+    no = spot.options.get(code="no")
+    data = page_data(response) | {
+        # Show "Does it itch?" only if the spot does not answer "No"...
+        f"q-{q}-rules-0-source_question": str(spot.pk),
+        f"q-{q}-rules-0-operator": "is_not",
+        f"q-{q}-rules-0-option": str(no.pk),
+        # ...and the outcome is reached when it has lasted at least 6 weeks.
+        f"o-{o}-rules-0-source_question": str(weeks.pk),
+        f"o-{o}-rules-0-operator": "gte",
+        f"o-{o}-rules-0-number": "6",
+    }
+    version = empty.version
+    assert client_as_author.post(build_url(empty), data).status_code == 302
+    assert [(s.source_question_id, s.operator, s.option_id) for s in later.show_if.all()] == [
+        (spot.pk, "is_not", no.pk)
+    ]
+    trigger = outcome.triggers.get()
+    assert (trigger.source_question_id, trigger.operator, trigger.number) == (weeks.pk, "gte", 6)
+    empty.refresh_from_db()
+    assert empty.version == version + 1
+
+    # Shown again as rows, changed (6 -> 8 weeks) and deleted from the page.
+    response = client_as_author.get(build_url(empty))
+    o = _outcome_index(response, outcome)
+    q = _question_index(response, later)
+    assert response.context["builder"].outcomes.forms[o].rules.forms[0]["number"].value() == 6
+    data = page_data(response) | {f"o-{o}-rules-0-number": "8", f"q-{q}-rules-0-DELETE": "on"}
+    assert client_as_author.post(build_url(empty), data).status_code == 302
+    assert outcome.triggers.get().number == 8
+    assert not later.show_if.exists()
+
+
+@pytest.mark.parametrize(
+    "row, field, message",
+    [
+        (
+            {"source_question": "weeks", "operator": "is_not", "number": "6"},
+            "operator",
+            "is at least",
+        ),
+        ({"source_question": "weeks", "operator": "lt"}, "number", "Write the number"),
+        ({"source_question": "spot", "operator": "gte", "option": "yes"}, "operator", "is not"),
+        ({"source_question": "spot", "operator": "is_not"}, "option", "Pick the answer"),
+        ({"source_question": "spot", "operator": "is_not", "number": "3"}, "number", "compared"),
+        ({"operator": "is_not", "option": "yes"}, "source_question", "required"),
+    ],
+)
+def test_a_wrong_rule_is_refused_with_the_problem_beside_its_field(
+    client_as_author, empty, weeks_and_spot, row, field, message
+):
+    weeks, spot, later, outcome = weeks_and_spot
+    response = client_as_author.get(build_url(empty))
+    o = _outcome_index(response, outcome)
+    values = {"weeks": weeks.pk, "spot": spot.pk, "yes": spot.options.get(code="yes").pk}
+    data = page_data(response)
+    for name, value in row.items():
+        data[f"o-{o}-rules-0-{name}"] = str(values.get(value, value))
+    response = client_as_author.post(build_url(empty), data)
+    assert response.status_code == 400
+    assert not outcome.triggers.exists()
+    rule = response.context["builder"].outcomes.forms[o].rules.forms[0]
+    assert message in " ".join(rule.errors[field])
+    assert not rule.non_field_errors()  # by the field, not repeated for the row
+    page = unescape(response.content.decode())
+    anchor = f"id_o-{o}-rules-0-{field}"
+    assert f'<a href="#{anchor}">Outcome {o + 1} (“See your GP”)' in page  # the summary links it
+    cell = page.split(f'id="{anchor}"', 1)[1].split("</td>", 1)[0]
+    assert message in cell  # and the message sits in the field's own cell
+
+
+def test_rules_under_a_blank_new_question_ask_for_the_question(
+    client_as_author, empty, weeks_and_spot
+):
+    weeks, *_ = weeks_and_spot
+    response = client_as_author.get(build_url(empty))
+    new = len(response.context["builder"].questions.initial_forms)  # the first blank slot
+    data = page_data(response) | {
+        f"q-{new}-rules-0-source_question": str(weeks.pk),
+        f"q-{new}-rules-0-operator": "lt",
+        f"q-{new}-rules-0-number": "2",
+    }
+    response = client_as_author.post(build_url(empty), data)
+    assert response.status_code == 400
+    assert "Write the question for these rules." in response.content.decode()
