@@ -18,10 +18,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
 from conditions.models import (
+    CareSetting,
     ComparisonRow,
     Condition,
     Reference,
-    Setting,
     Treatment,
     TreatmentComparison,
 )
@@ -97,7 +97,9 @@ class ComparisonRowForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
     )
     new_setting = forms.ChoiceField(
-        label=_("where it happens"), choices=[("", "---------"), *Setting.choices], required=False
+        label=_("where it happens"),
+        choices=[("", "---------"), *CareSetting.choices],
+        required=False,
     )
     new_who_does_it = forms.CharField(label=_("who does it"), max_length=200, required=False)
     new_is_no_treatment = forms.BooleanField(

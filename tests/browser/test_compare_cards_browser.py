@@ -68,7 +68,7 @@ def comparison():
     for order, name in enumerate(NAMES, start=1):
         row = ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name=name, setting=models.Setting.GP),
+            treatment=TreatmentFactory(name=name, setting=models.CareSetting.GP),
             involves=LONG,
             effectiveness=LONG * 2,
             risks=LONG,

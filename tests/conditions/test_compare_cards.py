@@ -33,7 +33,7 @@ def comparison():
     for order, name in enumerate(["De-roofing", "Cryotherapy", "Laser ablation"], start=1):
         row = ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name=name, setting=models.Setting.GP),
+            treatment=TreatmentFactory(name=name, setting=models.CareSetting.GP),
             order=order,
         )
         row.references.add(reference)

@@ -30,6 +30,7 @@ from conditions import content
 from conditions.models import (
     FAQ,
     CareAdvice,
+    CareSetting,
     ClinicalCode,
     ComparisonRow,
     Condition,
@@ -38,7 +39,6 @@ from conditions.models import (
     Recommendation,
     Reference,
     Section,
-    Setting,
     Status,
     Suitability,
     Treatment,
@@ -109,18 +109,18 @@ FAQ_QUESTIONS = [
     ("Should I squeeze the {plain}?", "myth"),
 ]
 TREATMENTS = [
-    ("Wait and see", Setting.HOME, "You", True),
-    ("Plain moisturiser", Setting.HOME, "You", False),
-    ("Gentle exfoliation", Setting.HOME, "You", False),
-    ("Pharmacy cream", Setting.PHARMACY, "A pharmacist", False),
-    ("Retinoid cream", Setting.GP, "A GP", False),
-    ("Freezing", Setting.GP, "A GP or nurse", False),
-    ("Sterile needle removal", Setting.DERMATOLOGIST, "A dermatologist", False),
-    ("Laser", Setting.DERMATOLOGIST, "A dermatologist", False),
-    ("Chemical peel", Setting.AESTHETIC, "A skin specialist", False),
-    ("Squeezing at home", Setting.HOME, "You", False),
-    ("Antibiotic tablets", Setting.GP, "A GP", False),
-    ("Light therapy", Setting.DERMATOLOGIST, "A dermatologist", False),
+    ("Wait and see", CareSetting.HOME, "You", True),
+    ("Plain moisturiser", CareSetting.HOME, "You", False),
+    ("Gentle exfoliation", CareSetting.HOME, "You", False),
+    ("Pharmacy cream", CareSetting.PHARMACY, "A pharmacist", False),
+    ("Retinoid cream", CareSetting.GP, "A GP", False),
+    ("Freezing", CareSetting.GP, "A GP or nurse", False),
+    ("Sterile needle removal", CareSetting.DERMATOLOGIST, "A dermatologist", False),
+    ("Laser", CareSetting.DERMATOLOGIST, "A dermatologist", False),
+    ("Chemical peel", CareSetting.AESTHETIC, "A skin specialist", False),
+    ("Squeezing at home", CareSetting.HOME, "You", False),
+    ("Antibiotic tablets", CareSetting.GP, "A GP", False),
+    ("Light therapy", CareSetting.DERMATOLOGIST, "A dermatologist", False),
 ]
 ROWS_PER_COMPARISON = 8
 ROW_FIELDS = [
