@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # /kiosk/: kiosk namespace and profile, no-store, no downloads, no links out (issue 7).
-    "conditions.kiosk.KioskMiddleware",
+    "conditions.kiosk_middleware.KioskMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out admin login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -108,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "conditions.context_processors.portal",
-                "conditions.kiosk.kiosk_context",
+                "conditions.kiosk_middleware.kiosk_context",
             ],
         },
     }
@@ -404,7 +404,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # reverting makes a new draft (Reviewable
 INSTALLED_APPS += ["feedback"]
 # Counts reads of articles, comparisons and questionnaires (one cache increment, after the view).
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("conditions.kiosk.KioskMiddleware") + 1,
+    MIDDLEWARE.index("conditions.kiosk_middleware.KioskMiddleware") + 1,
     "feedback.middleware.PageViewMiddleware",
 )
 PORTAL_COUNT_VIEWS = env_bool("PORTAL_COUNT_VIEWS", True)
