@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "conditions",
+    # Only for `manage.py make_synthetic_content` (bench/management/commands): no models, no URLs.
+    "bench.apps.BenchConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,17 @@
-"""Make N published, clearly synthetic condition articles for benchmarks and scale tests.
+"""BENCHMARK DATA ONLY. THIS COMMAND BYPASSES THE MODEL RULES: no clean(), no publish rules, no
+safety check, no clinical review. Never use it to put real content on a site; use the admin or
+`manage.py load_demo_content`, which go through the rules.
 
-Every name ends in "(synthetic NNNNN)", every summary says the condition is made up, and the
-words come from a generated vocabulary, so nothing here can pass for clinical content.
+It makes N published, clearly synthetic condition articles for the benchmark (bench/run.py) and
+scale tests. Every name ends in "(synthetic NNNNN)", every summary says the condition is made up,
+and the words come from a generated vocabulary, so nothing here can pass for clinical content.
+It refuses to run in production (DEBUG off) without --force.
 
-Fast by design: rows are built in Python and written with bulk_create in batches. Markdown is
-rendered once per body in a small pool, and reading grades are added up from per-body counts
-with textstat's own formulas (the same numbers conditions.content.reading_grades gives for the
-whole text; a test checks this), so nothing is recomputed per object.
+Fast by design: rows are built in Python and written with bulk_create in batches, which skips
+each model's save() and full_clean(). Markdown is rendered once per body in a small pool, and
+reading grades are added up from per-body counts with textstat's own formulas (the same numbers
+conditions.content.reading_grades gives for the whole text; a test checks this), so nothing is
+recomputed per object.
 
 Like every published item, each condition and comparison is a working copy plus its live copy
 (what patients see). The live copies are made with the workflow's own copying
@@ -330,7 +335,10 @@ def _insert(model, field_names: list[str], rows: list[tuple], chunk: int = 2000)
 
 
 class Command(BaseCommand):
-    help = "Make N published, clearly synthetic conditions (for benchmarks and scale tests)."
+    help = (
+        "BENCHMARK DATA ONLY, BYPASSES THE MODEL RULES (no validation, publish rules or review): "
+        "make N published, clearly synthetic conditions for benchmarks and scale tests."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--conditions", type=int, required=True, help="How many to make.")
