@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: run run-prod stop-prod prod-packages test lint format migrations-check test-sqlite \
-	test-postgres test-faults bench bench-proxy wrk audit clean lighthouse
+	test-postgres test-quick test-faults bench bench-proxy wrk audit clean lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,11 +71,20 @@ format: $(DEV_STAMP)
 migrations-check: $(DEV_STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Every test but the PostgreSQL-only and fault-injection ones, on SQLite, browser tests included.
 test-sqlite: $(DEV_STAMP)
 	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres and not faults" $(PYTEST_ARGS)
 
+# On PostgreSQL, only what can differ there: tests marked postgres, and the db_specific modules
+# (search, row locks, counters, bulk writes; listed in tests/conftest.py) less their slow tests,
+# which the SQLite run has already run.
+PG_MARKERS := (postgres or (db_specific and not slow)) and not browser and not faults
 test-postgres: $(DEV_STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not faults" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "$(PG_MARKERS)" $(PYTEST_ARGS)
+
+# While working: SQLite, no browser, no slow tests (gunicorn, check --deploy, pip-audit).
+test-quick: $(DEV_STAMP)
+	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser and not postgres and not faults" $(PYTEST_ARGS)
 
 # Fault injection (issue 15): its own PostgreSQL, Redis, gunicorn and nginx on spare ports
 # (deploy/stack.py), stopped, hung and killed under the running site. One pytest process, after
@@ -85,8 +94,9 @@ test-faults: $(DEV_STAMP)
 	@$(MAKE) --no-print-directory prod-packages || [ "$$CI" != "true" ]
 	DATABASE_URL= $(BIN)/pytest -n 0 -m faults tests/faults $(PYTEST_ARGS)
 
-# The whole suite. With DATABASE_URL set, once on that database. Otherwise on SQLite (with the
-# browser tests), then on PostgreSQL; under CI=true both runs and the browser tests are required.
+# The whole suite, each test once. With DATABASE_URL set, all of it on that database. Otherwise
+# all on SQLite (with the browser and slow tests), then what can differ on PostgreSQL (see
+# test-postgres); under CI=true both runs and the browser tests are required.
 # Then the fault-injection suite (required under CI=true too).
 # The audit first: a known vulnerability in an installed dependency fails `make test` (and CI).
 test: lint migrations-check audit
