@@ -3,8 +3,8 @@
 Answers live in one signed, HttpOnly cookie per questionnaire, scoped by path to that
 questionnaire's pages (``/check/<slug>/`` or ``/kiosk/check/<slug>/``) and valid for two hours.
 They are never written to the database, the session store, the cache or the logs. They are
-cleared once the result has been shown, on "Clear my answers", and on kiosk reset
-(``clear_all_answers``).
+cleared once the result has been shown, on "Clear my answers", and on kiosk reset (which expires
+every questionnaire's cookie: conditions/views/kiosk.py ``reset``).
 
 A cookie that was tampered with, has expired, or belongs to an older version of the
 questionnaire raises ``AnswersUnreadable``; the views then ask the patient to start again.
@@ -157,14 +157,6 @@ def clear(request, response, slug: str) -> None:
     # The same flags as the cookie it replaces.
     response.cookies[COOKIE_NAME]["secure"] = request.is_secure()
     response.cookies[COOKIE_NAME]["httponly"] = True
-
-
-def clear_all_answers(response, slugs, prefixes=("/", "/kiosk/")) -> None:
-    """Kiosk reset: forget the answers to every questionnaire in `slugs`, public and kiosk."""
-    for slug in slugs:
-        public = reverse("conditions:questionnaire_start", args=[slug])
-        for prefix in prefixes:
-            response.delete_cookie(COOKIE_NAME, path=prefix + public.lstrip("/"), samesite="Lax")
 
 
 # -- the FHIR QuestionnaireResponse download (answers carried in the result page only) ----------
