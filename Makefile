@@ -35,7 +35,7 @@ run: $(RUN_STAMP)
 	@echo ""
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The production stack on this machine (issue 15): its own PostgreSQL, Redis, gunicorn and nginx
+# The production stack on this machine: its own PostgreSQL, Redis, gunicorn and nginx
 # with TLS under var/stack/ (STACK_DIR), on spare ports; see deploy/stack.py and the README.
 run-prod: $(RUN_STAMP) prod-packages
 	$(BIN)/python deploy/stack.py start
@@ -86,7 +86,7 @@ test-postgres: $(DEV_STAMP)
 test-quick: $(DEV_STAMP)
 	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser and not postgres and not faults" $(PYTEST_ARGS)
 
-# Fault injection (issue 15): its own PostgreSQL, Redis, gunicorn and nginx on spare ports
+# Fault injection: its own PostgreSQL, Redis, gunicorn and nginx on spare ports
 # (deploy/stack.py), stopped, hung and killed under the running site. One pytest process, after
 # the parallel runs, so nothing else competes with its timings (about 1.5 minutes).
 # Without the programs (and not root to install them) the suite skips, which CI=true fails.
@@ -114,8 +114,8 @@ test: lint migrations-check audit
 	fi
 	@$(MAKE) --no-print-directory test-faults
 
-# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9), then through
-# the production stack's nginx over https (issue 15); see bench/run.py.
+# Load test with production settings on SQLite and PostgreSQL + Redis, then through
+# the production stack's nginx over https; see bench/run.py.
 # N synthetic conditions, DURATION of wrk per page; BENCH_ARGS for more (e.g. --databases sqlite).
 N ?= 5000
 DURATION ?= 8s
@@ -131,7 +131,7 @@ bench-proxy: $(DEV_STAMP) wrk prod-packages
 
 # Lighthouse, mobile profile, on the production stack (nginx TLS + gzip, gunicorn, DEBUG off):
 # home, the milia article, its comparison and a question step; fails under 95 in any of
-# performance, accessibility, best practices and SEO (issue 16). Not part of `make test`.
+# performance, accessibility, best practices and SEO. Not part of `make test`.
 # Needs Node.js 18.16+ and npm (tools/lighthouse, installed by npm ci) and Chromium.
 lighthouse: $(RUN_STAMP) prod-packages
 	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)

@@ -1,5 +1,5 @@
 """Text pasted into the article editor: Markdown fields are cleaned, plain-text fields refuse
-markup (issue 14).
+markup.
 
 `PastedTextMixin` goes on a ModelForm and names its fields:
 - `markdown_fields`: pasted HTML or Word text becomes Markdown (conditions/cleaning.py: lists

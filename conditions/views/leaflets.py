@@ -1,4 +1,4 @@
-"""Printed leaflets (issue 18): "Print a leaflet" for an article or a treatment comparison.
+"""Printed leaflets: "Print a leaflet" for an article or a treatment comparison.
 
 Patients get a PDF of the live copy only (published(), as every patient view); `?size=large`
 gives the large-print version. Staff with the view permission get a preview of the working copy

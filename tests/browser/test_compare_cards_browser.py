@@ -1,4 +1,4 @@
-"""Compare selected on a phone (390x844), a laptop (1280x900) and the kiosk (1080x1920), issue 16.
+"""Compare selected on a phone (390x844), a laptop (1280x900) and the kiosk (1080x1920).
 
 A comparison with many options and real-length texts and sources, so that the options run
 far below the first screen: the sticky "Compare (n)" bar must stay by the ticks, answer next

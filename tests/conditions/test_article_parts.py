@@ -1,4 +1,4 @@
-"""Long articles in short parts (issue 16): the opening page, one page per part, old links,
+"""Long articles in short parts: the opening page, one page per part, old links,
 "Also called", pictures, the preview and the kiosk."""
 
 import io

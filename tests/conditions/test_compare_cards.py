@@ -1,4 +1,4 @@
-"""Compare selected (issue 16): the answer to the Compare button, with and without htmx, and the
+"""Compare selected: the answer to the Compare button, with and without htmx, and the
 kiosk's comparison sources as plain citations (no QR code per source)."""
 
 import re

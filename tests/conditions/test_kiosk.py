@@ -583,7 +583,7 @@ def test_the_demo_kiosk_features_milia_and_its_questionnaire_on_the_start_screen
     assert 'href="/kiosk/check/white-spots/"' in html
 
 
-# -- one "Take this home", one Back, one Start again (issue 16) -------------------------------
+# -- one "Take this home", one Back, one Start again -------------------------------
 def test_every_kiosk_page_has_one_take_home_code_before_its_content(client, milia):
     from conditions.demo import questionnaires as demo_questionnaires
 

@@ -285,7 +285,7 @@ NOT_PAGES = {
     "kiosk:condition_preview_part": "staff previews are not offered on the kiosk",
     "kiosk:condition_preview_whole": "staff previews are not offered on the kiosk",
     "kiosk:comparison_leaflet_preview": "staff previews are not offered on the kiosk",
-    # The read-only JSON content API (issue 18): tests/exchange/test_api.py.
+    # The read-only JSON content API: tests/exchange/test_api.py.
     **{
         f"api-v1:{name}": "JSON content API (tests/exchange/test_api.py)"
         for name in (
@@ -437,13 +437,13 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     staff_walk.check("get", "/conditions/milia/preview/questions/")
     staff_walk.check("get", "/check/white-spots/preview/")
     staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
-    # Printed leaflets (issue 18): PDFs, public and kiosk, and the staff's draft leaflets.
+    # Printed leaflets: PDFs, public and kiosk, and the staff's draft leaflets.
     for prefix in ("", "/kiosk"):
         walk.check("get", f"{prefix}/conditions/milia/leaflet.pdf")
         walk.check("get", f"{prefix}/conditions/milia/treatments/leaflet.pdf?size=large")
     staff_walk.check("get", "/conditions/milia/preview/leaflet.pdf")
     staff_walk.check("get", "/conditions/milia/treatments/preview/leaflet.pdf")
-    # The infobutton's own pages (issue 18): choose, language notice, nothing found, bad request.
+    # The infobutton's own pages: choose, language notice, nothing found, bad request.
     icd = "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c="
     walk.check("get", f"/infobutton/?{icd}L72.0", 302)
     walk.check("get", f"/infobutton/?{icd}L71.9")
