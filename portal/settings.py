@@ -78,6 +78,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every GET page that may be stored (not no-store), and the 304 for a repeat visit
+    # (If-None-Match, or If-Modified-Since against the page cache's Last-Modified). Above
+    # everything that changes the page.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
