@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
@@ -23,11 +21,11 @@ from conditions.models.review import (
 
 SEARCH_LIMIT = 30
 SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text")
-# SQLite full-text indexes of published conditions (migration 0006), FTS5, SQLite 3.34+:
-# names and synonyms (trigram tokenizer), article text (by word).
+# SQLite full-text indexes of published conditions (migration 0006), FTS5: names and synonyms
+# (trigram tokenizer, SQLite 3.34+; portal/checks.py refuses an older SQLite), article text (by
+# word).
 SQLITE_NAME_FTS = "conditions_condition_name_fts"
 SQLITE_TEXT_FTS = "conditions_condition_text_fts"
-SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
 # Article sections by word (migration 0019; made where the two above are): search snippets.
 SQLITE_SECTION_FTS = "conditions_section_fts"
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
@@ -117,8 +115,6 @@ class ConditionQuerySet(ReviewQuerySet):
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
         """SQLite: candidates from the FTS5 indexes of published conditions, ranked in Python."""
-        if not SQLITE_HAS_TRIGRAM_FTS:
-            return self._search_scan(query, limit)
         text_tiers = search.fts_text_queries(query)
         if not text_tiers:  # no word of 3+ letters: nothing the indexes can answer
             return self._search_short(query, limit)
@@ -163,7 +159,7 @@ class ConditionQuerySet(ReviewQuerySet):
             params = [search.HEADLINE_OPTIONS, " or ".join(terms)]
         else:
             tiers = search.fts_text_queries(query, min_length=1)
-            if not tiers or not SQLITE_HAS_TRIGRAM_FTS:
+            if not tiers:
                 return rows
             fts = SQLITE_SECTION_FTS
             sql = (
@@ -238,40 +234,6 @@ class ConditionQuerySet(ReviewQuerySet):
             condition.match_score = 2 * (score if score >= 0.7 else 0) + hits / most
         results.sort(key=lambda c: (-c.match_score, c.name))
         return results[:limit]
-
-    def _search_scan(self, query: str, limit: int) -> list[Condition]:
-        """SQLite before 3.34 (no trigram FTS5): every name scored, text matched by LIKE."""
-        names = {}
-        for pk, name, also_known_as in self.published().values_list("pk", "name", "also_known_as"):
-            synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
-            score, _synonym = search.name_score(query, name, synonyms)
-            if score >= 0.7:
-                names[pk] = score
-        best_names = sorted(names, key=names.get, reverse=True)[:limit]
-        terms = search.query_terms(query)
-        in_text = models.Q(search_text__icontains=query)
-        hits = models.Case(
-            models.When(search_text__icontains=query, then=len(terms) + 1), default=0
-        )
-        for term in terms:
-            in_text |= models.Q(search_text__icontains=term)
-            hits += models.Case(models.When(search_text__icontains=term, then=1), default=0)
-        rows = (
-            self.published()
-            .filter(models.Q(pk__in=best_names) | in_text)
-            .annotate(
-                hits=hits,
-                by_name=models.Case(models.When(pk__in=best_names, then=1), default=0),
-            )
-            .order_by("-by_name", "-hits", "name")
-            .only(*SEARCH_FIELDS)
-        )
-        results = list(rows[:limit])
-        most = 2 * len(terms) + 1
-        for condition in results:
-            condition.match_score = 2 * names.get(condition.pk, 0) + condition.hits / most
-        results.sort(key=lambda c: (-c.match_score, c.name))
-        return results
 
 
 class ConditionManager(WorkingCopyManager):
