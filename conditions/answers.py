@@ -97,15 +97,21 @@ def read_run(request, spec: dict) -> tuple[dict, bool]:
     raw = request.COOKIES.get(COOKIE_NAME)
     if not raw:
         return {}, False
+    payload = _signed_payload(raw, spec, salt=_salt(spec), max_age=MAX_AGE_SECONDS)
+    return _clean(spec, payload.get("a")), payload.get("f") is True
+
+
+def _signed_payload(value: str, spec: dict, *, salt: str, max_age: int) -> dict:
+    """The signed answers payload for this version of the questionnaire, or AnswersUnreadable."""
     try:
-        payload = signing.loads(raw, salt=_salt(spec), max_age=MAX_AGE_SECONDS)
+        payload = signing.loads(value, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise AnswersUnreadable("expired") from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise AnswersUnreadable("tampered") from exc
     if not isinstance(payload, dict) or payload.get("v") != spec["version"]:
         raise AnswersUnreadable("questionnaire changed")
-    return _clean(spec, payload.get("a")), payload.get("f") is True
+    return payload
 
 
 def _payload(request, spec: dict) -> dict | None:
@@ -170,14 +176,6 @@ def response_token(spec: dict, answers: dict) -> str:
 
 
 def read_response_token(spec: dict, token: str) -> dict:
-    try:
-        payload = signing.loads(
-            token, salt=f"{_RESPONSE_SALT}:{spec['slug']}", max_age=RESPONSE_TOKEN_MAX_AGE
-        )
-    except signing.SignatureExpired as exc:
-        raise AnswersUnreadable("expired") from exc
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise AnswersUnreadable("tampered") from exc
-    if not isinstance(payload, dict) or payload.get("v") != spec["version"]:
-        raise AnswersUnreadable("questionnaire changed")
+    salt = f"{_RESPONSE_SALT}:{spec['slug']}"
+    payload = _signed_payload(token, spec, salt=salt, max_age=RESPONSE_TOKEN_MAX_AGE)
     return _clean(spec, payload.get("a"))
