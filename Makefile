@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: run run-prod stop-prod prod-packages test lint format migrations-check test-sqlite \
-	test-postgres test-faults bench bench-proxy wrk audit clean lighthouse
+	test-postgres test-quick test-faults bench bench-proxy wrk audit clean lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ run: $(RUN_STAMP)
 	@echo ""
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The production stack on this machine (issue 15): its own PostgreSQL, Redis, gunicorn and nginx
+# The production stack on this machine: its own PostgreSQL, Redis, gunicorn and nginx
 # with TLS under var/stack/ (STACK_DIR), on spare ports; see deploy/stack.py and the README.
 run-prod: $(RUN_STAMP) prod-packages
 	$(BIN)/python deploy/stack.py start
@@ -71,13 +71,22 @@ format: $(DEV_STAMP)
 migrations-check: $(DEV_STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Every test but the PostgreSQL-only and fault-injection ones, on SQLite, browser tests included.
 test-sqlite: $(DEV_STAMP)
 	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres and not faults" $(PYTEST_ARGS)
 
+# On PostgreSQL, only what can differ there: tests marked postgres, and the db_specific modules
+# (search, row locks, counters, bulk writes; listed in tests/conftest.py) less their slow tests,
+# which the SQLite run has already run.
+PG_MARKERS := (postgres or (db_specific and not slow)) and not browser and not faults
 test-postgres: $(DEV_STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not faults" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "$(PG_MARKERS)" $(PYTEST_ARGS)
 
-# Fault injection (issue 15): its own PostgreSQL, Redis, gunicorn and nginx on spare ports
+# While working: SQLite, no browser, no slow tests (gunicorn, check --deploy, pip-audit).
+test-quick: $(DEV_STAMP)
+	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser and not postgres and not faults" $(PYTEST_ARGS)
+
+# Fault injection: its own PostgreSQL, Redis, gunicorn and nginx on spare ports
 # (deploy/stack.py), stopped, hung and killed under the running site. One pytest process, after
 # the parallel runs, so nothing else competes with its timings (about 1.5 minutes).
 # Without the programs (and not root to install them) the suite skips, which CI=true fails.
@@ -85,8 +94,9 @@ test-faults: $(DEV_STAMP)
 	@$(MAKE) --no-print-directory prod-packages || [ "$$CI" != "true" ]
 	DATABASE_URL= $(BIN)/pytest -n 0 -m faults tests/faults $(PYTEST_ARGS)
 
-# The whole suite. With DATABASE_URL set, once on that database. Otherwise on SQLite (with the
-# browser tests), then on PostgreSQL; under CI=true both runs and the browser tests are required.
+# The whole suite, each test once. With DATABASE_URL set, all of it on that database. Otherwise
+# all on SQLite (with the browser and slow tests), then what can differ on PostgreSQL (see
+# test-postgres); under CI=true both runs and the browser tests are required.
 # Then the fault-injection suite (required under CI=true too).
 # The audit first: a known vulnerability in an installed dependency fails `make test` (and CI).
 test: lint migrations-check audit
@@ -104,8 +114,8 @@ test: lint migrations-check audit
 	fi
 	@$(MAKE) --no-print-directory test-faults
 
-# Load test with production settings on SQLite and PostgreSQL + Redis (issue 9), then through
-# the production stack's nginx over https (issue 15); see bench/run.py.
+# Load test with production settings on SQLite and PostgreSQL + Redis, then through
+# the production stack's nginx over https; see bench/run.py.
 # N synthetic conditions, DURATION of wrk per page; BENCH_ARGS for more (e.g. --databases sqlite).
 N ?= 5000
 DURATION ?= 8s
@@ -121,7 +131,7 @@ bench-proxy: $(DEV_STAMP) wrk prod-packages
 
 # Lighthouse, mobile profile, on the production stack (nginx TLS + gzip, gunicorn, DEBUG off):
 # home, the milia article, its comparison and a question step; fails under 95 in any of
-# performance, accessibility, best practices and SEO (issue 16). Not part of `make test`.
+# performance, accessibility, best practices and SEO. Not part of `make test`.
 # Needs Node.js 18.16+ and npm (tools/lighthouse, installed by npm ci) and Chromium.
 lighthouse: $(RUN_STAMP) prod-packages
 	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)

@@ -1,4 +1,4 @@
-"""How long a printed leaflet takes (issue 18): typeset afresh, and served from the cache.
+"""How long a printed leaflet takes: typeset afresh, and served from the cache.
 
 Builds a fresh SQLite database under var/bench/ with the demo content, then for every live
 article and comparison, standard and large print, times through Django's test client (the whole

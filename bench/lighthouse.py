@@ -1,4 +1,4 @@
-"""`make lighthouse`: Lighthouse scores of the patient site as patients get it (issue 16).
+"""`make lighthouse`: Lighthouse scores of the patient site as patients get it.
 
 It starts the production stack of `make run-prod` (deploy/stack.py: nginx with TLS and gzip in
 front of gunicorn with production settings, DEBUG off, whitenoise's compressed and hashed static

@@ -7,7 +7,7 @@ A–Z page, a search (full page and the live HTMX fragment) and a questionnaire 
 requests/s, p50/p99 latency, errors and each page's ratio to /healthz, then the issue's targets
 with PASS/MISS.
 
-Then the article again with page-view counting off and on (issue 19: PORTAL_COUNT_VIEWS, a
+Then the article again with page-view counting off and on (PORTAL_COUNT_VIEWS, a
 browser's User-Agent so that every request is counted), alternating off/on twice on freshly
 started servers; the target is that counting costs at most 5% of the article's throughput.
 On PostgreSQL + Redis the counted views are then flushed to the database and checked against
@@ -61,10 +61,10 @@ ARTICLE = "milia"
 QUESTIONNAIRE = "white-spots"
 SEARCH = "/search/?q=milk+spots"
 
-# Targets from issue 9.
+# Targets: each page at least 60% of /healthz's throughput; search p99 under 100 ms.
 PAGE_RATIO_TARGET = 0.60
 SEARCH_P99_TARGET_MS = 100.0
-# Issue 19: counting page views may cost the article at most 5% of its throughput.
+# Counting page views may cost the article at most 5% of its throughput.
 COUNTING_COST_TARGET = 0.05
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
 
@@ -389,7 +389,7 @@ class Run:
     setup_seconds: dict = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
     failure: str = ""
-    # Issue 19: the article with page-view counting off and on (several rounds each).
+    # The article with page-view counting off and on (several rounds each).
     counting: dict = field(default_factory=dict)
 
 
@@ -544,7 +544,7 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
     return out
 
 
-# -- through the proxy (issue 15) ----------------------------------------------------------------
+# -- through the proxy ----------------------------------------------------------------
 PROXY_MIX_SCRIPT = """
 local paths = {%s}
 local n = 0

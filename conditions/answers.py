@@ -3,8 +3,8 @@
 Answers live in one signed, HttpOnly cookie per questionnaire, scoped by path to that
 questionnaire's pages (``/check/<slug>/`` or ``/kiosk/check/<slug>/``) and valid for two hours.
 They are never written to the database, the session store, the cache or the logs. They are
-cleared once the result has been shown, on "Clear my answers", and on kiosk reset
-(``clear_all_answers``).
+cleared once the result has been shown, on "Clear my answers", and on kiosk reset (which expires
+every questionnaire's cookie: conditions/views/kiosk.py ``reset``).
 
 A cookie that was tampered with, has expired, or belongs to an older version of the
 questionnaire raises ``AnswersUnreadable``; the views then ask the patient to start again.
@@ -97,15 +97,21 @@ def read_run(request, spec: dict) -> tuple[dict, bool]:
     raw = request.COOKIES.get(COOKIE_NAME)
     if not raw:
         return {}, False
+    payload = _signed_payload(raw, spec, salt=_salt(spec), max_age=MAX_AGE_SECONDS)
+    return _clean(spec, payload.get("a")), payload.get("f") is True
+
+
+def _signed_payload(value: str, spec: dict, *, salt: str, max_age: int) -> dict:
+    """The signed answers payload for this version of the questionnaire, or AnswersUnreadable."""
     try:
-        payload = signing.loads(raw, salt=_salt(spec), max_age=MAX_AGE_SECONDS)
+        payload = signing.loads(value, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise AnswersUnreadable("expired") from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise AnswersUnreadable("tampered") from exc
     if not isinstance(payload, dict) or payload.get("v") != spec["version"]:
         raise AnswersUnreadable("questionnaire changed")
-    return _clean(spec, payload.get("a")), payload.get("f") is True
+    return payload
 
 
 def _payload(request, spec: dict) -> dict | None:
@@ -159,14 +165,6 @@ def clear(request, response, slug: str) -> None:
     response.cookies[COOKIE_NAME]["httponly"] = True
 
 
-def clear_all_answers(response, slugs, prefixes=("/", "/kiosk/")) -> None:
-    """Kiosk reset: forget the answers to every questionnaire in `slugs`, public and kiosk."""
-    for slug in slugs:
-        public = reverse("conditions:questionnaire_start", args=[slug])
-        for prefix in prefixes:
-            response.delete_cookie(COOKIE_NAME, path=prefix + public.lstrip("/"), samesite="Lax")
-
-
 # -- the FHIR QuestionnaireResponse download (answers carried in the result page only) ----------
 def response_token(spec: dict, answers: dict) -> str:
     """A signed token of the answers, embedded in the result page's download form (POST)."""
@@ -178,14 +176,6 @@ def response_token(spec: dict, answers: dict) -> str:
 
 
 def read_response_token(spec: dict, token: str) -> dict:
-    try:
-        payload = signing.loads(
-            token, salt=f"{_RESPONSE_SALT}:{spec['slug']}", max_age=RESPONSE_TOKEN_MAX_AGE
-        )
-    except signing.SignatureExpired as exc:
-        raise AnswersUnreadable("expired") from exc
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise AnswersUnreadable("tampered") from exc
-    if not isinstance(payload, dict) or payload.get("v") != spec["version"]:
-        raise AnswersUnreadable("questionnaire changed")
+    salt = f"{_RESPONSE_SALT}:{spec['slug']}"
+    payload = _signed_payload(token, spec, salt=salt, max_age=RESPONSE_TOKEN_MAX_AGE)
     return _clean(spec, payload.get("a"))

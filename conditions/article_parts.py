@@ -1,4 +1,4 @@
-"""Pure: how a long article is cut into parts of a few minutes' reading (issue 16).
+"""Pure: how a long article is cut into parts of a few minutes' reading.
 
 A short article is one page. A long one opens with its summary, the urgent-help card and a
 list of parts; each part is a page of its own (`/conditions/<slug>/<part>/`). Sections group

@@ -8,7 +8,8 @@ that token is current, so nothing has to be deleted one by one. The token and th
 back in one cache round trip (get_many: one MGET on Redis), which is what makes a hit cheap.
 
 `cache_patient_page` caches a patient GET view's rendered response for anonymous visitors and
-sets ETag and Last-Modified so a repeat visit gets a 304. It caches only what is the same for
+sets Last-Modified; Django's ConditionalGetMiddleware adds the ETag and answers a repeat visit
+with a 304. It caches only what is the same for
 every such visitor: no session cookie or messages, no CSRF token in the page, no Set-Cookie,
 no Cache-Control of private/no-store/no-cache, and only 200s. Questionnaire steps are never
 cached (they live on the session). The key holds everything a page may depend on: scheme, host,
@@ -30,7 +31,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 
 GENERATION_KEY = "content-generation"
@@ -249,10 +250,6 @@ def page_key(request) -> str:
     return f"{PAGE_KEY_PREFIX}:{digest}"
 
 
-def _etag(content: bytes) -> str:
-    return f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
-
-
 def _freeze(response, token: str) -> dict:
     return {
         "generation": token,
@@ -270,7 +267,7 @@ def _thaw(frozen: dict) -> HttpResponse:
 
 
 def cache_patient_page(view=None, *, params: Iterable[str] = ()):
-    """Cache a patient GET view's rendered page for anonymous visitors; answer 304s.
+    """Cache a patient GET view's rendered page for anonymous visitors, with its Last-Modified.
 
     ``params``: the query parameters the view reads. The view sees only those (anything else,
     utm_source=..., x=2, is dropped from request.GET), and only those are in the cache key, so
@@ -287,12 +284,7 @@ def cache_patient_page(view=None, *, params: Iterable[str] = ()):
     def wrapped(request, *args, **kwargs):
         _keep_only(request, allowed)
         if not _request_is_cacheable(request):
-            response = view(request, *args, **kwargs)
-            _render(response)
-            if response.status_code == 200 and not response.streaming:
-                response.setdefault("ETag", _etag(response.content))
-                return get_conditional_response(request, etag=response["ETag"], response=response)
-            return response
+            return view(request, *args, **kwargs)
 
         key = page_key(request)
         found = cache.get_many([GENERATION_KEY, GENERATION_CHECKED_KEY, key])
@@ -309,17 +301,11 @@ def cache_patient_page(view=None, *, params: Iterable[str] = ()):
             if not _response_is_cacheable(request, response):
                 return response
             patch_vary_headers(response, ("HX-Request",))
-            response["ETag"] = _etag(response.content)
             response["Last-Modified"] = http_date(changed_at(token))
             response.setdefault("Cache-Control", "no-cache")
             cache.set(key, _freeze(response, token), PAGE_SECONDS)
             response[HEADER_CACHE_STATUS] = "miss"
-        return get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=int(changed_at(token)),
-            response=response,
-        )
+        return response
 
     return wrapped
 

@@ -6,7 +6,7 @@ from django.conf import settings
 
 
 def portal(request) -> dict:
-    from conditions.kiosk import is_kiosk_request
+    from conditions.kiosk_middleware import is_kiosk_request
 
     kiosk = is_kiosk_request(request)
     return {

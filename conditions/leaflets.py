@@ -1,4 +1,4 @@
-"""Printed leaflets: an article or a treatment comparison as an A4 PDF (issue 18).
+"""Printed leaflets: an article or a treatment comparison as an A4 PDF.
 
 The leaflet is an HTML page (templates/conditions/leaflet_*.html, static/css/leaflet.css) that
 WeasyPrint typesets with Debian's Pango. Patients get leaflets of live copies only; the admin's

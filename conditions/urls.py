@@ -84,7 +84,7 @@ urlpatterns += [
     ),
 ]
 
-# Printed leaflets (issue 18, conditions/views/leaflets.py): PDFs of the live article and
+# Printed leaflets (conditions/views/leaflets.py): PDFs of the live article and
 # comparison (?size=large for large print), and the admin's DRAFT preview of working copies.
 urlpatterns += [
     path(

@@ -128,3 +128,24 @@ def gunicorn_bound_to_loopback(app_configs, **kwargs) -> list:
             )
         ]
     return []
+
+
+@register(Tags.database)
+def sqlite_has_trigram_search(app_configs, databases=None, **kwargs) -> list:
+    """On SQLite, search needs FTS5's trigram tokenizer (SQLite 3.34+): the search migrations
+    make their indexes only there, and there is no search without them."""
+    import sqlite3
+
+    from django.db import connections
+
+    for alias in databases or ():
+        if connections[alias].vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 34):
+            return [
+                Error(
+                    f"SQLite {sqlite3.sqlite_version} is too old: site search needs SQLite 3.34 "
+                    "or newer (FTS5 with the trigram tokenizer).",
+                    hint="Use a Python built with a newer SQLite, or PostgreSQL (DATABASE_URL).",
+                    id="portal.E010",
+                )
+            ]
+    return []

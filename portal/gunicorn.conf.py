@@ -12,7 +12,7 @@ import os
 # Bind another address only for a proxy on another host, and then never a public one.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Threads, not sync workers (issue 15). nginx in front reads every request in full and buffers
+# Threads, not sync workers. nginx in front reads every request in full and buffers
 # every response, so a thread is held only while Django works on one request, never by a slow
 # client. A request stuck on a hung dependency (PostgreSQL, Redis) holds one thread, not a
 # whole process: with 2 workers x 8 threads, 15 more requests are served meanwhile, and the

@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "localhost,127.0.0.1"
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
-# The questionnaire's one-page build (issue 14) posts every question, answer and outcome at
+# The questionnaire's one-page build posts every question, answer and outcome at
 # once: the 28-question demo questionnaire is about 1,000 fields (Django's default limit).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
@@ -70,12 +70,18 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "conditions",
+    # Only for `manage.py make_synthetic_content` (bench/management/commands): no models, no URLs.
+    "bench.apps.BenchConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every GET page that may be stored (not no-store), and the 304 for a repeat visit
+    # (If-None-Match, or If-Modified-Since against the page cache's Last-Modified). Above
+    # everything that changes the page.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,8 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # /kiosk/: kiosk namespace and profile, no-store, no downloads, no links out (issue 7).
-    "conditions.kiosk.KioskMiddleware",
+    # /kiosk/: kiosk namespace and profile, no-store, no downloads, no links out.
+    "conditions.kiosk_middleware.KioskMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out admin login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -108,7 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "conditions.context_processors.portal",
-                "conditions.kiosk.kiosk_context",
+                "conditions.kiosk_middleware.kiosk_context",
             ],
         },
     }
@@ -276,7 +282,7 @@ PERMISSIONS_POLICY = (
 )
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
-# == Production security (issue 8) ==
+# == Production security ==
 # HTTPS: on by default whenever DEBUG is off. Turn the redirect off (DJANGO_SECURE_SSL_REDIRECT=0)
 # only when the proxy in front already redirects http to https. /healthz stays on http so a
 # load balancer can probe it.
@@ -398,13 +404,13 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localhost")
 SIMPLE_HISTORY_REVERT_DISABLED = True  # reverting makes a new draft (ReviewableAdmin)
 
-# == Patient feedback, problem reports and counts (issue 19: the feedback app) ==
+# == Patient feedback, problem reports and counts (the feedback app) ==
 # Kept in one block at the end on purpose (easy to merge). What is stored and for how long:
 # feedback/models.py and the privacy page.
 INSTALLED_APPS += ["feedback"]
 # Counts reads of articles, comparisons and questionnaires (one cache increment, after the view).
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("conditions.kiosk.KioskMiddleware") + 1,
+    MIDDLEWARE.index("conditions.kiosk_middleware.KioskMiddleware") + 1,
     "feedback.middleware.PageViewMiddleware",
 )
 PORTAL_COUNT_VIEWS = env_bool("PORTAL_COUNT_VIEWS", True)
@@ -418,12 +424,12 @@ PORTAL_SEARCH_MIN_COUNT = int(os.environ.get("PORTAL_SEARCH_MIN_COUNT", "5"))
 # Feedback posts per client address: "count/seconds" (kept in the cache only).
 PORTAL_FEEDBACK_RATE = os.environ.get("PORTAL_FEEDBACK_RATE", "10/600")
 
-# == Printed leaflets (issue 18: conditions/leaflets.py) ==
+# == Printed leaflets (conditions/leaflets.py) ==
 # The clinic's name, printed at the top and foot of every leaflet ("Patient information" if unset).
 PORTAL_CLINIC_NAME = os.environ.get("PORTAL_CLINIC_NAME", "").strip()
 # How long a typeset leaflet stays in the cache (seconds); a changed page gets a new key at once.
 LEAFLET_CACHE_SECONDS = int(os.environ.get("PORTAL_LEAFLET_CACHE_SECONDS", str(7 * 24 * 3600)))
-# == Infobutton, content API and FHIR for other systems (issue 18: the exchange app) ==
+# == Infobutton, content API and FHIR for other systems (the exchange app) ==
 # Kept in one block at the end on purpose (easy to merge). See exchange/ and the README.
 INSTALLED_APPS += ["corsheaders", "ninja", "exchange"]
 # CORS (django-cors-headers): browser-based EHR and FHIR apps on these origins may GET the

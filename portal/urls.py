@@ -50,7 +50,7 @@ urlpatterns = [
     # mounted under /kiosk/ too, so kiosk pages' forms and links stay in the kiosk.
     path("feedback/", include("feedback.urls")),
     path("kiosk/feedback/", include("feedback.urls", namespace="kiosk-feedback")),
-    # HL7 Infobutton for EHRs and the read-only content API (exchange app, issue 18).
+    # HL7 Infobutton for EHRs and the read-only content API (exchange app).
     path("", include("exchange.urls")),
     path("", include("conditions.urls")),
 ]

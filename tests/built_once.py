@@ -64,3 +64,30 @@ def built_once(build):
         return value
 
     return fixture
+
+
+# -- test data built once per test module (any database) -----------------------------------------
+def built_per_module(build):
+    """Turn a data-building function into a module-scoped fixture, like Django's setUpTestData.
+
+    `build()` runs once, before the first test of the module that asks for it, inside a
+    transaction that is rolled back after the module's last test. Each test's own changes are
+    rolled back after it (pytest-django's `db` opens a savepoint inside that transaction). The
+    data stays in place until the module ends, so a module that uses it must not also hold a test
+    that expects it absent, nor a transactional or live-server test. Tests should read the rows
+    again rather than keep the objects `build` returned."""
+
+    @pytest.fixture(scope="module", name=build.__name__)
+    def fixture(django_db_setup, django_db_blocker):
+        from django.db import transaction
+
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                yield build()
+            finally:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
+    return fixture

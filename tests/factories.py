@@ -116,14 +116,14 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Treatment {n}")
     slug = factory.Sequence(lambda n: f"treatment-{n}")
     description = "A plain description of the treatment."
-    setting = models.Setting.GP
+    setting = models.CareSetting.GP
     who_does_it = "A doctor or nurse"
 
     class Params:
         no_treatment = factory.Trait(
             name="No treatment: wait and see",
             slug="no-treatment",
-            setting=models.Setting.HOME,
+            setting=models.CareSetting.HOME,
             who_does_it="You",
             is_no_treatment=True,
         )

@@ -1,5 +1,5 @@
 """Text pasted into the clinicians' editors (article, comparison, questionnaire and its Build page):
-Markdown fields are cleaned, plain-text fields refuse markup (issue 14).
+Markdown fields are cleaned, plain-text fields refuse markup.
 
 `PastedTextMixin` goes on a ModelForm and names its fields:
 - `markdown_fields`: pasted HTML or Word text becomes Markdown (conditions/cleaning.py: lists

@@ -1,5 +1,5 @@
 """The questionnaire's "Build" page: every question with its answers and show-if rule, and every
-outcome with its trigger answers, edited on one page and saved with one button (issue 14).
+outcome with its trigger answers, edited on one page and saved with one button.
 
 Django admin inlines cannot nest (question -> answers), so this page is a small set of model
 formsets: one for the questions, one answers formset per question (new questions included),
@@ -12,7 +12,7 @@ each linked to the question or outcome at fault.
 Show-if rules and triggers are picked by the answers' text ("Question → Answer"), never by id:
 "answer is X" by ticking the answer, every other test the model has ("is not" an answer, a
 number "is less than" or "is at least" a value, e.g. weeks at least 6) as rows under it, each
-problem shown beside its field. Question and outcome share that code (`AnswerTestsMixin`).
+problem shown beside its field. Question and outcome share that code (`AnswerConditionsMixin`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from conditions.models import (
     Questionnaire,
     ShowIf,
 )
-from conditions.models.questionnaires import AnswerTest
+from conditions.models.questionnaires import AnswerCondition
 
 NEW_QUESTIONS = 2  # blank question slots on the page
 NEW_OUTCOMES = 2
@@ -203,7 +203,7 @@ MoreAnswerFormSet = inlineformset_factory(
 # -- show-if rules and triggers: the tests on earlier answers --------------------------------
 def is_tick(test) -> bool:
     """An "answer is X" test: edited by ticking X."""
-    return test.operator == AnswerTest.Operator.IS and test.option_id is not None
+    return test.operator == AnswerCondition.Operator.IS and test.option_id is not None
 
 
 class RuleForm(forms.ModelForm):
@@ -211,7 +211,7 @@ class RuleForm(forms.ModelForm):
     "is less than" / "is at least" a number. Each problem is shown beside its field."""
 
     OPERATORS = [("", "---------")] + [
-        (value, label) for value, label in AnswerTest.Operator.choices if value != "is"
+        (value, label) for value, label in AnswerCondition.Operator.choices if value != "is"
     ]
 
     class Meta:
@@ -226,8 +226,8 @@ class RuleForm(forms.ModelForm):
         self.fields["option"].queryset = answers_of(questions)
         self.fields["option"].label_from_instance = answer_label
         operators = list(self.OPERATORS)
-        if self.instance.pk and self.instance.operator == AnswerTest.Operator.IS:
-            operators.insert(1, ("is", AnswerTest.Operator.IS.label))  # an "is" with no answer
+        if self.instance.pk and self.instance.operator == AnswerCondition.Operator.IS:
+            operators.insert(1, ("is", AnswerCondition.Operator.IS.label))  # an "is" with no answer
         self.fields["operator"].choices = operators
         if not self.instance.pk:
             self.initial["operator"] = ""  # a blank row stays blank (the model's default is "is")
@@ -238,7 +238,7 @@ class RuleForm(forms.ModelForm):
         option, number = cleaned.get("option"), cleaned.get("number")
         if question is None:
             return cleaned
-        op = AnswerTest.Operator
+        op = AnswerCondition.Operator
         if question.kind == Question.Kind.NUMBER:
             if operator and operator not in (op.LT, op.GTE):
                 self.add_error(
@@ -300,7 +300,7 @@ ShowIfRuleFormSet = rule_formset(Question, ShowIf, "question")
 TriggerRuleFormSet = rule_formset(Outcome, OutcomeTrigger, "outcome")
 
 
-class AnswerTestsMixin:
+class AnswerConditionsMixin:
     """A question's show-if rules or an outcome's triggers on the Build page, for a ModelForm:
     "answer is X" by ticking X in `ticks_field`; every other test as a row of `self.rules`.
     The subclass names its ticks field, its tests' related name and their rows' formset."""
@@ -322,7 +322,7 @@ class AnswerTestsMixin:
             prefix=f"{self.prefix}-rules",
             questions=questions,
             queryset=self.rules_formset.model._default_manager.exclude(
-                operator=AnswerTest.Operator.IS, option__isnull=False
+                operator=AnswerCondition.Operator.IS, option__isnull=False
             ).select_related("source_question", "option"),
         )
 
@@ -353,7 +353,7 @@ class AnswerTestsMixin:
                 model.objects.create(
                     **{fk: owner},
                     source_question=option.question,
-                    operator=AnswerTest.Operator.IS,
+                    operator=AnswerCondition.Operator.IS,
                     option=option,
                 )
         for form in forms_to_save(self.rules):
@@ -370,7 +370,7 @@ class AnswerTestsMixin:
 
 
 # -- questions -----------------------------------------------------------------------------------
-class BuildQuestionForm(AnswerTestsMixin, pasting.PastedTextMixin, forms.ModelForm):
+class BuildQuestionForm(AnswerConditionsMixin, pasting.PastedTextMixin, forms.ModelForm):
     ticks_field = "show_if_answers"
     tests_name = "show_if"
     rules_formset = ShowIfRuleFormSet
@@ -506,7 +506,7 @@ QuestionFormSet = inlineformset_factory(
 
 
 # -- outcomes ------------------------------------------------------------------------------------
-class BuildOutcomeForm(AnswerTestsMixin, pasting.PastedTextMixin, forms.ModelForm):
+class BuildOutcomeForm(AnswerConditionsMixin, pasting.PastedTextMixin, forms.ModelForm):
     ticks_field = "trigger_answers"
     tests_name = "triggers"
     rules_formset = TriggerRuleFormSet

@@ -273,7 +273,7 @@ class AnswerOptionInline(admin.TabularInline):
 
 
 class EarlierAnswerInline(admin.TabularInline):
-    """An AnswerTest inline whose question and answer lists hold only allowed choices, by text."""
+    """An AnswerCondition inline whose question and answer lists hold only allowed choices, by text."""
 
     fields = ("source_question", "operator", "option", "number")
     extra = 0

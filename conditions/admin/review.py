@@ -398,7 +398,7 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def leaflet_urls(self, obj) -> dict:
-        """Hook (issue 18): {"leaflet_live_url": the patients' leaflet of the live copy or
+        """Hook: {"leaflet_live_url": the patients' leaflet of the live copy or
         None, "leaflet_draft_url": the DRAFT leaflet of the working copy}."""
         return {}
 

@@ -24,10 +24,10 @@ from conditions.admin.review import (
     VersionedForm,
 )
 from conditions.models import (
+    CareSetting,
     ComparisonRow,
     Condition,
     Reference,
-    Setting,
     Treatment,
     TreatmentComparison,
 )
@@ -126,7 +126,9 @@ class ComparisonRowForm(pasting.PastedTextMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
     )
     new_setting = forms.ChoiceField(
-        label=_("where it happens"), choices=[("", "---------"), *Setting.choices], required=False
+        label=_("where it happens"),
+        choices=[("", "---------"), *CareSetting.choices],
+        required=False,
     )
     new_who_does_it = forms.CharField(label=_("who does it"), max_length=200, required=False)
     new_is_no_treatment = forms.BooleanField(

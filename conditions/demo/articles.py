@@ -7,7 +7,7 @@ same rules as the admin apply: reviewer, dates, references and sections.
 Codes: only verified codes ship (ICD-10-CM L72.0 and SNOMED CT 254679001 for milia, both
 from VisualDx). WHO ICD-10 / ICD-10-GM L72.8 and any ICD-11 code are unverified in the
 notes and are deliberately left out until a coder checks them in the WHO browser.
-Look-alikes (issue 18): ICD-10-CM L70.0 "Acne vulgaris" and H02.6 "Xanthelasma of eyelid" are
+Look-alikes: ICD-10-CM L70.0 "Acne vulgaris" and H02.6 "Xanthelasma of eyelid" are
 checked against the ICD-10-CM tabular (simple-icd-10-cm, tests/exchange/test_demo_codes.py) and
 coder references; SNOMED CT 11381005 "Acne" against a published OpenSAFELY acne codelist, with a
 valid check digit. Still awaiting a clinical coder's sign-off like the rest. Left out, not

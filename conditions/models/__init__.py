@@ -30,11 +30,11 @@ from conditions.models.review import (
 from conditions.models.safety import EmergencyTerm, UrgentHelp
 from conditions.models.treatments import (
     EVIDENCE_EXPLANATIONS,
+    CareSetting,
     ComparisonRow,
     CostBand,
     EvidenceLevel,
     Recommendation,
-    Setting,
     Suitability,
     Treatment,
     TreatmentComparison,
@@ -67,8 +67,8 @@ __all__ = [
     "ReviewEvent",
     "ReviewQuerySet",
     "Reviewable",
+    "CareSetting",
     "Section",
-    "Setting",
     "ShowIf",
     "Status",
     "Suitability",
@@ -76,3 +76,7 @@ __all__ = [
     "TreatmentComparison",
     "UrgentHelp",
 ]
+
+# The old name, kept only for conditions/demo/treatments.py (owned by the content-files branch,
+# which replaces it); remove once that file no longer imports it.
+Setting = CareSetting

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
@@ -12,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from conditions import content
-from conditions import search as search_text
+from conditions import content, search
 from conditions.models.review import (
     Part,
     Reviewable,
@@ -24,11 +21,11 @@ from conditions.models.review import (
 
 SEARCH_LIMIT = 30
 SEARCH_FIELDS = ("pk", "name", "slug", "summary", "also_known_as", "search_text")
-# SQLite full-text indexes of published conditions (migration 0006), FTS5, SQLite 3.34+:
-# names and synonyms (trigram tokenizer), article text (by word).
+# SQLite full-text indexes of published conditions (migration 0006), FTS5: names and synonyms
+# (trigram tokenizer, SQLite 3.34+; portal/checks.py refuses an older SQLite), article text (by
+# word).
 SQLITE_NAME_FTS = "conditions_condition_name_fts"
 SQLITE_TEXT_FTS = "conditions_condition_text_fts"
-SQLITE_HAS_TRIGRAM_FTS = sqlite3.sqlite_version_info >= (3, 34, 0)
 # Article sections by word (migration 0019; made where the two above are): search snippets.
 SQLITE_SECTION_FTS = "conditions_section_fts"
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
@@ -49,7 +46,7 @@ class ConditionQuerySet(ReviewQuerySet):
         three-letter pieces with the query; edit-distance in Python ranks those few names. Each result
         carries `match_score`, `matched_synonym` and `matched_name`. Nothing is stored. At most two queries.
         """
-        query = search_text.clean_query(query)
+        query = search.clean_query(query)
         if not query:
             return []
         if self.db and connections[self.db].vendor == "postgresql":
@@ -59,7 +56,7 @@ class ConditionQuerySet(ReviewQuerySet):
         for condition in results:
             name_match = getattr(condition, "name_match", None)
             if name_match is None:
-                name_match = search_text.name_score(query, condition.name, condition.synonyms)
+                name_match = search.name_score(query, condition.name, condition.synonyms)
             score, synonym = name_match
             condition.matched_synonym = synonym if score >= 0.6 else ""
             # The query names this condition itself (not a synonym, not its text).
@@ -118,18 +115,16 @@ class ConditionQuerySet(ReviewQuerySet):
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
         """SQLite: candidates from the FTS5 indexes of published conditions, ranked in Python."""
-        if not SQLITE_HAS_TRIGRAM_FTS:
-            return self._search_scan(query, limit)
-        text_tiers = search_text.fts_text_queries(query)
+        text_tiers = search.fts_text_queries(query)
         if not text_tiers:  # no word of 3+ letters: nothing the indexes can answer
             return self._search_short(query, limit)
         names = {}  # pk: (name score, matched synonym), for the candidates the index found
-        names_match = search_text.fts_name_query(query)
+        names_match = search.fts_name_query(query)
         if names_match:
             candidates = self.published().filter(pk__in=self._fts_names(names_match))
             for pk, name, also_known_as in candidates.values_list("pk", "name", "also_known_as"):
                 synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
-                names[pk] = search_text.name_score(query, name, synonyms)
+                names[pk] = search.name_score(query, name, synonyms)
         matched = {pk: match[0] for pk, match in names.items() if match[0] >= 0.7}
         best_names = sorted(matched, key=matched.get, reverse=True)[:limit]
         rows = self.published().filter(
@@ -148,7 +143,7 @@ class ConditionQuerySet(ReviewQuerySet):
         section index (migration 0019). Run inside the search's own query, only on its rows.
         """
         if self.db and connections[self.db].vendor == "postgresql":
-            terms = search_text.query_terms(query)
+            terms = search.query_terms(query)
             if not terms:
                 return rows
             sql = (
@@ -161,10 +156,10 @@ class ConditionQuerySet(ReviewQuerySet):
                 ' q.query) DESC, s."order", s.id LIMIT 1'
             )
             # Words only (query_terms), joined by "or": any of them marks a match.
-            params = [search_text.HEADLINE_OPTIONS, " or ".join(terms)]
+            params = [search.HEADLINE_OPTIONS, " or ".join(terms)]
         else:
-            tiers = search_text.fts_text_queries(query, min_length=1)
-            if not tiers or not SQLITE_HAS_TRIGRAM_FTS:
+            tiers = search.fts_text_queries(query, min_length=1)
+            if not tiers:
                 return rows
             fts = SQLITE_SECTION_FTS
             sql = (
@@ -174,10 +169,10 @@ class ConditionQuerySet(ReviewQuerySet):
                 f" AND {fts} MATCH %s ORDER BY {fts}.rank LIMIT 1"
             )
             params = [
-                search_text.SNIPPET_START,
-                search_text.SNIPPET_END,
+                search.SNIPPET_START,
+                search.SNIPPET_END,
                 "…",
-                search_text.SNIPPET_TOKENS,
+                search.SNIPPET_TOKENS,
                 tiers[-1],  # any of the words
             ]
         return rows.annotate(section_snippet=RawSQL(sql, params))  # noqa: S611 - parameters
@@ -208,14 +203,14 @@ class ConditionQuerySet(ReviewQuerySet):
             f"SELECT rowid FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
             "GROUP BY rowid ORDER BY min(tier * 1000000.0 + rank) LIMIT %s"
         )
-        params = [value for tier in tiers for value in (tier, search_text.FTS_RANK_CAP)]
+        params = [value for tier in tiers for value in (tier, search.FTS_RANK_CAP)]
         return RawSQL(sql, [*params, limit])  # noqa: S611 - the words are parameters
 
     def _search_short(self, query: str, limit: int) -> list[Condition]:
         """Queries with no word of three letters: names and synonyms containing the query, and
         text with its one- and two-letter words (the trigram index needs three letters)."""
         match = models.Q(name__icontains=query) | models.Q(also_known_as__icontains=query)
-        text_tiers = search_text.fts_text_queries(query, min_length=1)
+        text_tiers = search.fts_text_queries(query, min_length=1)
         if text_tiers:
             match |= models.Q(pk__in=self._fts_text(text_tiers, 4 * limit))
         rows = self._with_snippets(self.published().filter(match).only(*SEARCH_FIELDS), query)
@@ -230,49 +225,15 @@ class ConditionQuerySet(ReviewQuerySet):
         results = list(rows)
         for condition in results:
             condition.name_match = names.get(condition.pk) or (
-                search_text.name_score(query, condition.name, condition.synonyms)
+                search.name_score(query, condition.name, condition.synonyms)
                 if others
                 else (0.0, "")
             )
             score = condition.name_match[0]
-            hits, most = search_text.text_hits(condition.search_text, query)
+            hits, most = search.text_hits(condition.search_text, query)
             condition.match_score = 2 * (score if score >= 0.7 else 0) + hits / most
         results.sort(key=lambda c: (-c.match_score, c.name))
         return results[:limit]
-
-    def _search_scan(self, query: str, limit: int) -> list[Condition]:
-        """SQLite before 3.34 (no trigram FTS5): every name scored, text matched by LIKE."""
-        names = {}
-        for pk, name, also_known_as in self.published().values_list("pk", "name", "also_known_as"):
-            synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
-            score, _synonym = search_text.name_score(query, name, synonyms)
-            if score >= 0.7:
-                names[pk] = score
-        best_names = sorted(names, key=names.get, reverse=True)[:limit]
-        terms = search_text.query_terms(query)
-        in_text = models.Q(search_text__icontains=query)
-        hits = models.Case(
-            models.When(search_text__icontains=query, then=len(terms) + 1), default=0
-        )
-        for term in terms:
-            in_text |= models.Q(search_text__icontains=term)
-            hits += models.Case(models.When(search_text__icontains=term, then=1), default=0)
-        rows = (
-            self.published()
-            .filter(models.Q(pk__in=best_names) | in_text)
-            .annotate(
-                hits=hits,
-                by_name=models.Case(models.When(pk__in=best_names, then=1), default=0),
-            )
-            .order_by("-by_name", "-hits", "name")
-            .only(*SEARCH_FIELDS)
-        )
-        results = list(rows[:limit])
-        most = 2 * len(terms) + 1
-        for condition in results:
-            condition.match_score = 2 * names.get(condition.pk, 0) + condition.hits / most
-        results.sort(key=lambda c: (-c.match_score, c.name))
-        return results
 
 
 class ConditionManager(WorkingCopyManager):

@@ -212,7 +212,7 @@ class AnswerOption(ReviewPart):
         return f"{self.question.text} → {self.text}"
 
 
-class AnswerTest(models.Model):
+class AnswerCondition(models.Model):
     """One test on an earlier answer: 'answer is X' for choices, a comparison for numbers."""
 
     class Operator(models.TextChoices):
@@ -261,7 +261,7 @@ class AnswerTest(models.Model):
                 raise ValidationError(_("That answer belongs to a different question."))
 
 
-class ShowIf(ReviewPart, AnswerTest):
+class ShowIf(ReviewPart, AnswerCondition):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="show_if")
 
     class Meta:
@@ -369,7 +369,7 @@ class Outcome(ReviewPart):
         }
 
 
-class OutcomeTrigger(ReviewPart, AnswerTest):
+class OutcomeTrigger(ReviewPart, AnswerCondition):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="triggers")
 
     class Meta:

@@ -286,10 +286,6 @@ class Reviewable(models.Model):
             return self.status == Status.PUBLISHED
         return self.live_id is not None and self.live.status == Status.PUBLISHED
 
-    @property
-    def has_unpublished_changes(self) -> bool:
-        return not self.is_live and self.status in (Status.DRAFT, Status.IN_REVIEW)
-
     def status_label(self) -> str:
         """One phrase for the editor: what patients see and where the draft stands."""
         if self.is_live:

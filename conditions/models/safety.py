@@ -22,8 +22,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from conditions import caching, content
-from conditions import search as search_text
+from conditions import caching, content, search
 from conditions.models.review import (
     Part,
     Reviewable,
@@ -51,7 +50,7 @@ class HelpCard:
     wordings: tuple[frozenset[str], ...] = field(default=())
 
     def matches(self, query: str) -> bool:
-        return search_text.matches_emergency(query, self.wordings)
+        return search.matches_emergency(query, self.wordings)
 
     @staticmethod
     def tel(number: str) -> str:
@@ -116,7 +115,7 @@ class UrgentHelpQuerySet(ReviewQuerySet):
         wordings = []
         for pk, *_card, phrase, variants in rows:
             if pk == first and phrase is not None:
-                wordings.extend(search_text.emergency_wordings(phrase, variants))
+                wordings.extend(search.emergency_wordings(phrase, variants))
         _pk, heading, body_html, emergency_phone, urgent_phone, *_term = rows[0]
         return HelpCard(
             heading=heading,

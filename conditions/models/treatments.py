@@ -12,7 +12,7 @@ from conditions.models.articles import Condition, Reference
 from conditions.models.review import Part, Reviewable, ReviewPart
 
 
-class Setting(models.TextChoices):
+class CareSetting(models.TextChoices):
     HOME = "home", _("At home")
     PHARMACY = "pharmacy", _("Pharmacy")
     GP = "gp", _("GP surgery")
@@ -35,7 +35,7 @@ class Treatment(models.Model):
     name = models.CharField(_("name"), max_length=150, db_index=True)
     slug = models.SlugField(_("slug"), max_length=150)
     description = models.TextField(_("plain description"))
-    setting = models.CharField(_("where it happens"), max_length=20, choices=Setting.choices)
+    setting = models.CharField(_("where it happens"), max_length=20, choices=CareSetting.choices)
     who_does_it = models.CharField(_("who does it"), max_length=200)
     is_no_treatment = models.BooleanField(
         _("this is 'no treatment / wait and see'"),

@@ -248,7 +248,7 @@ def article_queryset(conditions=None):
             slug="questionnaire__slug",
         ),
         # For the JSON-LD's possibleTreatment: the live comparison's options, except those
-        # the clinicians do not recommend (issue 18).
+        # the clinicians do not recommend.
         treatments_json=_rows(
             ComparisonRow.objects.filter(
                 comparison__in=TreatmentComparison.objects.published()

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from conditions import answers, kiosk
+from conditions import answers, kiosk_middleware
 from conditions.models import Condition, KioskProfile, Questionnaire
 
 LETTERS = list(string.ascii_uppercase)
@@ -102,11 +102,11 @@ def choose_profile(request, slug):
     profile = get_object_or_404(KioskProfile, slug=slug)
     response = HttpResponseRedirect(reverse("kiosk_home"))
     response.set_signed_cookie(
-        kiosk.PROFILE_COOKIE,
+        kiosk_middleware.PROFILE_COOKIE,
         profile.slug,
-        salt=kiosk.PROFILE_COOKIE_SALT,
-        max_age=kiosk.PROFILE_COOKIE_MAX_AGE,
-        path=kiosk.KIOSK_PREFIX,
+        salt=kiosk_middleware.PROFILE_COOKIE_SALT,
+        max_age=kiosk_middleware.PROFILE_COOKIE_MAX_AGE,
+        path=kiosk_middleware.KIOSK_PREFIX,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
@@ -121,7 +121,7 @@ def start_again(request):
     back = request.GET.get("back", "")
     here = reverse("kiosk_start_again")
     safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None)
-    if not (safe and back.startswith(kiosk.KIOSK_PREFIX)) or back.startswith(here):
+    if not (safe and back.startswith(kiosk_middleware.KIOSK_PREFIX)) or back.startswith(here):
         back = reverse("kiosk_home")
     return TemplateResponse(request, "kiosk/start_again.html", {"back_url": back})
 
@@ -142,8 +142,8 @@ def reset(request):
     request.session.flush()
     response = HttpResponseRedirect(reverse("kiosk_home"), status=303)
     for name in request.COOKIES:
-        if name not in kiosk.KEPT_COOKIES:
-            for path in ("/", kiosk.KIOSK_PREFIX):
+        if name not in kiosk_middleware.KEPT_COOKIES:
+            for path in ("/", kiosk_middleware.KIOSK_PREFIX):
                 expire_cookie(response, name, path, secure=request.is_secure())
     for path in _answers_paths():
         expire_cookie(response, answers.COOKIE_NAME, path, secure=request.is_secure())
@@ -157,7 +157,7 @@ def _answers_paths() -> list[str]:
     the reset URL never receives them: expire them at every one of those paths."""
     paths = []
     for slug in Questionnaire.objects.working_copies().values_list("slug", flat=True):
-        for namespace in ("conditions", kiosk.KIOSK_NAMESPACE):
+        for namespace in ("conditions", kiosk_middleware.KIOSK_NAMESPACE):
             try:
                 paths.append(reverse(f"{namespace}:questionnaire_start", args=[slug]))
             except NoReverseMatch:  # questionnaire pages not mounted: no answers cookie exists

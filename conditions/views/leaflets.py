@@ -1,4 +1,4 @@
-"""Printed leaflets (issue 18): "Print a leaflet" for an article or a treatment comparison.
+"""Printed leaflets: "Print a leaflet" for an article or a treatment comparison.
 
 Patients get a PDF of the live copy only (published(), as every patient view); `?size=large`
 gives the large-print version. Staff with the view permission get a preview of the working copy
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
-from conditions import kiosk, leaflets
+from conditions import kiosk_middleware, leaflets
 from conditions.models import Condition, TreatmentComparison
 from conditions.views.articles import article_content, article_queryset
 
@@ -129,7 +129,7 @@ def _to_kiosk_screen(request, name: str, slug: str) -> HttpResponse:
 
 @require_safe
 def condition_leaflet(request, slug):
-    if kiosk.is_kiosk_request(request):
+    if kiosk_middleware.is_kiosk_request(request):
         return _to_kiosk_screen(request, "kiosk_condition_leaflet", slug)
     try:
         size = _size(request)
@@ -141,7 +141,7 @@ def condition_leaflet(request, slug):
 
 @require_safe
 def comparison_leaflet(request, slug):
-    if kiosk.is_kiosk_request(request):
+    if kiosk_middleware.is_kiosk_request(request):
         return _to_kiosk_screen(request, "kiosk_comparison_leaflet", slug)
     try:
         size = _size(request)
@@ -185,7 +185,10 @@ def comparison_leaflet_preview(request, slug):
 # -- the kiosk's leaflet screen and the print view it frames -----------------------------------
 def _kiosk_printer(request) -> None:
     """The kiosk's leaflet pages exist only under /kiosk/, on a kiosk with a printer."""
-    if not kiosk.is_kiosk_request(request) or not request.kiosk_profile.printer_available:
+    if (
+        not kiosk_middleware.is_kiosk_request(request)
+        or not request.kiosk_profile.printer_available
+    ):
         raise Http404("Leaflets are printed only on a kiosk with a printer.")
 
 

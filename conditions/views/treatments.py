@@ -22,11 +22,11 @@ from django.views.decorators.vary import vary_on_headers
 from conditions.caching import cache_patient_page
 from conditions.models import (
     EVIDENCE_EXPLANATIONS,
+    CareSetting,
     ComparisonRow,
     Condition,
     EvidenceLevel,
     Reference,
-    Setting,
     Suitability,
     TreatmentComparison,
 )
@@ -35,8 +35,8 @@ from conditions.models import (
 # clinician (at home, or with something bought from a pharmacy). Clinic: it needs a clinician
 # (a GP surgery, a dermatologist or an aesthetic clinic), including anything on prescription.
 SETTING_GROUPS = {
-    "home": {Setting.HOME, Setting.PHARMACY},
-    "clinic": {Setting.GP, Setting.DERMATOLOGIST, Setting.AESTHETIC},
+    "home": {CareSetting.HOME, CareSetting.PHARMACY},
+    "clinic": {CareSetting.GP, CareSetting.DERMATOLOGIST, CareSetting.AESTHETIC},
 }
 SETTING_CHOICES = [
     ("", _("Anywhere")),

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from conditions.kiosk import is_kiosk_request
+from conditions.kiosk_middleware import is_kiosk_request
 from feedback.views import widget_context
 
 register = template.Library()

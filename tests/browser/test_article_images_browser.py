@@ -1,4 +1,4 @@
-"""An author adds a picture in Chromium (issue 14): the page comes back with errors in other
+"""An author adds a picture in Chromium: the page comes back with errors in other
 fields, the chosen file is kept (a browser never re-fills a file input), and the second save
 stores it without its EXIF data."""
 

@@ -1,4 +1,4 @@
-"""Long articles in short parts, on a phone, a laptop and the waiting-room kiosk (issue 16).
+"""Long articles in short parts, on a phone, a laptop and the waiting-room kiosk.
 
 The demo milia article (about 3,400 words) is the test: it opens with its summary, the
 urgent-help card and a list of parts; each part is a page of a few minutes' reading with
@@ -68,7 +68,7 @@ def test_the_article_opens_with_summary_urgent_help_and_its_parts(screen):
     parts = page.locator("#parts .part-link")
     expect(parts.first).to_have_text("About milia")
     assert parts.count() == 9
-    # The text itself is in the parts: this page is a few screens, not 32 (before issue 16).
+    # The text itself is in the parts: this page is a few screens, not the 32 of the whole text.
     expect(page.locator("text=They feel firm, like a grain of sand")).to_have_count(0)
     if page.screen_name == "phone":
         assert screens_tall(page) < 8

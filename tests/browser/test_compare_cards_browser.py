@@ -1,4 +1,4 @@
-"""Compare selected on a phone (390x844), a laptop (1280x900) and the kiosk (1080x1920), issue 16.
+"""Compare selected on a phone (390x844), a laptop (1280x900) and the kiosk (1080x1920).
 
 A comparison with many options and real-length texts and sources, so that the options run
 far below the first screen: the sticky "Compare (n)" bar must stay by the ticks, answer next
@@ -68,7 +68,7 @@ def comparison():
     for order, name in enumerate(NAMES, start=1):
         row = ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name=name, setting=models.Setting.GP),
+            treatment=TreatmentFactory(name=name, setting=models.CareSetting.GP),
             involves=LONG,
             effectiveness=LONG * 2,
             risks=LONG,

@@ -1,4 +1,4 @@
-"""The clinician's editor in Chromium (issue 14): typing is never lost to a stray click, the error
+"""The clinician's editor in Chromium: typing is never lost to a stray click, the error
 summary takes the writer to the field, and the preview and reading grade follow the typing."""
 
 import os

@@ -1,4 +1,4 @@
-"""The clinician's whole journey in Chromium (issue 14), as the demo author and the demo reviewer:
+"""The clinician's whole journey in Chromium, as the demo author and the demo reviewer:
 a raw text on a new condition becomes a draft article, the author fixes it, builds a 3-option
 treatment comparison and a 3-question questionnaire with one red flag, and submits all three;
 the reviewer approves all three; patients then see them.
@@ -36,7 +36,7 @@ PASSWORD = "a-long-browser-test-password"
 MAX_CLICKS = 40
 MAX_FIELDS = 110
 MAX_PAGE_LOADS = 35
-BEFORE = {"clicks": 132, "fields": 185}  # issue 14's count for the same work, before
+BEFORE = {"clicks": 132, "fields": 185}  # the same work in the stock admin, before the editor
 
 RAW_TEXT = """Seborrhoeic keratosis
 
@@ -450,7 +450,7 @@ def test_a_clinician_takes_a_raw_text_to_a_published_article_comparison_and_ques
 
     seconds = time.monotonic() - started
     print(
-        f"\nEditor journey (issue 14): {ui.clicks} clicks, {ui.fields} fields, "
+        f"\nEditor journey: {ui.clicks} clicks, {ui.fields} fields, "
         f"{ui.loads} page loads, {ui.addresses} addresses typed, in {seconds:.0f} s "
         f"(author: {author_figures[0]} clicks, {author_figures[1]} fields, "
         f"{author_figures[2]} page loads; before: {BEFORE['clicks']} clicks and "

@@ -1,4 +1,4 @@
-"""An author imports a Word file from the admin in Chromium (issue 14): the "Import a text"
+"""An author imports a Word file from the admin in Chromium: the "Import a text"
 button on the article list, the upload, the draft's page listing what was dropped; the import
 page passes axe."""
 

@@ -1,4 +1,4 @@
-"""Kiosk controls and codes (issue 16) on the 1080x1920 portrait touch screen: one Back that is
+"""Kiosk controls and codes on the 1080x1920 portrait touch screen: one Back that is
 the previous step, one Start again that asks first, one "Take this home" code near the top, and
 one code for a whole source list."""
 

@@ -1,4 +1,4 @@
-"""Printed leaflets (issue 18) in a real browser: the kiosk's "Print a leaflet" button.
+"""Printed leaflets in a real browser: the kiosk's "Print a leaflet" button.
 
 The PDFs themselves are checked without a browser (tests/conditions/test_leaflets.py).
 """

@@ -27,11 +27,11 @@ def comparison():
     reference = ReferenceFactory(condition=condition, publisher="DermNet")
     for order, (name, setting, near_eyes, recommendation) in enumerate(
         [
-            ("Gentle skin care", models.Setting.HOME, "yes", "recommended"),
-            ("De-roofing", models.Setting.GP, "care", "option"),
-            ("Cryotherapy", models.Setting.GP, "care", "option"),
-            ("Laser ablation", models.Setting.DERMATOLOGIST, "no", "option"),
-            ("Squeezing at home", models.Setting.HOME, "no", "not_recommended"),
+            ("Gentle skin care", models.CareSetting.HOME, "yes", "recommended"),
+            ("De-roofing", models.CareSetting.GP, "care", "option"),
+            ("Cryotherapy", models.CareSetting.GP, "care", "option"),
+            ("Laser ablation", models.CareSetting.DERMATOLOGIST, "no", "option"),
+            ("Squeezing at home", models.CareSetting.HOME, "no", "not_recommended"),
         ],
         start=1,
     ):

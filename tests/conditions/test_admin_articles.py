@@ -4,6 +4,7 @@ preview."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -271,9 +272,10 @@ def test_the_list_shows_each_review_date_with_what_it_means(reviewer_client):
     )
     page = reviewer_client.get(reverse("admin:conditions_condition_changelist")).content.decode()
     assert page.count('<strong class="review-overdue">Overdue</strong>') == 1
-    assert "Due within 30 days" in page
+    due_soon = f"Due within {settings.REVIEW_DUE_SOON_DAYS} days"
+    assert due_soon in page
     soon = today + datetime.timedelta(days=5)
-    assert f"{soon.day} {soon:%b %Y}<br>Due within 30 days" in page
+    assert f"{soon.day} {soon:%b %Y}<br>{due_soon}" in page
 
 
 def test_review_dashboard_groups_articles_that_need_attention(reviewer_client):

@@ -1,4 +1,4 @@
-"""The clinician's writing experience (issue 14): error summary, the kept form after a stale-edit
+"""The clinician's writing experience: error summary, the kept form after a stale-edit
 refusal, save-then-submit, who else is editing, the live preview with its reading grade,
 reviewer comments and the history told as sentences."""
 

@@ -1,4 +1,4 @@
-"""The editor's help on the comparison and questionnaire admins too (issue 14), from the same
+"""The editor's help on the comparison and questionnaire admins too, from the same
 code as the article's: pasted text cleaned or refused with a message, the live preview with its
 reading grade, the error summary, the sticky save bar, the soft lock, and workflow buttons that
 save first or warn (naming the unsaved changes) instead of losing typing."""

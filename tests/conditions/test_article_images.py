@@ -1,4 +1,4 @@
-"""Article pictures (issue 14): EXIF and GPS stripped on upload, resized copies for the page,
+"""Article pictures: EXIF and GPS stripped on upload, resized copies for the page,
 source/consent and skin tone required, and a chosen file kept when the page has an error."""
 
 import io

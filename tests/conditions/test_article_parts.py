@@ -1,4 +1,4 @@
-"""Long articles in short parts (issue 16): the opening page, one page per part, old links,
+"""Long articles in short parts: the opening page, one page per part, old links,
 "Also called", pictures, the preview and the kiosk."""
 
 import io
@@ -283,7 +283,7 @@ def test_the_kiosk_shows_the_same_parts_under_kiosk(client):
     page = html(client.get("/kiosk/conditions/milia/milia-in-newborn-babies/"))
     assert 'href="/kiosk/conditions/milia/treatments-2/" rel="next"' in page
     # "Take this home" leads to the part's public address.
-    from conditions.templatetags.kiosk import qr_svg
+    from conditions.templatetags.kiosk_tags import qr_svg
 
     label = "QR code: scan it with your phone camera to open this page on your phone."
     assert qr_svg("http://testserver/conditions/milia/milia-in-newborn-babies/", label) in page

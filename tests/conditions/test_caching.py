@@ -391,6 +391,7 @@ def _form(fields: dict) -> str:
     return urlencode(fields, doseq=True)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_app_servers_on_one_database_and_one_redis_never_serve_a_stale_page(

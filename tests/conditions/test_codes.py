@@ -1,4 +1,4 @@
-"""Clinical codes (issue 14): ICD-10 shapes, SNOMED CT check digits, a display name required."""
+"""Clinical codes: ICD-10 shapes, SNOMED CT check digits, a display name required."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""Compare selected (issue 16): the answer to the Compare button, with and without htmx, and the
+"""Compare selected: the answer to the Compare button, with and without htmx, and the
 kiosk's comparison sources as plain citations (no QR code per source)."""
 
 import re
@@ -33,7 +33,7 @@ def comparison():
     for order, name in enumerate(["De-roofing", "Cryotherapy", "Laser ablation"], start=1):
         row = ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name=name, setting=models.Setting.GP),
+            treatment=TreatmentFactory(name=name, setting=models.CareSetting.GP),
             order=order,
         )
         row.references.add(reference)

@@ -1,4 +1,4 @@
-"""A comparison built on its own page (issue 14): option rows inline, and an option written
+"""A comparison built on its own page: option rows inline, and an option written
 right there for this comparison only (such as its own "No treatment" row), whose name need not
 be unique across the whole portal."""
 

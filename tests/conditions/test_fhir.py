@@ -13,15 +13,20 @@ from fhir.resources.R4B.questionnaireresponse import (
 from conditions import fhir
 from conditions.demo import questionnaires as demo
 from conditions.models import Questionnaire
+from tests.built_once import built_per_module
 from tests.factories import ConditionFactory, editors
 
 URL = "https://clinic.example/check/white-spots/fhir/"
 
 
-@pytest.fixture
-def spec(db):
+@built_per_module
+def milia_questionnaire_built():
     ConditionFactory(published=True, slug="milia", name="Milia")
     demo.load(*editors())
+
+
+@pytest.fixture
+def spec(db, milia_questionnaire_built):
     return Questionnaire.objects.get(slug="white-spots").spec()
 
 

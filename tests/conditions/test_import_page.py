@@ -1,4 +1,4 @@
-"""The admin's "Import a text" page (issue 14): paste or upload, a draft by the logged-in user,
+"""The admin's "Import a text" page: paste or upload, a draft by the logged-in user,
 what was dropped shown, a title naming an existing article asks first, bad files get a 400."""
 
 import pytest

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 
-from conditions import kiosk
+from conditions import kiosk_middleware
 from conditions.demo.questionnaires import SELF_CARE_PATHS
 from conditions.models import KioskProfile, Outcome, Questionnaire, Status
 from tests.factories import (
@@ -154,7 +154,7 @@ def test_start_url_sets_a_signed_profile_cookie_that_the_kiosk_then_uses(client,
 
     response = choose(client, second)
     assert response["Location"] == "/kiosk/"
-    cookie = response.cookies[kiosk.PROFILE_COOKIE]
+    cookie = response.cookies[kiosk_middleware.PROFILE_COOKIE]
     assert cookie["path"] == "/kiosk/" and cookie["httponly"] and cookie["max-age"] > 3600
     assert cookie.value != "second"  # signed, not the bare slug
 
@@ -164,7 +164,7 @@ def test_start_url_sets_a_signed_profile_cookie_that_the_kiosk_then_uses(client,
 def test_a_tampered_profile_cookie_is_ignored(client):
     KioskProfile.objects.create(name="A first kiosk", slug="first", welcome_text="Hello first")
     KioskProfile.objects.create(name="Second", slug="second", welcome_text="Hello second")
-    client.cookies[kiosk.PROFILE_COOKIE] = "second"
+    client.cookies[kiosk_middleware.PROFILE_COOKIE] = "second"
 
     assert "Hello first" in client.get("/kiosk/").content.decode()
 
@@ -300,7 +300,7 @@ def test_a_kiosk_source_list_has_one_code_that_opens_the_whole_list(client, mili
 def test_which_links_may_stay_in_a_kiosk_page(href, action, result):
     request = RequestFactory().get("/kiosk/conditions/")
 
-    decision = kiosk.decide_link(href, request)
+    decision = kiosk_middleware.decide_link(href, request)
 
     assert decision.action == action
     assert decision.href == result
@@ -310,7 +310,7 @@ def test_a_link_with_a_download_attribute_becomes_text():
     request = RequestFactory().get("/kiosk/conditions/")
     html = '<p><a href="/kiosk/conditions/" download>Save</a> <a href="#x">here</a></p>'
 
-    assert kiosk.lock_links(html, request) == (
+    assert kiosk_middleware.lock_links(html, request) == (
         '<p><span class="kiosk-offsite">Save</span> <a href="#x">here</a></p>'
     )
 
@@ -321,7 +321,7 @@ def test_downloads_and_previews_are_refused_in_the_kiosk(client):
     assert client.get("/kiosk/conditions/milia/preview/").status_code == 404
     request = RequestFactory().get("/kiosk/conditions/")
     for href in ["/check/white-spots/fhir/", "/kiosk/check/white-spots/fhir/response/"]:
-        assert kiosk.decide_link(href, request).action == "strip"
+        assert kiosk_middleware.decide_link(href, request).action == "strip"
 
 
 # -- take this home ---------------------------------------------------------------------------
@@ -354,7 +354,7 @@ def test_a_result_outcome_given_as_the_questionnaire_spec_dict_leads_to_its_advi
     questionnaire = Questionnaire(title="White spots", slug="white-spots")
     request = rf.get("/kiosk/check/white-spots/result/")
     request.resolver_match = resolve(request.path)
-    template = engines["django"].from_string("{% load kiosk %}{% take_home %}")
+    template = engines["django"].from_string("{% load kiosk_tags %}{% take_home %}")
     context = {"questionnaire": questionnaire, "outcome": {"slug": "self-care"}, "condition": milia}
 
     html = template.render(context, request)
@@ -442,7 +442,7 @@ def test_reset_flushes_the_session_and_expires_every_cookie_but_the_profile(clie
     for name in ("conditions:questionnaire_start", "kiosk:questionnaire_start"):
         assert ("questionnaire_answers", reverse(name, args=["white-spots"])) in gone
     names = {morsel.key for morsel in response.cookies.values()}
-    assert kiosk.PROFILE_COOKIE not in names and "csrftoken" not in names
+    assert kiosk_middleware.PROFILE_COOKIE not in names and "csrftoken" not in names
     # Each expiry is its own Set-Cookie line, also for one name at several paths.
     assert response.cookies.output().count("Set-Cookie: leftover=") == 2
     from django.contrib.sessions.backends.cached_db import SessionStore
@@ -583,7 +583,7 @@ def test_the_demo_kiosk_features_milia_and_its_questionnaire_on_the_start_screen
     assert 'href="/kiosk/check/white-spots/"' in html
 
 
-# -- one "Take this home", one Back, one Start again (issue 16) -------------------------------
+# -- one "Take this home", one Back, one Start again -------------------------------
 def test_every_kiosk_page_has_one_take_home_code_before_its_content(client, milia):
     from conditions.demo import questionnaires as demo_questionnaires
 

@@ -1,4 +1,4 @@
-"""Printed leaflets (issue 18): A4 PDFs of live articles and comparisons, read back with pypdf.
+"""Printed leaflets: A4 PDFs of live articles and comparisons, read back with pypdf.
 
 Nothing here needs a browser or poppler: pypdf extracts the text, the font sizes and the images,
 and zxing-cpp reads the QR code back from the PDF's own image.

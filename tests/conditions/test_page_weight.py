@@ -1,5 +1,5 @@
 """The milia article stays light: under 100 KB over the wire with its CSS, scripts and images,
-all from this site (issue 9). Sizes are gzip-compressed, as whitenoise serves static files and
+all from this site. Sizes are gzip-compressed, as whitenoise serves static files and
 as a proxy compresses the page."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pasted HTML and Word text (issue 14): lists stay lists, headings stay headings, removals are
+"""Pasted HTML and Word text: lists stay lists, headings stay headings, removals are
 named after the save; plain-text fields refuse markup with a message naming the field."""
 
 import pytest

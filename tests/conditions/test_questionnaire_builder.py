@@ -1,4 +1,4 @@
-"""The questionnaire built on one page (issue 14): questions with their answers inline, yes/no
+"""The questionnaire built on one page: questions with their answers inline, yes/no
 answers made as soon as the question is saved, show-if rules and triggers picked by text beside
 the question or outcome, the safety check's problems listed as problems and linked to what is
 at fault, and the workflow's rules (working copy only, the version check, permissions)."""

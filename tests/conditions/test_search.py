@@ -6,8 +6,7 @@ The same tests run on SQLite (fallback search) and PostgreSQL (full-text + trigr
 import pytest
 from django.db import connection
 
-from conditions import models
-from conditions import search as search_text
+from conditions import models, search
 from conditions.search import clean_query, snippet
 from tests.factories import ConditionFactory, SectionFactory, make_live, reviewer_user
 
@@ -129,7 +128,7 @@ def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_are_ranked(
 ):
     # SQLite ranks only the first FTS_RANK_CAP matches of each tier (phrase, all words, any
     # word): the one article with the whole phrase must still be found.
-    monkeypatch.setattr(search_text, "FTS_RANK_CAP", 2)
+    monkeypatch.setattr(search, "FTS_RANK_CAP", 2)
     for i in range(4):
         rash = ConditionFactory(
             name=f"Rash {i}", summary="Red spots. Drink milk.", with_content=False

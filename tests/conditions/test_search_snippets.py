@@ -1,5 +1,5 @@
 """Search results show a sentence around the match from the article's text, with the matched
-words marked, never the list of other names (issue 16), and lead to the part that holds it.
+words marked, never the list of other names, and lead to the part that holds it.
 
 The same tests run on SQLite (FTS5 snippet()) and PostgreSQL (ts_headline).
 """

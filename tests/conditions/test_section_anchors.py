@@ -1,4 +1,4 @@
-"""Section anchors (issue 14): a renamed heading gets a new anchor and old links still land."""
+"""Section anchors: a renamed heading gets a new anchor and old links still land."""
 
 import pytest
 

@@ -38,7 +38,7 @@ def comparison():
     rows = {
         "home": ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name="Gentle skin care", setting=models.Setting.HOME),
+            treatment=TreatmentFactory(name="Gentle skin care", setting=models.CareSetting.HOME),
             near_eyes=S.YES,
             children=S.YES,
             recommendation=models.Recommendation.RECOMMENDED,
@@ -46,24 +46,28 @@ def comparison():
         ),
         "pharmacy": ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name="Pharmacy exfoliant", setting=models.Setting.PHARMACY),
+            treatment=TreatmentFactory(
+                name="Pharmacy exfoliant", setting=models.CareSetting.PHARMACY
+            ),
             order=2,
         ),
         "eyes": ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name="De-roofing", setting=models.Setting.GP),
+            treatment=TreatmentFactory(name="De-roofing", setting=models.CareSetting.GP),
             near_eyes=S.WITH_CARE,
             children=S.WITH_CARE,
             order=3,
         ),
         "laser": ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name="Laser ablation", setting=models.Setting.DERMATOLOGIST),
+            treatment=TreatmentFactory(
+                name="Laser ablation", setting=models.CareSetting.DERMATOLOGIST
+            ),
             order=4,
         ),
         "squeeze": ComparisonRowFactory(
             comparison=comp,
-            treatment=TreatmentFactory(name="Squeezing at home", setting=models.Setting.HOME),
+            treatment=TreatmentFactory(name="Squeezing at home", setting=models.CareSetting.HOME),
             evidence=models.EvidenceLevel.HARM,
             recommendation=models.Recommendation.NOT_RECOMMENDED,
             reason="It can leave scars and cause infection.",

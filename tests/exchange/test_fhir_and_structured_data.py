@@ -1,4 +1,4 @@
-"""FHIR Questionnaires and schema.org JSON-LD that other systems can trust (issue 18)."""
+"""FHIR Questionnaires and schema.org JSON-LD that other systems can trust."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's infobutton examples (issue 18) answer as the README says, on the demo content."""
+"""The README's infobutton examples answer as the README says, on the demo content."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Redis and PostgreSQL stopped, hung and restarted under the running site (issue 15).
+"""Redis and PostgreSQL stopped, hung and restarted under the running site.
 
 What the clinic is promised: without Redis the site serves uncached; a database that is down
 or hung gives a fast branded 503 and /healthz says so within 2 s; no worker stays stuck; the

@@ -83,6 +83,7 @@ def audit(requirements: str, tmp_path: Path, url: str, **env) -> subprocess.Comp
     )
 
 
+@pytest.mark.slow
 def test_a_known_vulnerable_pin_fails_the_audit(tmp_path, advisory_url):
     result = audit("django==4.2.0\nsqlparse==0.5.3\n", tmp_path, advisory_url)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -90,6 +91,7 @@ def test_a_known_vulnerable_pin_fails_the_audit(tmp_path, advisory_url):
     assert "1 of 2 dependencies have known vulnerabilities" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_fixed_version_passes(tmp_path, advisory_url):
     result = audit("django==4.2.3\nsqlparse==0.5.3\n", tmp_path, advisory_url)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -106,6 +108,7 @@ def test_the_installed_environment_is_audited_without_the_project_itself(tmp_pat
     assert not any(p.lower().startswith(("patient-portal", "patient_portal")) for p in pins)
 
 
+@pytest.mark.slow
 def test_an_unreachable_service_is_reported_and_only_fails_when_required(tmp_path):
     dead = "http://127.0.0.1:9/v1/query"
     result = audit("django==4.2.0\n", tmp_path, dead)

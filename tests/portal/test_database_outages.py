@@ -92,6 +92,7 @@ def _settings_in_a_process(argv0: str, args: list[str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_web_processes_get_connect_and_statement_timeouts_and_commands_no_statement_timeout():
     web = _settings_in_a_process("gunicorn", ["portal.wsgi"])
     assert web["ENGINE"] == "portal.postgresql"
@@ -116,6 +117,7 @@ def _wrapper(options: dict, port=None):
     return connections["default"].__class__(settings_dict, alias="outage-test")
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgresql_web_connections_carry_the_statement_timeout():
     web = _settings_in_a_process("gunicorn", ["portal.wsgi"])["OPTIONS"]
@@ -170,6 +172,7 @@ def _wait_for_other_sessions_to_end(name: str, seconds: float = 10) -> None:
             time.sleep(0.1)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_server_with_a_hung_postgresql_serves_cached_pages_and_503s_the_rest(tmp_path):
     """A separate process (the app) talks to PostgreSQL through a proxy that then freezes."""

@@ -31,6 +31,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkey
     assert response.json()["status"] == "unavailable"
 
 
+@pytest.mark.slow
 def test_healthz_answers_503_against_a_database_server_that_is_not_there(tmp_path):
     """A real unreachable server: a separate process pointed at a closed port."""
     env = {
@@ -64,6 +65,7 @@ def _start_django(env_overrides: dict) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret_key_and_says_what_to_set():
     result = _start_django({"DJANGO_DEBUG": "0"})
     assert result.returncode != 0
@@ -72,17 +74,20 @@ def test_production_refuses_to_start_without_a_secret_key_and_says_what_to_set()
     assert len(message.splitlines()) == 1, message
 
 
+@pytest.mark.slow
 def test_production_refuses_a_short_or_development_secret_key():
     result = _start_django({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "short"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_starts_with_a_real_secret_key():
     result = _start_django({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 20 + "Zq9" * 15})
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_debug_defaults_to_off_outside_make_run():
     result = subprocess.run(
         [sys.executable, "-c", "import portal.settings as s; print(s.DEBUG)"],
@@ -129,6 +134,7 @@ def _manage(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_makemigrations_check_runs_without_a_secret_key_but_serving_commands_do_not():
     checked = _manage("makemigrations", "--check", "--dry-run")
     assert checked.returncode == 0, checked.stderr

@@ -262,6 +262,7 @@ def _request(port, method, path, body=None, cookies=""):
         conn.close()
 
 
+@pytest.mark.slow
 def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(tmp_path):
     env = _production_env(tmp_path)
     _manage(env, "collectstatic", "--noinput", "-v0")

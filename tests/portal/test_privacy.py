@@ -157,7 +157,7 @@ def test_no_answers_search_words_or_addresses_in_any_table_or_the_cache(demo_sit
     search(kiosk, "/kiosk")
     result = run_questionnaire(kiosk, "/kiosk/check/white-spots/")
     assert "white-spots" in result
-    assert "Was this page helpful?" in result  # the result page asks too (issue 19)
+    assert "Was this page helpful?" in result  # the result page asks too
     assert kiosk.post("/kiosk/reset/").status_code == 303
     # An answer that is refused is not kept either.
     patient().post("/check/white-spots/q/baby-age/", {"answer": "99.75"})

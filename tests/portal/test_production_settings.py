@@ -79,6 +79,7 @@ BEHIND_ONE_PROXY = {
 }
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_at_warning_level_with_production_settings(collected_static):
     result = run_django(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -89,6 +90,7 @@ def test_check_deploy_passes_at_warning_level_with_production_settings(collected
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_deploy_still_passes_when_the_proxy_does_the_https_redirect(collected_static):
     result = run_django(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -98,6 +100,7 @@ def test_check_deploy_still_passes_when_the_proxy_does_the_https_redirect(collec
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_warns_about_an_unset_proxy_count_optional_two_factor_and_a_public_bind(
     collected_static,
 ):
@@ -108,6 +111,7 @@ def test_check_deploy_warns_about_an_unset_proxy_count_optional_two_factor_and_a
         assert warning in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_the_deploy_check_fails_when_the_static_manifest_is_missing(tmp_path):
     result = run_django(["manage.py", "check", "--deploy"], {}, tmp_path)
     assert result.returncode != 0
@@ -115,6 +119,7 @@ def test_the_deploy_check_fails_when_the_static_manifest_is_missing(tmp_path):
     assert "collectstatic" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_defaults_are_https_only_with_strict_cookies(tmp_path):
     s = production_settings(tmp_path)
     assert s["DEBUG"] is False
@@ -133,6 +138,7 @@ def test_production_defaults_are_https_only_with_strict_cookies(tmp_path):
     assert s["ADMIN_REQUIRE_OTP"] is False
 
 
+@pytest.mark.slow
 def test_environment_switches_for_redirect_preload_admin_path_and_two_factor(tmp_path):
     s = production_settings(
         tmp_path,
@@ -149,6 +155,7 @@ def test_environment_switches_for_redirect_preload_admin_path_and_two_factor(tmp
     assert s["SESSION_COOKIE_AGE"] == 2 * 3600
 
 
+@pytest.mark.slow
 def test_development_settings_do_not_demand_https(tmp_path):
     s = production_settings(tmp_path, DJANGO_DEBUG="1")
     assert s["SECURE_SSL_REDIRECT"] is False
@@ -156,6 +163,7 @@ def test_development_settings_do_not_demand_https(tmp_path):
     assert s["SESSION_COOKIE_SECURE"] is False
 
 
+@pytest.mark.slow
 def test_the_admin_lives_at_the_configured_path(tmp_path):
     code = (
         "import django; django.setup(); from django.urls import reverse;"

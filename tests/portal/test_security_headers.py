@@ -303,7 +303,7 @@ NOT_PAGES = {
     # 'none' and DENY: tests/conditions/test_leaflets.py checks those headers.
     "kiosk_condition_leaflet_print": "leaflet HTML framed by the kiosk leaflet screen",
     "kiosk_comparison_leaflet_print": "leaflet HTML framed by the kiosk leaflet screen",
-    # The read-only JSON content API (issue 18): tests/exchange/test_api.py.
+    # The read-only JSON content API: tests/exchange/test_api.py.
     **{
         f"api-v1:{name}": "JSON content API (tests/exchange/test_api.py)"
         for name in (
@@ -455,7 +455,7 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     staff_walk.check("get", "/conditions/milia/preview/questions/")
     staff_walk.check("get", "/check/white-spots/preview/")
     staff_walk.check("post", "/check/white-spots/preview/", data={"who": "adult"})
-    # Printed leaflets (issue 18): PDFs on the patient site, the staff's draft leaflets, and on
+    # Printed leaflets: PDFs on the patient site, the staff's draft leaflets, and on
     # a kiosk with a printer the leaflet screen (its PDF addresses lead there).
     walk.check("get", "/conditions/milia/leaflet.pdf")
     walk.check("get", "/conditions/milia/treatments/leaflet.pdf?size=large")
@@ -467,7 +467,7 @@ def test_every_page_and_page_template_has_the_headers_and_no_inline_script_or_st
     walk.check("get", "/kiosk/conditions/milia/treatments/leaflet/?size=large")
     staff_walk.check("get", "/conditions/milia/preview/leaflet.pdf")
     staff_walk.check("get", "/conditions/milia/treatments/preview/leaflet.pdf")
-    # The infobutton's own pages (issue 18): choose, language notice, nothing found, bad request.
+    # The infobutton's own pages: choose, language notice, nothing found, bad request.
     icd = "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c="
     walk.check("get", f"/infobutton/?{icd}L72.0", 302)
     walk.check("get", f"/infobutton/?{icd}L71.9")

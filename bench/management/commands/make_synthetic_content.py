@@ -1,12 +1,17 @@
-"""Make N published, clearly synthetic condition articles for benchmarks and scale tests.
+"""BENCHMARK DATA ONLY. THIS COMMAND BYPASSES THE MODEL RULES: no clean(), no publish rules, no
+safety check, no clinical review. Never use it to put real content on a site; use the admin or
+`manage.py load_demo_content`, which go through the rules.
 
-Every name ends in "(synthetic NNNNN)", every summary says the condition is made up, and the
-words come from a generated vocabulary, so nothing here can pass for clinical content.
+It makes N published, clearly synthetic condition articles for the benchmark (bench/run.py) and
+scale tests. Every name ends in "(synthetic NNNNN)", every summary says the condition is made up,
+and the words come from a generated vocabulary, so nothing here can pass for clinical content.
+It refuses to run in production (DEBUG off) without --force.
 
-Fast by design: rows are built in Python and written with bulk_create in batches. Markdown is
-rendered once per body in a small pool, and reading grades are added up from per-body counts
-with textstat's own formulas (the same numbers conditions.content.reading_grades gives for the
-whole text; a test checks this), so nothing is recomputed per object.
+Fast by design: rows are built in Python and written with bulk_create in batches, which skips
+each model's save() and full_clean(). Markdown is rendered once per body in a small pool, and
+reading grades are added up from per-body counts with textstat's own formulas (the same numbers
+conditions.content.reading_grades gives for the whole text; a test checks this), so nothing is
+recomputed per object.
 
 Like every published item, each condition and comparison is a working copy plus its live copy
 (what patients see). The live copies are made with the workflow's own copying
@@ -30,6 +35,7 @@ from conditions import content
 from conditions.models import (
     FAQ,
     CareAdvice,
+    CareSetting,
     ClinicalCode,
     ComparisonRow,
     Condition,
@@ -38,7 +44,6 @@ from conditions.models import (
     Recommendation,
     Reference,
     Section,
-    Setting,
     Status,
     Suitability,
     Treatment,
@@ -109,18 +114,18 @@ FAQ_QUESTIONS = [
     ("Should I squeeze the {plain}?", "myth"),
 ]
 TREATMENTS = [
-    ("Wait and see", Setting.HOME, "You", True),
-    ("Plain moisturiser", Setting.HOME, "You", False),
-    ("Gentle exfoliation", Setting.HOME, "You", False),
-    ("Pharmacy cream", Setting.PHARMACY, "A pharmacist", False),
-    ("Retinoid cream", Setting.GP, "A GP", False),
-    ("Freezing", Setting.GP, "A GP or nurse", False),
-    ("Sterile needle removal", Setting.DERMATOLOGIST, "A dermatologist", False),
-    ("Laser", Setting.DERMATOLOGIST, "A dermatologist", False),
-    ("Chemical peel", Setting.AESTHETIC, "A skin specialist", False),
-    ("Squeezing at home", Setting.HOME, "You", False),
-    ("Antibiotic tablets", Setting.GP, "A GP", False),
-    ("Light therapy", Setting.DERMATOLOGIST, "A dermatologist", False),
+    ("Wait and see", CareSetting.HOME, "You", True),
+    ("Plain moisturiser", CareSetting.HOME, "You", False),
+    ("Gentle exfoliation", CareSetting.HOME, "You", False),
+    ("Pharmacy cream", CareSetting.PHARMACY, "A pharmacist", False),
+    ("Retinoid cream", CareSetting.GP, "A GP", False),
+    ("Freezing", CareSetting.GP, "A GP or nurse", False),
+    ("Sterile needle removal", CareSetting.DERMATOLOGIST, "A dermatologist", False),
+    ("Laser", CareSetting.DERMATOLOGIST, "A dermatologist", False),
+    ("Chemical peel", CareSetting.AESTHETIC, "A skin specialist", False),
+    ("Squeezing at home", CareSetting.HOME, "You", False),
+    ("Antibiotic tablets", CareSetting.GP, "A GP", False),
+    ("Light therapy", CareSetting.DERMATOLOGIST, "A dermatologist", False),
 ]
 ROWS_PER_COMPARISON = 8
 ROW_FIELDS = [
@@ -330,7 +335,10 @@ def _insert(model, field_names: list[str], rows: list[tuple], chunk: int = 2000)
 
 
 class Command(BaseCommand):
-    help = "Make N published, clearly synthetic conditions (for benchmarks and scale tests)."
+    help = (
+        "BENCHMARK DATA ONLY, BYPASSES THE MODEL RULES (no validation, publish rules or review): "
+        "make N published, clearly synthetic conditions for benchmarks and scale tests."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--conditions", type=int, required=True, help="How many to make.")
