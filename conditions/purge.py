@@ -147,7 +147,10 @@ def keys_for_change(sender, instance=None, **kwargs) -> set[str]:
             .first()
         )
         return {f"c{condition}"} if condition else set()
-    if model in SITE_WIDE or name == get_user_model_name():
+    if name == get_user_model_name():
+        # A clinician's name is on the pages they reviewed; a new account is on none yet.
+        return set() if kwargs.get("created") else {SITE_KEY}
+    if model in SITE_WIDE:
         return {SITE_KEY}
     if model in NOT_SHARED:
         return set()
