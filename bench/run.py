@@ -1,11 +1,15 @@
 """`make bench`: the portal under load with production settings, on SQLite and on PostgreSQL.
 
 For each database: a fresh database with the demo content plus N synthetic conditions, static
-files collected (whitenoise manifest storage), then gunicorn with production settings on a free
-port, driven by wrk (`wrk --latency`) on /healthz, an article, its treatment comparison, the
-A–Z page, a search (full page and the live HTMX fragment) and a questionnaire step. Prints
-requests/s, p50/p99 latency, errors and each page's ratio to /healthz, then the issue's targets
-with PASS/MISS.
+files collected (whitenoise manifest storage); first the anchor, a bare Django hello-world
+(bench/hello/) under the same gunicorn command (2 sync workers by default), then gunicorn with
+production settings on a free port, driven by wrk (`wrk -t2 -c8 --latency`) on /healthz, an
+article, its treatment comparison, the A–Z page, a search (full page and the live HTMX
+fragment; its own section, see search_targets) and a questionnaire step; then the cached pages
+through Varnish in front of that server (deploy/varnish.py; --no-varnish skips it) and the
+workers' RSS. Prints requests/s, p50/p99 latency, errors and each page's ratio to the
+hello-world, then the targets (issue 21: cache hits and /healthz >= 0.8x the hello-world,
+worker RSS < 150 MB; search p99) with PASS/MISS.
 
 Then the article again with page-view counting off and on (issue 19: PORTAL_COUNT_VIEWS, a
 browser's User-Agent so that every request is counted), alternating off/on twice on freshly
@@ -28,7 +32,8 @@ logged them. It fails on any error.
 
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/portal_bench; the
 database is DROPPED and recreated, so its name must contain "bench"), BENCH_REDIS_URL (default
-redis://127.0.0.1:6379/13; only keys under the bench prefix are touched).
+redis://127.0.0.1:6379/13; only keys under the bench prefix, BENCH_CACHE_PREFIX (default
+portal-bench), are touched).
 Everything it writes lives under var/bench/ (git-ignored).
 """
 
@@ -56,7 +61,7 @@ WORK = ROOT / "var" / "bench"
 PYTHON = sys.executable
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
-CACHE_PREFIX = "portal-bench"
+CACHE_PREFIX = os.environ.get("BENCH_CACHE_PREFIX") or "portal-bench"
 ARTICLE = "milia"
 QUESTIONNAIRE = "white-spots"
 SEARCH = "/search/?q=milk+spots"
