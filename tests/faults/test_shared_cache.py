@@ -176,7 +176,9 @@ def test_an_approved_edit_is_visible_through_varnish_at_once_and_only_its_pages_
     assert status == 200
     assert marker in body, "the edit is not visible through Varnish right after approval"
     assert headers["x-varnish-cache"] == "miss"
-    assert marker in shared.get("/conditions/?letter=M")[2], "the A–Z page was not purged"
+    # (The A–Z page shortens summaries, so the marker may not show: it must be fetched anew.)
+    az = shared.get("/conditions/?letter=M")
+    assert az[0] == 200 and az[1]["x-varnish-cache"] == "miss", "the A–Z page was not purged"
     assert time.monotonic() - started < 5
     assert shared.get(ARTICLE)[1]["x-varnish-cache"] == "hit"  # and cached again
 
