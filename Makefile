@@ -44,7 +44,7 @@ stop-prod:
 	$(BIN)/python deploy/stack.py stop
 
 # The system programs the stack needs (Debian packages), installed when missing and root.
-PROD_PROGRAMS := nginx:nginx-light redis-server:redis-server openssl:openssl
+PROD_PROGRAMS := nginx:nginx-light redis-server:redis-server openssl:openssl varnishd:varnish
 prod-packages:
 	@missing=""; \
 	for pair in $(PROD_PROGRAMS); do \

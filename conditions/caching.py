@@ -45,6 +45,12 @@ IGNORED_COOKIES = {settings.CSRF_COOKIE_NAME}
 # (questionnaire_answers: conditions/answers.py; its path keeps it off these pages anyway.)
 PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", "questionnaire_answers"}
 HEADER_CACHE_STATUS = "X-Page-Cache"
+# Never looked up in the page cache by the first middleware (portal/fastpath.py): the
+# questionnaire lives on the session and a cookie, on the site and in the kiosk.
+BYPASS_PREFIXES = ("/check/", "/kiosk/check/")
+# The header naming the content items a page shows, for a shared cache (Varnish, a CDN) to
+# purge exactly those pages when one changes (conditions/purge.py).
+HEADER_SURROGATE_KEY = "Surrogate-Key"
 
 
 # -- the content generation ---------------------------------------------------------------
@@ -147,6 +153,9 @@ def content_changed(sender=None, using=None, **kwargs) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed fires pre_* and post_*; only the post_* change the rows.
     bump_generation(using=using or DEFAULT_DB_ALIAS)
+    from conditions import purge
+
+    purge.content_changed(sender=sender, using=using, **kwargs)  # the shared cache in front
 
 
 CONTENT_MODELS = (
@@ -266,7 +275,7 @@ def _thaw(frozen: dict) -> HttpResponse:
     return response
 
 
-def cache_patient_page(view=None, *, params: Iterable[str] = ()):
+def cache_patient_page(view=None, *, params: Iterable[str] = (), surrogate_keys=None):
     """Cache a patient GET view's rendered page for anonymous visitors, with its Last-Modified.
 
     ``params``: the query parameters the view reads. The view sees only those (anything else,
@@ -274,10 +283,17 @@ def cache_patient_page(view=None, *, params: Iterable[str] = ()):
     a link with tracking parameters is served the same cached page and cannot fill the cache
     with copies. Use as ``@cache_patient_page`` or ``@cache_patient_page(params=("letter",))``.
 
+    ``surrogate_keys``: the shared-cache tags of every page of this view (e.g. ("list",) for
+    pages listing every article); by default they come from the content items in the page's
+    template context (conditions/purge.py keys_for_context).
+
+    Anonymous pages also carry public Cache-Control and Surrogate-Key headers for a shared
+    cache in front (settings.PORTAL_SHARED_CACHE_SECONDS; see shared_cache_headers).
+
     Never use on questionnaire steps or anything personal: those depend on the session.
     """
     if view is None:
-        return partial(cache_patient_page, params=params)
+        return partial(cache_patient_page, params=params, surrogate_keys=surrogate_keys)
     allowed = frozenset(params)
 
     @wraps(view)
@@ -302,12 +318,37 @@ def cache_patient_page(view=None, *, params: Iterable[str] = ()):
                 return response
             patch_vary_headers(response, ("HX-Request",))
             response["Last-Modified"] = http_date(changed_at(token))
-            response.setdefault("Cache-Control", "no-cache")
+            shared_cache_headers(response, surrogate_keys)
             cache.set(key, _freeze(response, token), PAGE_SECONDS)
             response[HEADER_CACHE_STATUS] = "miss"
         return response
 
     return wrapped
+
+
+def shared_cache_headers(response, surrogate_keys=None) -> None:
+    """Cache-Control for a shared cache and the Surrogate-Key tags of an anonymous page.
+
+    ``public, max-age=<PORTAL_SHARED_CACHE_SECONDS>, stale-while-revalidate=<...>``: a shared
+    cache (and the browser) may keep the page that long, and the shared cache is told to drop
+    it at once when one of its content items changes (conditions/purge.py). With
+    PORTAL_SHARED_CACHE_SECONDS = 0, ``no-cache`` as before: revalidate every time (304s).
+    A view that set its own Cache-Control keeps it.
+    """
+    from conditions import purge
+
+    seconds = int(getattr(settings, "PORTAL_SHARED_CACHE_SECONDS", 60))
+    if "Cache-Control" not in response:
+        if seconds > 0:
+            stale = int(getattr(settings, "PORTAL_SHARED_CACHE_STALE_SECONDS", 300))
+            response["Cache-Control"] = f"public, max-age={seconds}, stale-while-revalidate={stale}"
+        else:
+            response["Cache-Control"] = "no-cache"
+    if surrogate_keys is None:
+        keys = purge.keys_for_context(getattr(response, "context_data", None) or {})
+    else:
+        keys = list(surrogate_keys)
+    response[HEADER_SURROGATE_KEY] = " ".join([*keys, purge.SITE_KEY])
 
 
 def _keep_only(request, allowed: frozenset) -> None:

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: cached anonymous patient pages and /healthz without the rest (portal/fastpath.py).
+    "portal.fastpath.FastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -448,3 +450,15 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 3600
 # Who publishes the content, as FHIR resources and the API name it.
 PORTAL_PUBLISHER = os.environ.get("PORTAL_PUBLISHER", "Clinic patient information").strip()
+
+# A shared HTTP cache in front (Varnish, a CDN; issue 21). Anonymous patient pages say
+# "Cache-Control: public, max-age=<this>, stale-while-revalidate=<STALE>" (0: "no-cache", as
+# before) and carry Surrogate-Key tags; a content change purges its pages at PORTAL_PURGE_URL
+# (comma-separated endpoints; empty: no purges) with PORTAL_PURGE_METHOD and the tags in
+# PORTAL_PURGE_HEADER. See conditions/purge.py and deploy/varnish.vcl.
+PORTAL_SHARED_CACHE_SECONDS = int(os.environ.get("PORTAL_SHARED_CACHE_SECONDS", "60"))
+PORTAL_SHARED_CACHE_STALE_SECONDS = int(os.environ.get("PORTAL_SHARED_CACHE_STALE_SECONDS", "300"))
+PORTAL_PURGE_URL = os.environ.get("PORTAL_PURGE_URL", "")
+PORTAL_PURGE_METHOD = os.environ.get("PORTAL_PURGE_METHOD", "PURGE")
+PORTAL_PURGE_HEADER = os.environ.get("PORTAL_PURGE_HEADER", "Surrogate-Key")
+PORTAL_PURGE_WAIT_SECONDS = float(os.environ.get("PORTAL_PURGE_WAIT_SECONDS", "1"))

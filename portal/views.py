@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -20,30 +22,57 @@ HEALTH_DEADLINE_SECONDS = 1.5
 _health_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz")
 
 
+_probes = threading.local()
+
+
 def _check_database() -> None:
     """SELECT 1 on the database, raising DatabaseError when it does not answer.
 
-    On PostgreSQL a connection of its own with short timeouts, so neither a hung server nor the
-    request's pooled connection can make the check wait; SQLite is a local file.
+    A connection of its own: on PostgreSQL with short timeouts, so neither a hung server nor
+    the request's pooled connection can make the check wait (on SQLite, a local file, it saves
+    opening the file and its PRAGMAs on every check, which two workers contend for). The probe's
+    connection is kept (one per check thread) while its settings stay the same, so a check is
+    one round trip, not a new connection each time; a kept connection that fails is closed and
+    the check tried once more on a fresh one (a restarted server is not reported down).
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        return
     from django.db import connections
 
     settings_dict = {**connections["default"].settings_dict}
     options = {**settings_dict.get("OPTIONS", {})}
-    options.update(connect_timeout=2, wait_timeout=1.0, ping_timeout=1.0)
-    options["options"] = (options.get("options", "") + " -c statement_timeout=1000").strip()
-    settings_dict.update(OPTIONS=options, CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    if connection.vendor == "postgresql":
+        options.update(connect_timeout=2, wait_timeout=1.0, ping_timeout=1.0)
+        options["options"] = (options.get("options", "") + " -c statement_timeout=1000").strip()
+        options.pop("pool", None)
+    settings_dict.update(OPTIONS=options, CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=False)
+    fingerprint = repr(sorted((k, repr(v)) for k, v in settings_dict.items()))
+    kept = getattr(_probes, "probe", None)
+    if kept is not None and kept[0] != fingerprint:
+        _close(kept[1])
+        kept = None
+    if kept is not None:
+        try:
+            _select_one(kept[1])
+            return
+        except DatabaseError:
+            _close(kept[1])
+            _probes.probe = None
     probe = connections["default"].__class__(settings_dict, alias="healthz")
     try:
-        with probe.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    finally:
+        _select_one(probe)
+    except BaseException:
+        _close(probe)
+        raise
+    _probes.probe = (fingerprint, probe)
+
+
+def _select_one(probe) -> None:
+    with probe.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _close(probe) -> None:
+    with contextlib.suppress(DatabaseError):
         probe.close()
 
 

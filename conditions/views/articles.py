@@ -33,6 +33,7 @@ from conditions.models import (
     TreatmentComparison,
 )
 from conditions.models.articles import anchor_aliases
+from conditions.purge import LIST_KEY
 
 LETTERS = list(string.ascii_uppercase)
 OTHER = "#"  # names that start with a digit or a letter outside A-Z
@@ -86,7 +87,7 @@ def _starting_with(conditions, letter: str):
     return conditions.filter(name__istartswith=letter)
 
 
-@cache_patient_page
+@cache_patient_page(surrogate_keys=(LIST_KEY,))
 @require_safe
 def home(request):
     conditions = Condition.objects.published()
@@ -102,7 +103,7 @@ def home(request):
     return TemplateResponse(request, "conditions/home.html", context)
 
 
-@cache_patient_page(params=("letter",))
+@cache_patient_page(params=("letter",), surrogate_keys=(LIST_KEY,))
 @require_safe
 def condition_list(request):
     published = Condition.objects.published()

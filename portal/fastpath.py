@@ -1,0 +1,257 @@
+"""The first middleware: cached patient pages and /healthz without the rest of the stack.
+
+A hit in the page cache (conditions/caching.py) used to run every middleware around the view:
+sessions, CSRF, auth, OTP, messages, CSP, kiosk, history, lockout. For an anonymous visitor
+none of that changes a cached page, so this middleware, first in settings.MIDDLEWARE, answers
+such a request itself with the *final* response stored the first time round: body and every
+header the stack added (CSP, HSTS, Referrer-Policy, X-Frame-Options, Vary, Cache-Control,
+Surrogate-Key ...), less Date and Set-Cookie. A hit is one cache round trip (get_many: the
+content generation and the page, one MGET on Redis), plus the page-view count in memory.
+
+Only for a GET with no personal cookie (session, messages, questionnaire answers), outside the
+admin, static files, media and questionnaires (conditions/caching.py PERSONAL_COOKIES and
+BYPASS_PREFIXES); and only pages the view-level page cache itself marked cacheable
+(X-Page-Cache) whose final response sets no cookie, is a 200 and is not private/no-store.
+Everything else goes down the stack as before. Entries belong to a content generation, like
+the view-level ones, so any content change makes them stale on every server at once.
+
+Each process also keeps the last pages it served (LOCAL_BYTES in all) so that a hit need not
+move the page itself from Redis: the round trip still fetches the generation, and the local
+copy is used only when its generation is current and the shared entry's digest matches.
+
+/healthz is answered here too, by the view with only the header middlewares around it
+(HEALTHZ_MIDDLEWARE), so a load balancer's probe costs a cache ping and one SELECT 1.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.module_loading import import_string
+
+from conditions import caching
+from feedback import counting
+from feedback.middleware import COUNTED_NAMESPACES, PageViewMiddleware
+from feedback.pages import KIND_OF_URL_NAME
+
+FAST_KEY_PREFIX = "fastpage"
+# The header middlewares every response gets (settings.MIDDLEWARE, in order, less those that
+# read or write the session, user, CSRF token, messages or the database).
+HEALTHZ_MIDDLEWARE = (
+    "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.security_headers",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+)
+STORED_HEADERS_EXCLUDED = {"date", "set-cookie", caching.HEADER_CACHE_STATUS.lower()}
+# Per process: the pages served last, at most this many bytes of bodies.
+LOCAL_BYTES = 8 * 1024 * 1024
+
+
+def _bypass_prefixes() -> tuple[str, ...]:
+    admin = "/" + getattr(settings, "ADMIN_PATH", "admin/").lstrip("/")
+    return (
+        admin,
+        "/admin",
+        settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/",
+        settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else "/media/",
+        *caching.BYPASS_PREFIXES,
+    )
+
+
+_today = [0.0, ""]
+
+
+def _local_today() -> str:
+    now = time.time()
+    if now >= _today[0]:
+        local = timezone.localtime()
+        midnight = (local + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        _today[:] = [midnight.timestamp(), local.date().isoformat()]
+    return _today[1]
+
+
+class _LocalPages:
+    """The bodies of the last pages served by this process, by key, within a byte budget."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.size = 0
+        self.pages: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, digest: str) -> bytes | None:
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None or found[0] != digest:
+                return None
+            self.pages.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, digest: str, content: bytes) -> None:
+        if len(content) > self.budget // 4:
+            return
+        with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1])
+            self.pages[key] = (digest, content)
+            self.size += len(content)
+            while self.size > self.budget:
+                _, (_, dropped) = self.pages.popitem(last=False)
+                self.size -= len(dropped)
+
+
+class FastPathMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.bypass = _bypass_prefixes()
+        self.local = _LocalPages(LOCAL_BYTES)
+        self.many_languages = len(settings.LANGUAGES) > 1
+        from portal.views import healthz
+
+        handler = healthz
+        for path in reversed(HEALTHZ_MIDDLEWARE):
+            if path in settings.MIDDLEWARE:
+                handler = import_string(path)(handler)
+        self.healthz = handler
+
+    # -- which requests ---------------------------------------------------------------------
+    def _key(self, request) -> str | None:
+        """Where this request's final page would be, or None when it is not one to look up."""
+        if request.method != "GET":
+            return None
+        path = request.path
+        if path.startswith(self.bypass):
+            return None
+        cookies = request.COOKIES
+        if cookies and any(name in cookies for name in caching.PERSONAL_COOKIES):
+            return None
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None  # the stack answers 400
+        meta = request.META
+        kept = sorted(
+            (name, value) for name, value in cookies.items() if name not in caching.IGNORED_COOKIES
+        )
+        parts = [
+            request.scheme,
+            host,
+            path,
+            meta.get("QUERY_STRING", ""),
+            *(meta.get(h, "") for h in _VARY_META),
+            translation.get_language_from_request(request, check_path=True)
+            if self.many_languages
+            else "",
+            _local_today(),
+            repr(kept),
+        ]
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return f"{FAST_KEY_PREFIX}:{digest}"
+
+    # -- the middleware ---------------------------------------------------------------------
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return self.healthz(request)
+        key = self._key(request)
+        if key is None:
+            return self.get_response(request)
+        found = cache.get_many([caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, key])
+        token = caching.generation(found)
+        entry = found.get(key)
+        if entry is not None and entry["generation"] == token:
+            response = self._serve(request, key, entry)
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        if response.get(caching.HEADER_CACHE_STATUS) in ("hit", "miss"):
+            self._store(request, key, token, response)
+        return response
+
+    def _serve(self, request, key: str, entry: dict):
+        content = entry.get("content")
+        if content is None:
+            content = self.local.get(key, entry["digest"])
+            if content is None:
+                # Not here: fetch the body once (the entry's twin holds it).
+                full = cache.get(f"{key}:body")
+                if full is None or full[0] != entry["digest"]:
+                    return None
+                content = full[1]
+                self.local.put(key, entry["digest"], content)
+        response = HttpResponse(content, status=entry["status"])
+        headers = response.headers
+        for name, value in entry["headers"]:
+            headers[name] = value
+        headers[caching.HEADER_CACHE_STATUS] = "hit"
+        counted = entry.get("count")
+        if counted is not None and _counting() and PageViewMiddleware._a_reader(request):
+            counting.count_view(*counted)
+        return get_conditional_response(
+            request,
+            etag=entry.get("etag"),
+            last_modified=entry.get("last_modified"),
+            response=response,
+        )
+
+    def _store(self, request, key: str, token: str, response) -> None:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return
+        control = response.get("Cache-Control", "").lower()
+        if "private" in control or "no-store" in control:
+            return
+        if "*" in response.get("Vary", ""):
+            return
+        content = response.content
+        digest = hashlib.blake2b(content, digest_size=16).hexdigest()
+        match = getattr(request, "resolver_match", None)
+        count = None
+        if match is not None and match.namespace in COUNTED_NAMESPACES:
+            kind = KIND_OF_URL_NAME.get(match.url_name)
+            if kind is not None:
+                count = (kind.name, match.kwargs.get("slug", ""))
+        last_modified = response.get("Last-Modified")
+        entry = {
+            "generation": token,
+            "status": 200,
+            "digest": digest,
+            "headers": [
+                (k, v) for k, v in response.items() if k.lower() not in STORED_HEADERS_EXCLUDED
+            ],
+            "etag": response.get("ETag"),
+            "last_modified": _parse_http_date(last_modified),
+            "count": count,
+        }
+        seconds = caching.PAGE_SECONDS
+        # The small entry (read on every hit) and the body apart: a process that has the body
+        # already never moves it again.
+        cache.set_many({key: entry, f"{key}:body": (digest, content)}, seconds)
+        self.local.put(key, digest, content)
+
+
+_VARY_META = tuple("HTTP_" + h.upper().replace("-", "_") for h in caching.VARY_REQUEST_HEADERS)
+
+
+def _counting() -> bool:
+    return counting.counting_views()
+
+
+def _parse_http_date(value: str | None) -> int | None:
+    if not value:
+        return None
+    from django.utils.http import parse_http_date_safe
+
+    return parse_http_date_safe(value)
