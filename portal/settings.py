@@ -451,7 +451,7 @@ CORS_PREFLIGHT_MAX_AGE = 3600
 # Who publishes the content, as FHIR resources and the API name it.
 PORTAL_PUBLISHER = os.environ.get("PORTAL_PUBLISHER", "Clinic patient information").strip()
 
-# A shared HTTP cache in front (Varnish, a CDN; issue 21). Anonymous patient pages say
+# A shared HTTP cache in front (Varnish, a CDN). Anonymous patient pages say
 # "Cache-Control: public, max-age=<this>, stale-while-revalidate=<STALE>" (0: "no-cache", as
 # before) and carry Surrogate-Key tags; a content change purges its pages at PORTAL_PURGE_URL
 # (comma-separated endpoints; empty: no purges) with PORTAL_PURGE_METHOD and the tags in

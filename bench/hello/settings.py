@@ -1,4 +1,4 @@
-"""The anchor of `make bench` (issue 21): a bare Django hello-world, served by the same
+"""The anchor of `make bench`: a bare Django hello-world, served by the same
 gunicorn command as the portal in the same run, so a page's throughput can be given as a
 share of what Django itself manages on this machine. No apps, no middleware, no database."""
 
