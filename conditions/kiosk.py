@@ -37,8 +37,15 @@ KEPT_COOKIES = frozenset({PROFILE_COOKIE, "csrftoken"})
 BLOCKED_NAME_PARTS = ("fhir", "download", "export", "preview")
 
 
+def is_kiosk_path(path: str) -> bool:
+    """A kiosk address, in any language: /kiosk/..., /pl/kiosk/... (conditions/languages.py)."""
+    from conditions.languages import strip_language
+
+    return strip_language(path).startswith(KIOSK_PREFIX)
+
+
 def is_kiosk_request(request) -> bool:
-    return request.path.startswith(KIOSK_PREFIX)
+    return is_kiosk_path(request.path)
 
 
 # -- the kiosk profile ------------------------------------------------------------------------
@@ -107,10 +114,10 @@ def decide_link(href: str | None, request, *, download: bool = False) -> LinkDec
         match = resolve(path)
     except Resolver404:
         # A broken link inside the kiosk shows the kiosk's 404 page; anything else leaves it.
-        return KEEP if path.startswith(KIOSK_PREFIX) else LinkDecision("strip")
+        return KEEP if is_kiosk_path(path) else LinkDecision("strip")
     if _blocked(match):
         return LinkDecision("strip")
-    if path.startswith(KIOSK_PREFIX):
+    if is_kiosk_path(path):
         return KEEP if not parts.netloc else LinkDecision("rewrite", href=_local(parts, path))
     if match.namespace != "conditions":
         return LinkDecision("strip")  # admin, healthz, static and media files

@@ -155,7 +155,7 @@ def test_start_url_sets_a_signed_profile_cookie_that_the_kiosk_then_uses(client,
     response = choose(client, second)
     assert response["Location"] == "/kiosk/"
     cookie = response.cookies[kiosk.PROFILE_COOKIE]
-    assert cookie["path"] == "/kiosk/" and cookie["httponly"] and cookie["max-age"] > 3600
+    assert cookie["path"] == "/" and cookie["httponly"] and cookie["max-age"] > 3600
     assert cookie.value != "second"  # signed, not the bare slug
 
     assert "Hello second" in client.get("/kiosk/").content.decode()
