@@ -48,6 +48,16 @@ def is_kiosk_request(request) -> bool:
     return is_kiosk_path(request.path)
 
 
+def entry_url() -> str:
+    """The start screen's unprefixed address, where every reset lands: it follows the screen's
+    own browser language, so the next patient does not inherit the last one's choice."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("kiosk_home")
+
+
 # -- the kiosk profile ------------------------------------------------------------------------
 def profile_for(request):
     """The profile named by this device's signed cookie; else the first one; else defaults."""
@@ -67,6 +77,7 @@ def kiosk_context(request) -> dict:
         return {"kiosk_profile": None, "can_print": True}
     profile = getattr(request, "kiosk_profile", None) or profile_for(request)
     return {
+        "kiosk_entry_url": entry_url(),
         "kiosk_profile": profile,
         "kiosk_idle_seconds": profile.idle_seconds,
         "kiosk_warning_seconds": max(profile.warning_seconds, 20),

@@ -144,7 +144,7 @@ def reset(request):
     returns to the start screen with location.replace(), so Back cannot show the last patient.
     """
     request.session.flush()
-    response = HttpResponseRedirect(reverse("kiosk_home"), status=303)
+    response = HttpResponseRedirect(kiosk.entry_url(), status=303)
     for name in request.COOKIES:
         if name not in kiosk.KEPT_COOKIES:
             for path in ("/", *kiosk_prefixes()):
