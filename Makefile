@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 # Outside CI, debug is on for local commands; production never runs through make.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run run-prod stop-prod prod-packages test lint format migrations-check test-sqlite \
+.PHONY: run run-prod stop-prod prod-packages test lint format migrations-check test-sqlite messages \
 	test-postgres test-quick test-faults bench bench-proxy wrk audit clean lighthouse
 
 $(BIN)/python:
@@ -59,6 +59,21 @@ prod-packages:
 			echo "The production stack needs:$$missing (sudo apt-get install$$missing)"; exit 1; \
 		fi; \
 	fi
+
+# Interface translations: collect every string marked for translation into
+# locale/<lang>/LC_MESSAGES/django.po, then compile the .mo files Django reads. Both are committed,
+# so installing and deploying need no GNU gettext; run this (it needs gettext) after changing a
+# marked string, translate the new entries, and run it again. tests/portal/test_translations.py
+# fails while an entry is untranslated or fuzzy, a .mo is stale, or the catalogue is out of date.
+# The admin (staff only, always English) is left out.
+MESSAGE_LANGUAGES ?= pl ur
+MESSAGE_IGNORE := .venv/* tests/* bench/* deploy/* tools/* staticfiles/* var/* media/* node_modules/* \
+	conditions/admin/* templates/admin/* feedback/admin.py portal/admin.py portal/auth.py \
+	conditions/notifications.py feedback/notifications.py conditions/management/*
+messages: $(DEV_STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --no-obsolete --add-location=file \
+		$(foreach l,$(MESSAGE_LANGUAGES),-l $(l)) $(foreach i,$(MESSAGE_IGNORE),--ignore='$(i)')
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore='.venv'
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -41,7 +41,9 @@ PAGE_SECONDS = getattr(settings, "PAGE_CACHE_SECONDS", 60 * 60)
 VARY_REQUEST_HEADERS = ("HX-Request", "HX-Boosted", "HX-Target", "HX-History-Restore-Request")
 # Request cookies that never change a cacheable page (a page that used the CSRF token is
 # not cached at all). The session and messages cookies make a request uncacheable.
-IGNORED_COOKIES = {settings.CSRF_COOKIE_NAME}
+# The language cookie is read only by the entry points (conditions/languages.py), outside this
+# cache: every cached page serves the language its path names.
+IGNORED_COOKIES = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
 # (questionnaire_answers: conditions/answers.py; its path keeps it off these pages anyway.)
 PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", "questionnaire_answers"}
 HEADER_CACHE_STATUS = "X-Page-Cache"

@@ -37,8 +37,25 @@ KEPT_COOKIES = frozenset({PROFILE_COOKIE, "csrftoken"})
 BLOCKED_NAME_PARTS = ("fhir", "download", "export", "preview")
 
 
+def is_kiosk_path(path: str) -> bool:
+    """A kiosk address, in any language: /kiosk/..., /pl/kiosk/... (conditions/languages.py)."""
+    from conditions.languages import strip_language
+
+    return strip_language(path).startswith(KIOSK_PREFIX)
+
+
 def is_kiosk_request(request) -> bool:
-    return request.path.startswith(KIOSK_PREFIX)
+    return is_kiosk_path(request.path)
+
+
+def entry_url() -> str:
+    """The start screen's unprefixed address, where every reset lands: it follows the screen's
+    own browser language, so the next patient does not inherit the last one's choice."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("kiosk_home")
 
 
 # -- the kiosk profile ------------------------------------------------------------------------
@@ -60,6 +77,7 @@ def kiosk_context(request) -> dict:
         return {"kiosk_profile": None, "can_print": True}
     profile = getattr(request, "kiosk_profile", None) or profile_for(request)
     return {
+        "kiosk_entry_url": entry_url(),
         "kiosk_profile": profile,
         "kiosk_idle_seconds": profile.idle_seconds,
         "kiosk_warning_seconds": max(profile.warning_seconds, 20),
@@ -107,10 +125,10 @@ def decide_link(href: str | None, request, *, download: bool = False) -> LinkDec
         match = resolve(path)
     except Resolver404:
         # A broken link inside the kiosk shows the kiosk's 404 page; anything else leaves it.
-        return KEEP if path.startswith(KIOSK_PREFIX) else LinkDecision("strip")
+        return KEEP if is_kiosk_path(path) else LinkDecision("strip")
     if _blocked(match):
         return LinkDecision("strip")
-    if path.startswith(KIOSK_PREFIX):
+    if is_kiosk_path(path):
         return KEEP if not parts.netloc else LinkDecision("rewrite", href=_local(parts, path))
     if match.namespace != "conditions":
         return LinkDecision("strip")  # admin, healthz, static and media files

@@ -91,10 +91,11 @@ class RequestProblem(ValueError):
 
 
 def content_languages() -> list[str]:
-    """Primary language subtags the portal's content is written in (settings.LANGUAGES).
+    """Primary language subtags the portal's content is written in.
 
-    Today English only; the languages feature adds more here and to the article lookup."""
-    return sorted({code.split("-")[0].lower() for code, _name in settings.LANGUAGES})
+    English only: settings.LANGUAGES lists the interface languages, and articles have
+    no translations yet; translated content adds its languages here and to the article lookup."""
+    return [settings.LANGUAGE_CODE.split("-")[0].lower()]
 
 
 def language_name(code: str) -> str:

@@ -66,6 +66,13 @@ def _bypass_prefixes() -> tuple[str, ...]:
         settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/",
         settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else "/media/",
         *caching.BYPASS_PREFIXES,
+        # The same pages in every other offered language (/pl/check/, /pl/kiosk/check/).
+        *(
+            f"/{code}{prefix}"
+            for code, _name in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+            for prefix in caching.BYPASS_PREFIXES
+        ),
     )
 
 
@@ -153,7 +160,9 @@ class FastPathMiddleware:
             path,
             meta.get("QUERY_STRING", ""),
             *(meta.get(h, "") for h in _VARY_META),
-            translation.get_language_from_request(request, check_path=True)
+            # The path names the language (portal.middleware.PathLocaleMiddleware); only the
+            # entry points read the cookie or Accept-Language, and they are never stored.
+            (translation.get_language_from_path(path) or settings.LANGUAGE_CODE)
             if self.many_languages
             else "",
             _local_today(),

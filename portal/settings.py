@@ -85,7 +85,8 @@ MIDDLEWARE = [
     # everything that changes the page.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Activates the language in the path (portal/middleware.py: no Vary on path-chosen pages).
+    "portal.middleware.PathLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "conditions.context_processors.portal",
                 "conditions.kiosk_middleware.kiosk_context",
+                "conditions.languages.context",
             ],
         },
     }
@@ -214,9 +216,38 @@ AUTH_PASSWORD_VALIDATORS = [
 # session would come back with Redis. Patients have no sessions, so this costs staff one query.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Languages. English is the default and has unprefixed URLs; every other language the
+# clinic offers (PORTAL_LANGUAGES, comma-separated codes from KNOWN_LANGUAGES) has its patient pages
+# under /<code>/ (portal/urls.py). Each is named in its own language (the switcher shows these).
+# The Polish and Urdu interface translations are demonstrations awaiting review by a native-speaking
+# clinician, so production offers English only until the clinic lists them; development (DEBUG)
+# and the tests offer both.
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
+KNOWN_LANGUAGES = {
+    "en-gb": "English",
+    "pl": "Polski",
+    "ur": "اردو",
+}
+_offered = env_list("PORTAL_LANGUAGES", "pl,ur" if DEBUG else "")
+_unknown = [code for code in _offered if code.lower() not in KNOWN_LANGUAGES]
+if _unknown:
+    raise SystemExit(
+        f"PORTAL_LANGUAGES names {', '.join(_unknown)}, which the portal has no interface "
+        f"translation for; choose from {', '.join(sorted(KNOWN_LANGUAGES))}."
+    )
+LANGUAGES = [(LANGUAGE_CODE, KNOWN_LANGUAGES[LANGUAGE_CODE])] + [
+    (code, KNOWN_LANGUAGES[code])
+    for code in dict.fromkeys(c.lower() for c in _offered)
+    if code != LANGUAGE_CODE
+]
+# Right-to-left languages (Django's LANGUAGES_BIDI lists ur and ar; the templates use
+# get_current_language_bidi).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a patient chose (the switcher sets it; only the entry points / and /kiosk/ read it).
+LANGUAGE_COOKIE_NAME = "portal_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -310,6 +341,7 @@ if not SECURE_SSL_REDIRECT and not DEBUG:
 # The CSRF token reaches htmx through the page (hx-headers on <body>), not the cookie.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from conditions.views import kiosk as kiosk_views
+from conditions.views import languages as language_views
 from conditions.views import leaflets as leaflet_views
 from portal import views
 
@@ -14,6 +16,16 @@ urlpatterns = [
     path(ADMIN_PATH, admin.site.urls),
     # Uploaded pictures with safe headers; 404 unless settings.SERVE_MEDIA (see portal/views.py).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
+    # The language switcher's links: remember the choice (a cookie), go to the same page in it.
+    path("language/", language_views.choose_language, name="choose_language"),
+    path("kiosk/language/", language_views.choose_language, name="kiosk_choose_language"),
+    # HL7 Infobutton for EHRs and the read-only content API (exchange app): unprefixed.
+    path("", include("exchange.urls")),
+]
+
+# Patient pages in every offered language: English unprefixed (/conditions/milia/), the others
+# under their code (/pl/conditions/milia/, /pl/kiosk/). See conditions/languages.py.
+urlpatterns += i18n_patterns(
     # Kiosk pages are the same views under /kiosk/, as a second instance of the app's URLs;
     # a template's {% url 'conditions:...' %} stays inside whichever instance it is in.
     # The kiosk's own screens come first: /kiosk/ itself is the start screen, which is also
@@ -50,10 +62,9 @@ urlpatterns = [
     # mounted under /kiosk/ too, so kiosk pages' forms and links stay in the kiosk.
     path("feedback/", include("feedback.urls")),
     path("kiosk/feedback/", include("feedback.urls", namespace="kiosk-feedback")),
-    # HL7 Infobutton for EHRs and the read-only content API (exchange app).
-    path("", include("exchange.urls")),
     path("", include("conditions.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

@@ -10,6 +10,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # request's: it runs without the web statement timeout (0 turns it and the client deadline off).
 # tests/portal/test_database_outages.py checks the web settings in processes of their own.
 os.environ["DJANGO_DB_STATEMENT_TIMEOUT_MS"] = "0"
+# The tests run with the languages development offers (portal/settings.py: production offers
+# English only until the clinic sets PORTAL_LANGUAGES).
+os.environ.setdefault("PORTAL_LANGUAGES", "pl,ur")
 
 from portal.settings import *  # noqa: E402,F403
 from portal.settings import STORAGES  # noqa: E402

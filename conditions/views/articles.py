@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from conditions import article_parts
 from conditions.caching import cache_patient_page
+from conditions.languages import language_entry_point
 from conditions.models import (
     FAQ,
     CareAdvice,
@@ -87,6 +88,7 @@ def _starting_with(conditions, letter: str):
     return conditions.filter(name__istartswith=letter)
 
 
+@language_entry_point
 @cache_patient_page(surrogate_keys=(LIST_KEY,))
 @require_safe
 def home(request):

@@ -13,11 +13,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from conditions import answers, kiosk_middleware
+from conditions.languages import language_entry_point
 from conditions.models import Condition, KioskProfile, Questionnaire
 
 LETTERS = list(string.ascii_uppercase)
@@ -57,6 +59,7 @@ def _letters(conditions, current: str = "") -> list[dict]:
 
 
 @require_safe
+@language_entry_point
 def start(request):
     """The start screen: featured topics and questionnaires, and A-Z as big letter tiles."""
     profile = request.kiosk_profile
@@ -106,7 +109,8 @@ def choose_profile(request, slug):
         profile.slug,
         salt=kiosk_middleware.PROFILE_COOKIE_SALT,
         max_age=kiosk_middleware.PROFILE_COOKIE_MAX_AGE,
-        path=kiosk_middleware.KIOSK_PREFIX,
+        # The whole site, not /kiosk/: the kiosk is also /pl/kiosk/ (conditions/languages.py).
+        path="/",
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
@@ -121,7 +125,7 @@ def start_again(request):
     back = request.GET.get("back", "")
     here = reverse("kiosk_start_again")
     safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None)
-    if not (safe and back.startswith(kiosk_middleware.KIOSK_PREFIX)) or back.startswith(here):
+    if not (safe and kiosk_middleware.is_kiosk_path(back)) or back.startswith(here):
         back = reverse("kiosk_home")
     return TemplateResponse(request, "kiosk/start_again.html", {"back_url": back})
 
@@ -140,10 +144,10 @@ def reset(request):
     returns to the start screen with location.replace(), so Back cannot show the last patient.
     """
     request.session.flush()
-    response = HttpResponseRedirect(reverse("kiosk_home"), status=303)
+    response = HttpResponseRedirect(kiosk_middleware.entry_url(), status=303)
     for name in request.COOKIES:
         if name not in kiosk_middleware.KEPT_COOKIES:
-            for path in ("/", kiosk_middleware.KIOSK_PREFIX):
+            for path in ("/", *kiosk_prefixes()):
                 expire_cookie(response, name, path, secure=request.is_secure())
     for path in _answers_paths():
         expire_cookie(response, answers.COOKIE_NAME, path, secure=request.is_secure())
@@ -152,16 +156,28 @@ def reset(request):
     return response
 
 
+def kiosk_prefixes() -> list[str]:
+    """/kiosk/ in every offered language: /kiosk/, /pl/kiosk/, /ur/kiosk/."""
+    prefixes = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            prefixes.append(reverse("kiosk_home"))
+    return prefixes
+
+
 def _answers_paths() -> list[str]:
-    """The answers cookies are scoped to each questionnaire's own path (public and kiosk), so
-    the reset URL never receives them: expire them at every one of those paths."""
+    """The answers cookies are scoped to each questionnaire's own path (public and kiosk, in
+    every language), so the reset URL never receives them: expire them at every one of those."""
     paths = []
-    for slug in Questionnaire.objects.working_copies().values_list("slug", flat=True):
-        for namespace in ("conditions", kiosk_middleware.KIOSK_NAMESPACE):
-            try:
-                paths.append(reverse(f"{namespace}:questionnaire_start", args=[slug]))
-            except NoReverseMatch:  # questionnaire pages not mounted: no answers cookie exists
-                break
+    slugs = list(Questionnaire.objects.working_copies().values_list("slug", flat=True))
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for slug in slugs:
+                for namespace in ("conditions", kiosk_middleware.KIOSK_NAMESPACE):
+                    try:
+                        paths.append(reverse(f"{namespace}:questionnaire_start", args=[slug]))
+                    except NoReverseMatch:  # questionnaire pages not mounted: no cookie exists
+                        break
     return paths
 
 

@@ -10,7 +10,13 @@ def privacy(request):
     """What the site keeps about patients and staff, and what it does not."""
     from feedback.counting import min_count
 
-    return TemplateResponse(request, "conditions/privacy.html", {"k": min_count()})
+    context = {
+        "k": min_count(),
+        "language_cookie": settings.LANGUAGE_COOKIE_NAME,
+        "language_cookie_days": settings.LANGUAGE_COOKIE_AGE // (24 * 3600),
+        "offers_languages": len(settings.LANGUAGES) > 1,
+    }
+    return TemplateResponse(request, "conditions/privacy.html", context)
 
 
 @require_safe

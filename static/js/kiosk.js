@@ -20,6 +20,9 @@
     warningMs: Math.max(seconds(body.dataset.kioskWarning, 30), 20) * 1000,
     printer: body.dataset.kioskPrinter === "true",
     home: body.dataset.kioskHome || "/kiosk/",
+    // Where a reset lands: the start screen in the screen's own language (the unprefixed /kiosk/
+    // follows the browser's language), not the last patient's.
+    entry: body.dataset.kioskEntry || body.dataset.kioskHome || "/kiosk/",
     reset: body.dataset.kioskReset || "/kiosk/reset/",
     health: body.dataset.kioskHealth || "/healthz",
   };
@@ -417,7 +420,7 @@
           throw new Error("reset " + response.status);
         }
         wipeBrowser();
-        location.replace(config.home); // replace: Back cannot return to the last patient's page
+        location.replace(config.entry); // replace: Back cannot return to the last patient's page
       },
       function () {
         resetting = false;
@@ -503,6 +506,6 @@
 
   // The "One moment…" page a server error was replaced with: wait for the server, then start.
   if (body.hasAttribute("data-kiosk-unavailable")) {
-    showOutage(function () { location.replace(config.home); });
+    showOutage(function () { location.replace(config.entry); });
   }
 })();

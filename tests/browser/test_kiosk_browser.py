@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from conditions.kiosk_middleware import is_kiosk_path
 from conditions.models import KioskProfile, Questionnaire
 from tests.browser.axe import assert_no_axe_violations
 from tests.built_once import built_once
@@ -353,7 +354,8 @@ def test_every_link_on_every_kiosk_page_stays_in_the_kiosk(site, page, kiosk_con
         hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]'), a => a.href)")
         for href in hrefs:
             url = href.split("#", 1)[0]
-            if not url.startswith(f"{site.url}/kiosk/"):
+            # In any language: /kiosk/..., /pl/kiosk/... (the language switcher leads there).
+            if not (url.startswith(f"{site.url}/") and is_kiosk_path(url[len(site.url) :])):
                 outside.append((path, href))
             elif url[len(site.url) :] not in seen:
                 queue.append(url[len(site.url) :])

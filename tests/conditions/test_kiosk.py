@@ -8,6 +8,7 @@ from unittest import mock
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import resolve, reverse
@@ -155,7 +156,7 @@ def test_start_url_sets_a_signed_profile_cookie_that_the_kiosk_then_uses(client,
     response = choose(client, second)
     assert response["Location"] == "/kiosk/"
     cookie = response.cookies[kiosk_middleware.PROFILE_COOKIE]
-    assert cookie["path"] == "/kiosk/" and cookie["httponly"] and cookie["max-age"] > 3600
+    assert cookie["path"] == "/" and cookie["httponly"] and cookie["max-age"] > 3600
     assert cookie.value != "second"  # signed, not the bare slug
 
     assert "Hello second" in client.get("/kiosk/").content.decode()
@@ -197,10 +198,18 @@ def test_profile_timings_reach_the_page(client, milia):
 # -- locked in --------------------------------------------------------------------------------
 def crawl_kiosk(client, start="/kiosk/", limit=60) -> dict[str, str]:
     """Every kiosk page reachable from the start screen by following its links."""
-    pages, queue = {}, [start]
+    pages, queue, switched = {}, [start], set()
     while queue and len(pages) < limit:
         path = queue.pop(0)
-        if path in pages:
+        if path in pages or path in switched:
+            continue
+        if urlsplit(path).path == reverse("kiosk_choose_language"):
+            # The language switcher: sets the language and redirects, within the kiosk.
+            response = client.get(path)
+            assert response.status_code == 302 and kiosk_middleware.is_kiosk_path(
+                response["Location"]
+            )
+            switched.add(path)
             continue
         response = client.get(path)
         assert response.status_code == 200, path
@@ -444,7 +453,8 @@ def test_reset_flushes_the_session_and_expires_every_cookie_but_the_profile(clie
     names = {morsel.key for morsel in response.cookies.values()}
     assert kiosk_middleware.PROFILE_COOKIE not in names and "csrftoken" not in names
     # Each expiry is its own Set-Cookie line, also for one name at several paths.
-    assert response.cookies.output().count("Set-Cookie: leftover=") == 2
+    # (at /, and at the kiosk in every language: /kiosk/, /pl/kiosk/, /ur/kiosk/)
+    assert response.cookies.output().count("Set-Cookie: leftover=") == 1 + len(settings.LANGUAGES)
     from django.contrib.sessions.backends.cached_db import SessionStore
 
     assert not SessionStore().exists(session_key)
