@@ -188,14 +188,16 @@ class ConditionQuerySet(ReviewQuerySet):
             terms = search_text.query_terms(query)
             if not terms:
                 return rows
+            # Each section's vector is made once (OFFSET 0 keeps PostgreSQL from copying the
+            # expression into both the test and the ranking), only for the result's sections.
             sql = (
                 "SELECT json_build_array(s.slug, ts_headline('english', s.body_text, q.query, %s),"
                 " s.body_text)::text FROM conditions_section s,"
-                " websearch_to_tsquery('english', %s) AS q(query)"
-                ' WHERE s.condition_id = "conditions_condition"."id"'
-                " AND to_tsvector('english', s.heading || ' ' || s.body_text) @@ q.query"
-                " ORDER BY ts_rank(to_tsvector('english', s.heading || ' ' || s.body_text),"
-                ' q.query) DESC, s."order", s.id LIMIT 1'
+                " websearch_to_tsquery('english', %s) AS q(query),"
+                " LATERAL (SELECT to_tsvector('english', s.heading || ' ' || s.body_text)"
+                " AS vector OFFSET 0) AS d"
+                ' WHERE s.condition_id = "conditions_condition"."id" AND d.vector @@ q.query'
+                ' ORDER BY ts_rank(d.vector, q.query) DESC, s."order", s.id LIMIT 1'
             )
             # Words only (query_terms), joined by "or": any of them marks a match.
             params = [search_text.HEADLINE_OPTIONS, " or ".join(terms)]
