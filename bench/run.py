@@ -9,7 +9,8 @@ fragment; its own section, see search_targets) and a questionnaire step; then th
 through Varnish in front of that server (deploy/varnish.py; --no-varnish skips it) and the
 workers' RSS. Prints requests/s, p50/p99 latency, errors and each page's ratio to the
 hello-world, then the targets (cache hits and /healthz >= 0.8x the hello-world,
-worker RSS < 150 MB; search p99) with PASS/MISS.
+worker RSS < 150 MB) with PASS/MISS; then a search of each kind (a common word, a lay
+phrase, typos, no match, an exact name) at 8 connections, with its p99 target per database.
 
 Then the article again with page-view counting off and on (PORTAL_COUNT_VIEWS, a
 browser's User-Agent so that every request is counted), alternating off/on twice on freshly
@@ -72,6 +73,19 @@ CACHED_RATIO_TARGET = 0.80
 HEALTHZ_RATIO_TARGET = 0.80
 WORKER_RSS_TARGET_MB = 150.0
 SEARCH_P99_TARGET_MS = 100.0
+# Search by kind of query, at 8 connections, p99 under these (ms) per database.
+SEARCH_KINDS = [
+    ("common word", "spots"),
+    ("lay phrase", "white spots on face"),
+    ("typo", "mila"),
+    ("typo", "miliia"),
+    ("no match", "zzqx"),
+    ("exact name", "milia"),
+]
+SEARCH_KIND_CONNECTIONS = 8
+SEARCH_KIND_P99_MS = {"sqlite": 100.0, "postgres": 50.0}
+# Making the synthetic conditions (50,000 of them) takes under 5 minutes.
+SYNTHETIC_SECONDS_TARGET = 300.0
 # Counting page views may cost the article at most 5% of its throughput.
 COUNTING_COST_TARGET = 0.05
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
@@ -445,6 +459,8 @@ class Run:
     varnish: list[Result] = field(default_factory=list)
     varnish_failure: str = ""
     worker_rss_mb: list[float] = field(default_factory=list)
+    # Search by kind of query (SEARCH_KINDS), at SEARCH_KIND_CONNECTIONS.
+    search_kinds: list[Result] = field(default_factory=list)
 
 
 def bench_counting(run: Run, env: dict, args) -> None:
@@ -483,6 +499,58 @@ def bench_counting(run: Run, env: dict, args) -> None:
         # Redis is shared by every worker: move the counters into the database and compare.
         manage(env, "flush_page_views", log=WORK / f"{run.database}-setup.log")
         run.counting["flushed_views"] = count_flushed_views(env)
+
+
+def search_kind_targets(port: int) -> list[Target]:
+    """One search page per SEARCH_KINDS entry; each must answer 200, and find milia when the
+    query is about it (a name, its typos, a lay phrase)."""
+    from urllib.parse import quote_plus
+
+    pages = []
+    for kind, query in SEARCH_KINDS:
+        page = Target(f"{kind}: {query}", f"/search/?q={quote_plus(query)}")
+        status, _, body = request(port, page.path)
+        if status != 200:
+            raise BenchError(f"{page.path} answered {status}, not 200")
+        if kind in ("typo", "exact name", "lay phrase") and "/conditions/milia/" not in body:
+            raise BenchError(f"{page.path} answered 200 but did not find milia")
+        pages.append(page)
+    return pages
+
+
+def bench_search_kinds(run: Run, server: Gunicorn, args) -> None:
+    """Issue 21: each kind of search query under SEARCH_KIND_CONNECTIONS connections."""
+    timing = argparse.Namespace(**{**vars(args), "connections": SEARCH_KIND_CONNECTIONS})
+    say(f"== {run.database}: search by kind of query, wrk {SEARCH_KIND_CONNECTIONS} connections")
+    for page in search_kind_targets(server.port):
+        result = run_wrk(server.port, page, timing)
+        if not server.alive():
+            raise BenchError(f"gunicorn died while measuring {page.path}:\n{server.log_tail()}")
+        run.search_kinds.append(result)
+        say(
+            f"   {page.name:<30} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+            f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+        )
+
+
+def search_kind_lines(run: Run, conditions: int) -> list[str]:
+    """The search-by-kind table and its targets (met / not met)."""
+    if not run.search_kinds:
+        return []
+    target = SEARCH_KIND_P99_MS[run.database]
+    lines = [
+        f"search by kind of query — {conditions} synthetic conditions, "
+        f"{SEARCH_KIND_CONNECTIONS} connections, target p99 < {target:.0f} ms",
+        f"{'kind: query':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  target",
+        "-" * 80,
+    ]
+    for r in run.search_kinds:
+        verdict = "met" if r.p99_ms < target and not r.errors else "NOT MET"
+        lines.append(
+            f"{r.name[:32]:<32} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.errors:7d}  "
+            f"{verdict}"
+        )
+    return lines
 
 
 def count_flushed_views(env: dict) -> int:
@@ -527,6 +595,7 @@ def bench_database(database: str, env: dict, args) -> Run:
             bench_varnish(run, server, args)
         run.worker_rss_mb = server.worker_rss_mb()
         say("   worker RSS after the bench: " + ", ".join(f"{m:.0f} MB" for m in run.worker_rss_mb))
+        bench_search_kinds(run, server, args)
     finally:
         server.stop()
     try:
@@ -952,8 +1021,10 @@ def main(argv=None) -> int:
         say("targets:")
         for text, ok in verdicts(run, args.conditions):
             say(f"  {'PASS' if ok else 'MISS'}  {text}")
-        if any(r.errors for r in [*run.results, *run.varnish]):
+        if any(r.errors for r in [*run.results, *run.varnish, *run.search_kinds]):
             failed = True
+        for line in search_kind_lines(run, args.conditions):
+            say(line)
         if run.counting:
             c = run.counting
             rounds = ", ".join(
@@ -969,13 +1040,18 @@ def main(argv=None) -> int:
                 )
         synth = run.setup_seconds.get("make_synthetic_content")
         if synth is not None:
-            say(f"  (make_synthetic_content --conditions {args.conditions}: {synth:.1f} s)")
+            met = "met" if synth < SYNTHETIC_SECONDS_TARGET else "NOT MET"
+            say(
+                f"  make_synthetic_content --conditions {args.conditions}: {synth:.1f} s "
+                f"(target < {SYNTHETIC_SECONDS_TARGET:.0f} s: {met})"
+            )
     (WORK / "results.json").write_text(
         json.dumps(
             [
                 {
                     **asdict(run),
                     "results": [{**asdict(r), "errors": r.errors} for r in run.results],
+                    "search_kinds": [{**asdict(r), "errors": r.errors} for r in run.search_kinds],
                 }
                 for run in runs
             ],

@@ -270,22 +270,43 @@ def fts_name_query(query: str) -> str:
     return _fts_any(w[i : i + 3] for w in _words(query) for i in range(len(w) - 2))
 
 
-def _fts_word(term: str, raw: str) -> str:
+def fts_name_queries(query: str) -> list[str]:
+    """FTS5 queries for names and synonyms, strongest first: every three-letter piece of the
+    words as typed (the words are in the name), then any piece (typos keep some). Empty when
+    no word has three letters."""
+    pieces = [
+        _fts_phrase(w[i : i + 3])
+        for w in _words(query)
+        if len(w) >= FTS_MIN_LENGTH
+        for i in range(len(w) - 2)
+    ]
+    if not pieces:
+        return []
+    every = " AND ".join(dict.fromkeys(pieces))
+    return list(dict.fromkeys([every, fts_name_query(query)]))
+
+
+def _fts_word(term: str, raw: str, prefix: bool = True) -> str:
     """One query word for the word index: a prefix match ("pearl" finds "pearls"; not for one
     letter, which would expand to most words); the folded and the typed spelling."""
-    forms = [_fts_phrase(f) + ("*" if len(f) >= 2 else "") for f in {term, raw}]
+    forms = [_fts_phrase(f) + ("*" if prefix and len(f) >= 2 else "") for f in {term, raw}]
     return forms[0] if len(forms) == 1 else "(" + " OR ".join(sorted(forms)) + ")"
 
 
-def fts_text_queries(query: str, min_length: int = FTS_MIN_LENGTH) -> list[str]:
+def fts_text_queries(
+    query: str, min_length: int = FTS_MIN_LENGTH, prefix: bool = True
+) -> list[str]:
     """FTS5 queries for the article text, strongest first: the whole phrase, every word, any
-    word. Empty when the query has no word of `min_length` letters or more."""
+    word. Empty when the query has no word of `min_length` letters or more. `prefix=False`:
+    whole words only (the porter stemmer still matches word forms). FTS5 merges the lists
+    of every word a prefix stands for each time it runs the query, which the snippet of each
+    result would do once per section."""
     words = [(fold(word), word.casefold()) for word in _WORD.findall(query)]
     pairs = [(t, raw) for t, raw in words if len(t) >= 2 and t not in STOP_WORDS] or words
     pairs = list(dict.fromkeys(pairs))[:8]
     if not any(len(term) >= min_length for term, _raw in pairs):
         return []
-    words = [_fts_word(term, raw) for term, raw in pairs]
+    words = [_fts_word(term, raw, prefix) for term, raw in pairs]
     tiers = []
     if len(words) > 1:
         tiers.append(_fts_phrase(fold(query)))

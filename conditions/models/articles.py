@@ -16,6 +16,7 @@ from conditions.models.review import (
     Reviewable,
     ReviewPart,
     ReviewQuerySet,
+    Status,
     WorkingCopyManager,
 )
 
@@ -30,6 +31,9 @@ SQLITE_TEXT_FTS = "conditions_condition_text_fts"
 SQLITE_SECTION_FTS = "conditions_section_fts"
 # How many name/synonym candidates the index hands to the typo-tolerant scoring in Python.
 NAME_CANDIDATES = 20
+# PostgreSQL: the whole phrase is looked for among this many times the candidates per tier
+# of the articles with every word.
+PHRASE_SCAN = 10
 # A name (not synonym) score from this up means the patient typed the condition's name.
 NAMED_SCORE = 0.8
 # How many synonyms the article shows as "Also called" (the first ones listed).
@@ -72,7 +76,6 @@ class ConditionQuerySet(ReviewQuerySet):
         return list(rows.only("pk", "name", "slug", "summary").order_by("name")[:limit])
 
     def _search_postgresql(self, query: str, limit: int) -> list[Condition]:
-        from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
         from django.contrib.postgres.search import (
             SearchQuery,
             SearchRank,
@@ -93,17 +96,11 @@ class ConditionQuerySet(ReviewQuerySet):
         )
         rows = (
             self.published()
+            .filter(pk__in=self._pg_candidates(query))
             .annotate(
-                document=vector,
                 rank=SearchRank(vector, tsquery),
                 name_similarity=name_similarity,
                 synonym_similarity=TrigramWordSimilarity(query, "also_known_as"),
-            )
-            .filter(
-                models.Q(document=tsquery)
-                | models.Q(TrigramSimilar(models.F("name"), query))
-                | models.Q(TrigramWordSimilar(models.F("name"), query))
-                | models.Q(TrigramWordSimilar(models.F("also_known_as"), query))
             )
             .annotate(
                 match_score=Greatest("name_similarity", "synonym_similarity") * 2 + models.F("rank")
@@ -113,13 +110,50 @@ class ConditionQuerySet(ReviewQuerySet):
         )
         return list(self._with_snippets(rows, query)[:limit])
 
+    def _pg_candidates(self, query: str) -> RawSQL:
+        """Ids of the published conditions worth ranking, straight from the indexes: those
+        with the whole phrase, those with every word (GIN full-text index on search_vector),
+        and those whose name or a synonym is like the query (GIN trigram indexes). Each of
+        the three takes at most half of FTS_RANK_CAP matches (in table order), so a word in
+        most articles costs no more than a rare one: ranking every match of "spots" at 50,000
+        articles took most of a second; ranking 1,200 candidates still took more than the
+        50 ms the search may take."""
+        table = self.model._meta.db_table
+        live = f'"{table}"."is_live" AND "{table}"."status" = %s'
+        cap = max(1, search.FTS_RANK_CAP // 2)
+        status = Status.PUBLISHED
+        tiers = [
+            ("search_vector @@ websearch_to_tsquery('english', %s)", [query]),
+            ('("name" %% %s OR %s <%% "name" OR %s <%% "also_known_as")', [query] * 3),
+        ]
+        parts, params = [], []
+        for number, (match, values) in enumerate(tiers):
+            parts.append(
+                f'SELECT "id" FROM (SELECT "id" FROM "{table}" WHERE {live} AND {match} '  # noqa: S608
+                f"LIMIT %s) AS tier{number}"
+            )
+            params += [status, *values, cap]
+        if len(search.query_terms(query)) > 1:  # one word: its phrase is the word
+            # The whole phrase among the first PHRASE_SCAN articles with every word: checking
+            # a phrase reads each article's whole vector, and PostgreSQL, guessing a phrase as
+            # common as its words, would otherwise read the table in search of a rare one.
+            parts.insert(
+                0,
+                f'SELECT "id" FROM (SELECT "id", search_vector FROM "{table}" WHERE {live} AND '  # noqa: S608
+                "search_vector @@ websearch_to_tsquery('english', %s) LIMIT %s) AS words "
+                "WHERE search_vector @@ phraseto_tsquery('english', %s)",
+            )
+            params = [status, query, PHRASE_SCAN * cap, query, *params]
+        sql = " UNION ".join(parts)
+        return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
+
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
         """SQLite: candidates from the FTS5 indexes of published conditions, ranked in Python."""
         text_tiers = search.fts_text_queries(query)
         if not text_tiers:  # no word of 3+ letters: nothing the indexes can answer
             return self._search_short(query, limit)
         names = {}  # pk: (name score, matched synonym), for the candidates the index found
-        names_match = search.fts_name_query(query)
+        names_match = search.fts_name_queries(query)
         if names_match:
             candidates = self.published().filter(pk__in=self._fts_names(names_match))
             for pk, name, also_known_as in candidates.values_list("pk", "name", "also_known_as"):
@@ -140,25 +174,30 @@ class ConditionQuerySet(ReviewQuerySet):
         SNIPPET_END, the section's text], or NULL when no section has the words.
 
         PostgreSQL: ts_headline on the section's plain text; SQLite: FTS5 snippet() on the
-        section index (migration 0019). Run inside the search's own query, only on its rows.
+        section index (migration 0019), of the first section in reading order with any of the
+        words (whole words): ordering by bm25 made FTS5 count every section with the word
+        once per section looked at, seconds for a common word at 50,000 articles. Run inside
+        the search's own query, only on its rows.
         """
         if self.db and connections[self.db].vendor == "postgresql":
             terms = search.query_terms(query)
             if not terms:
                 return rows
+            # Each section's vector is made once (OFFSET 0 keeps PostgreSQL from copying the
+            # expression into both the test and the ranking), only for the result's sections.
             sql = (
                 "SELECT json_build_array(s.slug, ts_headline('english', s.body_text, q.query, %s),"
                 " s.body_text)::text FROM conditions_section s,"
-                " websearch_to_tsquery('english', %s) AS q(query)"
-                ' WHERE s.condition_id = "conditions_condition"."id"'
-                " AND to_tsvector('english', s.heading || ' ' || s.body_text) @@ q.query"
-                " ORDER BY ts_rank(to_tsvector('english', s.heading || ' ' || s.body_text),"
-                ' q.query) DESC, s."order", s.id LIMIT 1'
+                " websearch_to_tsquery('english', %s) AS q(query),"
+                " LATERAL (SELECT to_tsvector('english', s.heading || ' ' || s.body_text)"
+                " AS vector OFFSET 0) AS d"
+                ' WHERE s.condition_id = "conditions_condition"."id" AND d.vector @@ q.query'
+                ' ORDER BY ts_rank(d.vector, q.query) DESC, s."order", s.id LIMIT 1'
             )
             # Words only (query_terms), joined by "or": any of them marks a match.
             params = [search.HEADLINE_OPTIONS, " or ".join(terms)]
         else:
-            tiers = search.fts_text_queries(query, min_length=1)
+            tiers = search.fts_text_queries(query, min_length=1, prefix=False)
             if not tiers:
                 return rows
             fts = SQLITE_SECTION_FTS
@@ -166,7 +205,7 @@ class ConditionQuerySet(ReviewQuerySet):
                 f"SELECT json_array(s.slug, snippet({fts}, 1, %s, %s, %s, %s), '')"  # noqa: S608
                 f" FROM conditions_section AS s CROSS JOIN {fts}"
                 f' WHERE {fts}.rowid = s.id AND s.condition_id = "conditions_condition"."id"'
-                f" AND {fts} MATCH %s ORDER BY {fts}.rank LIMIT 1"
+                f' AND {fts} MATCH %s ORDER BY s."order", s.id LIMIT 1'
             )
             params = [
                 search.SNIPPET_START,
@@ -178,13 +217,23 @@ class ConditionQuerySet(ReviewQuerySet):
         return rows.annotate(section_snippet=RawSQL(sql, params))  # noqa: S611 - parameters
 
     @staticmethod
-    def _fts_names(match: str) -> RawSQL:
-        """Ids of the published conditions whose names or synonyms best match (bm25)."""
+    def _fts_names(tiers: list[str]) -> RawSQL:
+        """Ids of the published conditions whose names or synonyms best match: names with
+        every piece of the words first, bm25 within a tier. Each tier ranks at most
+        FTS_RANK_CAP of its matches (the first by id): the pieces of a common word ("spots")
+        are in thousands of synonyms, and ranking them all took longer than the search."""
+        fts = SQLITE_NAME_FTS
+        parts = [
+            f"SELECT rowid, {tier} AS tier, rank FROM (SELECT rowid, rank FROM {fts} "  # noqa: S608
+            f"WHERE {fts} MATCH %s LIMIT %s)"
+            for tier in range(len(tiers))
+        ]
         sql = (
-            f"SELECT rowid FROM {SQLITE_NAME_FTS} WHERE {SQLITE_NAME_FTS} MATCH %s "  # noqa: S608
-            "ORDER BY rank LIMIT %s"
+            f"SELECT rowid FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
+            "GROUP BY rowid ORDER BY min(tier * 1000000.0 + rank) LIMIT %s"
         )
-        return RawSQL(sql, [match, NAME_CANDIDATES])  # noqa: S611 - the words are a parameter
+        params = [value for tier in tiers for value in (tier, search.FTS_RANK_CAP)]
+        return RawSQL(sql, [*params, NAME_CANDIDATES])  # noqa: S611 - the words are parameters
 
     @staticmethod
     def _fts_text(tiers: list[str], limit: int) -> RawSQL:
