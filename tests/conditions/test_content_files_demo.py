@@ -55,6 +55,9 @@ CONTENT_MODELS = [
 def _value(value):
     if isinstance(value, dj_models.Model):
         return f"{type(value).__name__}:{value}"
+    if isinstance(value, str):
+        # Surrounding blank lines are not content (the admin's forms strip them too).
+        return value.strip()
     if isinstance(value, (datetime.date, datetime.datetime, Decimal)):
         return str(value)
     return value
@@ -106,7 +109,9 @@ def fingerprint() -> dict:
             if url.startswith("/conditions/") and url.count("/") == 3:
                 html = client.get(url).content.decode()
                 prefix = url
-                for link in sorted(set(re.findall(r'href="[^"]*?(%s[a-z0-9-]+/)' % re.escape(prefix), html))):
+                for link in sorted(
+                    set(re.findall(r'href="[^"]*?(' + re.escape(prefix) + r"[a-z0-9-]+/)", html))
+                ):
                     if link not in urls:
                         urls.append(link)
         for url in urls:
