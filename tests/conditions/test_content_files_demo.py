@@ -49,6 +49,8 @@ CONTENT_MODELS = [
     "Outcome",
     "OutcomeTrigger",
     "KioskProfile",
+    "UrgentHelp",
+    "EmergencyTerm",
 ]
 
 
