@@ -23,8 +23,6 @@ date, but only for articles that are still unreviewed example content (see refre
 
 from __future__ import annotations
 
-import re
-
 from django.db import transaction
 
 from conditions.demo import content, signs
@@ -38,12 +36,9 @@ from conditions.models import (
     Section,
     Status,
 )
+from conditions.packs.importing import cite_by_number
 
 NEXT_REVIEW_DUE = content().pack.review.next_review_due
-
-# An inline citation in the data: [[cc, statpearls]] becomes [1, 5], the sources' places in
-# the article's reference list, which the page links to (#ref-1, #ref-5).
-CITE = re.compile(r"\[\[([a-z0-9_, ]+)\]\]")
 
 # Admin-visible (the page's history, as the reason for publishing): never shown to patients.
 # simple_history keeps at most 100 characters; the full notes are EDITOR_NOTES below.
@@ -93,14 +88,8 @@ def _existing(data: dict) -> Condition | None:
     )
 
 
-def with_citations(text: str, references: list[str]) -> str:
-    """Replace [[key, key]] with [n, m]: the sources' places in the article's reference list."""
-
-    def numbers(match: re.Match) -> str:
-        keys = [key.strip() for key in match.group(1).split(",")]
-        return "[" + ", ".join(str(references.index(key) + 1) for key in keys) + "]"
-
-    return CITE.sub(numbers, text)
+# [[cc, statpearls]] becomes [1, 5], the sources' places in the article's reference list.
+with_citations = cite_by_number
 
 
 def _rows(data: dict) -> dict[type, list[dict]]:
