@@ -24,6 +24,9 @@ from conditions.packs import files, schema
 from conditions.packs.exporting import condition_to_article
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+# Comparisons, questionnaires, the search help card and kiosk are read and checked, but not
+# brought in yet: each is listed with this state so nobody thinks it arrived.
+SKIPPED = "not imported"
 
 
 @dataclass
@@ -211,6 +214,10 @@ def import_pack(folder: str | Path, by, *, dry_run: bool = False) -> list[ItemRe
             wanted = list(Condition.objects.filter(slug__in=article.related))
             if {c.pk for c in condition.related.all()} != {c.pk for c in wanted}:
                 condition.related.set(wanted)
+        for comparison in content.comparisons:
+            results.append(ItemResult("comparison", comparison.condition, "", SKIPPED))
+        for questionnaire in content.questionnaires:
+            results.append(ItemResult("questionnaire", questionnaire.slug, "", SKIPPED))
         if dry_run:
             transaction.set_rollback(True)
     return results
