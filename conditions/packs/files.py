@@ -28,7 +28,6 @@ from conditions.packs import schema
 FRONT = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.S)
 HEADING = re.compile(r"^## (.+)$", re.M)
 CITE = re.compile(r"\[\[([a-z0-9_, ]+)\]\]")
-IGNORED_DIRS = {"translations"}
 
 
 class ContentFileError(ValueError):
@@ -50,9 +49,6 @@ class Content:
     questionnaires: list[schema.QuestionnaireFile] = field(default_factory=list)
     search_help: schema.SearchHelp | None = None
     kiosk: schema.Kiosk | None = None
-
-    def article(self, slug: str) -> schema.Article:
-        return next(a for a in self.articles if a.slug == slug)
 
     def next_review_due(self, item):
         return item.review.next_review_due or self.pack.review.next_review_due
