@@ -257,9 +257,11 @@ class Reviewable(models.Model):
     )
     # Brought in from another clinic's content pack (conditions/packs): that clinic's review, kept
     # as where the text came from. It is not this clinic's review: patients never see it.
+    # Nullable with no default, so that on SQLite the column is added in place: remaking the
+    # table would drop the search index's triggers on conditions_condition.
     provenance = models.JSONField(
         _("reviewed elsewhere (provenance)"),
-        default=dict,
+        null=True,
         blank=True,
         editable=False,
         help_text=_(
