@@ -266,6 +266,11 @@ class ConditionAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
                 self.admin_site.admin_view(self.import_text_view),
                 name="conditions_condition_import",
             ),
+            path(
+                "import-pack/",
+                self.admin_site.admin_view(self.import_pack_view),
+                name="conditions_condition_import_pack",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -273,6 +278,11 @@ class ConditionAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
         from conditions.admin.importing import import_text_view
 
         return import_text_view(self, request)
+
+    def import_pack_view(self, request):
+        from conditions.admin.packs import import_pack_view
+
+        return import_pack_view(self, request)
 
     def review_dashboard_view(self, request):
         if not self.has_view_or_change_permission(request):

@@ -205,7 +205,14 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
     object_history_template = "admin/conditions/review_object_history.html"
     list_select_related = ["live", "reviewer"]
     list_filter = ["status", ReviewDueFilter]
-    review_fields = ["status_label", "author", "reviewer", "last_reviewed", "next_review_due"]
+    review_fields = [
+        "status_label",
+        "author",
+        "reviewer",
+        "last_reviewed",
+        "next_review_due",
+        "provenance_label",
+    ]
     actions = None
 
     class Media:
@@ -218,7 +225,7 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "status_label", "reviewer"]
-        fields += ["last_reviewed", "publish_checklist", "preview_link"]
+        fields += ["last_reviewed", "publish_checklist", "preview_link", "provenance_label"]
         if not can_review(request.user):
             fields.append("next_review_due")
         return fields
@@ -265,6 +272,11 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
         if obj is None or obj.pk is None:
             return _("New draft")
         return obj.status_label()
+
+    @admin.display(description=gettext_lazy("reviewed elsewhere (provenance)"))
+    def provenance_label(self, obj):
+        """Where an imported item came from: not this clinic's review, never shown to patients."""
+        return (obj.provenance_text if obj is not None else "") or "—"
 
     @admin.display(description=gettext_lazy("reviewer"), ordering="reviewer__last_name")
     def reviewer_column(self, obj):

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import sys
 
+from conditions.demo import content
 from conditions.models import Condition, KioskProfile, Questionnaire
 
-PROFILE = {
-    "name": "Waiting room",
-    "slug": "waiting-room",
-    "welcome_text": (
-        "Read about common skin problems while you wait. Tap a topic to start. "
-        "You do not need to type anything, and nothing you read or answer is kept."
-    ),
-    "idle_seconds": 90,
-    "warning_seconds": 30,
-    "printer_available": False,
-}
-FEATURED_CONDITIONS = ["milia"]
-FEATURED_QUESTIONNAIRES = ["white-spots"]
+# The profile is in conditions/demo/content/kiosk.toml.
+_FILE = content().kiosk
+PROFILE = _FILE.model_dump(exclude={"featured_conditions", "featured_questionnaires"})
+FEATURED_CONDITIONS = list(_FILE.featured_conditions)
+FEATURED_QUESTIONNAIRES = list(_FILE.featured_questionnaires)
 
 
 def load(author, reviewer) -> KioskProfile:

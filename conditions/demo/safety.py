@@ -10,101 +10,16 @@ load_urgent_help() is idempotent: if the clinic already has a help card, nothing
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
 
+from conditions.demo import content
 from conditions.models import EmergencyTerm, UrgentHelp
 
-NEXT_REVIEW_DUE = datetime.date(2027, 11, 1)
-
-CARD = {
-    "heading": "Get help now if someone is very unwell",
-    "body": """\
-Call 999 or go to A&E now if you, your baby or your child has any of these:
-
-- a rash that does not fade when you press the side of a clear glass on it
-- a stiff neck, or bright light hurts their eyes
-- trouble breathing, very fast breathing or grunting
-- skin, lips or tongue that look blue, grey, very pale or blotchy (on brown or black skin,
-  look at the palms, the soles of the feet and inside the lips)
-- is floppy, very sleepy or very hard to wake
-- a fit, or shaking they cannot control
-- a fever that will not come down, or unusually cold hands and feet
-- bleeding that is heavy or will not stop
-
-These can be signs of meningitis or sepsis. Both get worse fast and need help straight away.
-
-If you are worried but it is not an emergency, call 111 or your GP surgery for help today.
-""",
-    "emergency_phone": "999",
-    "urgent_phone": "111",
-    "source_name": "NHS 111 Wales: Skin rashes in babies and children",
-    "source_url": "https://111.wales.nhs.uk/encyclopaedia/s/article/skinrashesinbabiesandchildren/",
-}
-
-# Each term with the other ways patients say it. A search matches a wording when it has all of
-# its words in any order (conditions.search.matches_emergency), so keep wordings short.
-TERMS = [
-    {
-        "phrase": "rash that does not fade",
-        "variants": [
-            "non-blanching rash",
-            "rash does not disappear",
-            "spots that do not fade",
-            "glass test",
-        ],
-    },
-    {"phrase": "meningitis", "variants": ["meningococcal"]},
-    {"phrase": "sepsis", "variants": ["septicaemia", "septicemia", "blood poisoning"]},
-    {"phrase": "stiff neck", "variants": ["neck stiffness", "bright light hurts eyes"]},
-    {
-        "phrase": "cannot breathe",
-        "variants": [
-            "difficulty breathing",
-            "struggling to breathe",
-            "hard to breathe",
-            "breathing very fast",
-            "stopped breathing",
-            "grunting",
-        ],
-    },
-    {
-        "phrase": "blue lips",
-        "variants": [
-            "blue skin",
-            "blue tongue",
-            "grey skin",
-            "blotchy skin",
-            "mottled skin",
-            "pale and floppy",
-        ],
-    },
-    {
-        "phrase": "floppy baby",
-        "variants": [
-            "floppy",
-            "hard to wake",
-            "difficult to wake",
-            "will not wake",
-            "unresponsive",
-        ],
-    },
-    {
-        "phrase": "fit",
-        "variants": [
-            "fits",
-            "seizure",
-            "convulsion",
-            "shaking uncontrollably",
-            "uncontrollable shaking",
-        ],
-    },
-    {
-        "phrase": "bleeding that will not stop",
-        "variants": ["severe bleeding", "heavy bleeding", "bleeding heavily"],
-    },
-]
+# The card and its terms are in conditions/demo/content/search-help.toml.
+_FILE = content().search_help
+NEXT_REVIEW_DUE = content().next_review_due(_FILE)
+CARD = _FILE.model_dump(exclude={"terms", "review"})
+TERMS = [term.model_dump() for term in _FILE.terms]
 
 
 def load_urgent_help(author, reviewer) -> list[str]:

@@ -1,4 +1,4 @@
-"""The warning signs the demo content uses, in one place.
+"""The warning signs the demo content uses, in one place (content/signs.toml).
 
 EMERGENCY_SIGNS is the one list of "call 999" signs for a rash (NHS 111 Wales, "Skin rashes
 in babies and children", and NHS Healthier Together, as corrected by
@@ -13,30 +13,15 @@ each of them as its own yes/no question (see conditions.demo.questionnaires).
 
 from __future__ import annotations
 
+from conditions.demo import content
+
+_SIGNS = content().signs  # conditions/demo/content/signs.toml
+
 # (answer code, the sign in plain words). The codes are the questionnaire's answer codes.
-EMERGENCY_SIGNS: list[tuple[str, str]] = [
-    ("no-fade", "A rash that does not fade when you press a clear glass firmly against it"),
-    ("neck-light", "A stiff neck, or bright light hurts the eyes"),
-    ("drowsy", "Confused, floppy, very sleepy or very hard to wake"),
-    ("breathing", "Fast breathing, or finding it hard to breathe"),
-    ("colour", "Skin, lips or tongue that look pale, blue, grey or blotchy"),
-    ("shaking", "Shaking that cannot be stopped"),
-    ("fever-high", "A high temperature that will not come down"),
-    ("cold-hands", "Hands and feet that feel unusually cold"),
-]
-
-EMERGENCY_ACTION = "Call 999 or go to A&E now."
-
-URGENT_SIGNS: list[str] = [
-    "Your baby is under 3 months old and has a temperature of 38°C or higher.",
-    "Your baby or child has spots and a temperature of 38°C or higher.",
-    "Your baby is feeding less than usual, or your baby or child is much sleepier than usual.",
-    "Your baby is under 4 weeks old and has blisters, or spots that seem to hurt.",
-    "After squeezing or picking a spot, redness is spreading, or there is swelling, pus, "
-    "pain or a temperature.",
-]
-
-URGENT_ACTION = "Call your GP surgery now and ask to be seen today. If it is closed, call NHS 111."
+EMERGENCY_SIGNS: list[tuple[str, str]] = [(sign.code, sign.text) for sign in _SIGNS.emergency]
+EMERGENCY_ACTION = _SIGNS.emergency_action
+URGENT_SIGNS: list[str] = list(_SIGNS.urgent)
+URGENT_ACTION = _SIGNS.urgent_action
 
 
 def as_markdown_list(items: list[str]) -> str:

@@ -197,6 +197,7 @@ class Reviewable(models.Model):
             "version",
             "self_reviewed",
             "is_example",
+            "provenance",
         }
     )
     # Derived from the content on save: copied to the live copy, never compared.
@@ -253,6 +254,20 @@ class Reviewable(models.Model):
         default=False,
         editable=False,
         help_text=_("Demonstration content, awaiting this clinic's own review."),
+    )
+    # Brought in from another clinic's content pack (conditions/packs): that clinic's review, kept
+    # as where the text came from. It is not this clinic's review: patients never see it.
+    # Nullable with no default, so that on SQLite the column is added in place: remaking the
+    # table would drop the search index's triggers on conditions_condition.
+    provenance = models.JSONField(
+        _("reviewed elsewhere (provenance)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The source clinic's review of an imported item: not this clinic's review, and "
+            "never shown to patients."
+        ),
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True, editable=False)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
@@ -378,6 +393,24 @@ class Reviewable(models.Model):
     def _require_working_copy(self):
         if self.is_live:
             raise ValidationError(gettext("Change the working copy, never the live copy."))
+
+    @property
+    def provenance_text(self) -> str:
+        """'Reviewed at X by Y on 1 November 2026', for an item imported from a content pack."""
+        if not self.provenance:
+            return ""
+        review = self.provenance
+        parts = [gettext("Imported from a content pack")]
+        if review.get("reviewed_at"):
+            parts.append(gettext("reviewed at %s") % review["reviewed_at"])
+        if review.get("reviewed_by"):
+            parts.append(gettext("by %s") % review["reviewed_by"])
+        if review.get("reviewed_on"):
+            day = datetime.date.fromisoformat(review["reviewed_on"])
+            parts.append(gettext("on %s") % f"{day.day} {day:%B %Y}")
+        if len(parts) == 1:
+            parts.append(gettext("not reviewed at its source"))
+        return ", ".join(parts[:2]) + (" " + " ".join(parts[2:]) if parts[2:] else "")
 
     def record_change(self, by=None) -> None:
         """Every edit of this item or its parts ends here: the item becomes a draft (the live

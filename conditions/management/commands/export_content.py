@@ -1,0 +1,36 @@
+"""Write this clinic's articles as a content pack (conditions/packs): Markdown files with their
+review metadata, and one bibliography.
+
+    python manage.py export_content [--status published|draft] DIR
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from conditions.models import Status
+from conditions.packs import exporting
+
+
+class Command(BaseCommand):
+    help = "Write articles (published by default: their live pages) as a content pack in DIR."
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", metavar="DIR")
+        parser.add_argument(
+            "--status",
+            choices=[Status.PUBLISHED, Status.DRAFT],
+            default=Status.PUBLISHED,
+            help="published: the live pages (default); draft: working copies in draft.",
+        )
+
+    def handle(self, folder, status, **options):
+        path = Path(folder)
+        if path.exists() and not path.is_dir():
+            raise CommandError(f"{path} is a file, not a folder: nothing was written.")
+        if path.is_dir() and any(path.iterdir()):
+            raise CommandError(f"{path} is not empty: export to a new or empty folder.")
+        written = exporting.export(path, status)
+        self.stdout.write(f"Wrote {len(written)} article(s) to {path}: {', '.join(written)}")
