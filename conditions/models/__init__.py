@@ -76,7 +76,3 @@ __all__ = [
     "TreatmentComparison",
     "UrgentHelp",
 ]
-
-# The old name, kept only for conditions/demo/treatments.py (owned by the content-files branch,
-# which replaces it); remove once that file no longer imports it.
-Setting = CareSetting

@@ -23,7 +23,7 @@ from conditions.models import (
     CostBand,
     EvidenceLevel,
     Recommendation,
-    Setting,
+    CareSetting,
     Suitability,
 )
 
@@ -153,7 +153,7 @@ class Option(Strict):
     @field_validator("setting")
     @classmethod
     def _setting(cls, value):
-        return _one_of(value, Setting, "setting")
+        return _one_of(value, CareSetting, "setting")
 
 
 class Row(Strict):
