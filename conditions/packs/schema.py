@@ -19,11 +19,11 @@ from conditions.codes import code_problem
 from conditions.models import (
     FAQ,
     CareAdvice,
+    CareSetting,
     ClinicalCode,
     CostBand,
     EvidenceLevel,
     Recommendation,
-    CareSetting,
     Suitability,
 )
 
