@@ -168,6 +168,7 @@ CONTENT_MODELS = (
     "KioskProfile",
     "UrgentHelp",
     "EmergencyTerm",
+    "ContentTranslation",
 )
 
 

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "conditions.context_processors.portal",
+                "conditions.context_processors.content_language",
                 "conditions.kiosk.kiosk_context",
             ],
         },
@@ -207,7 +208,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
+# The interface side (PORTAL_LANGUAGES, URL prefixes) is reconciled with the i18n-ui work; the
+# content translations (conditions/models/translations.py) only need the offered codes.
+LANGUAGES = [("en-gb", "English"), ("pl", "Polski"), ("ur", "اردو")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
@@ -441,4 +444,7 @@ CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Content-Language")
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 3600
 # Who publishes the content, as FHIR resources and the API name it.
+# Days an approved translation stays shown without a notice after its English source changed;
+# after that, patients see "checked against an earlier English version" and a link to it.
+PORTAL_TRANSLATION_GRACE_DAYS = int(os.environ.get("PORTAL_TRANSLATION_GRACE_DAYS", "30"))
 PORTAL_PUBLISHER = os.environ.get("PORTAL_PUBLISHER", "Clinic patient information").strip()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from conditions import article_parts
+from conditions import article_parts, languages
 from conditions.caching import cache_patient_page
 from conditions.models import (
     FAQ,
@@ -176,15 +176,16 @@ ARTICLE_PARTS = {
             "part_title",
             "body_html",
             "body_text",
+            "source_id",  # the working row: what translations are keyed by
         ),
     ),
-    "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html")),
+    "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html", "source_id")),
     "references": (
         Reference,
         _fields("id", "order", "title", "publisher", "year", "url", "checked_on"),
     ),
     "codes": (ClinicalCode, _fields("id", "system", "version", "code", "display")),
-    "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action")),
+    "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action", "source_id")),
     "images": (
         ConditionImage,
         _fields(
@@ -469,6 +470,8 @@ def article_page(
     except Condition.DoesNotExist:
         raise Http404("No condition with that address") from None
     content = article_content(condition)
+    if not preview:  # the patient's language: the approved translation whole, or the English
+        request.content_language = languages.localise_article(condition, content)
     urls = ArticleUrls(request, condition.slug, preview=preview)
     parts = article_parts.article_parts(
         content["sections"], content["other_advice"], content["faqs"], content["references"]
