@@ -548,8 +548,13 @@ class ContentTranslation(models.Model):
         translations whose English changed are marked out of date (from now)."""
         if item.is_live or not item.pk:
             return
-        kind = item._meta.model_name
-        field = "comparison" if kind == "treatmentcomparison" else kind
+        field = {
+            "condition": "condition",
+            "treatmentcomparison": "comparison",
+            "questionnaire": "questionnaire",
+        }.get(item._meta.model_name)
+        if field is None:  # help cards and the like are not translated (yet)
+            return
         approved = cls.objects.approved().filter(**{field: item}, source_changed_at=None)
         if not approved.exists():
             return
