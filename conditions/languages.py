@@ -135,11 +135,14 @@ def localise_article(condition, content: dict) -> ContentLanguage | None:
 
 # -- treatment comparisons -------------------------------------------------------------------
 ROW_FIELDS = ("involves", "effectiveness", "pain", "downtime", "risks", "reason")
+OPTION_FIELDS = ("name", "who_does_it")  # the shared option, as the comparison shows it
 
 
 def localise_comparison(comparison, rows: list, slug: str) -> ContentLanguage | None:
     keys = ["intro"] if (comparison.intro or "").strip() else []
     for r in rows:
+        tid = r.treatment.source_id or r.treatment.pk
+        keys += [f"option.{tid}.{f}" for f in OPTION_FIELDS if getattr(r.treatment, f).strip()]
         keys += [f"row.{_rid(r)}.{f}" for f in ROW_FIELDS if (getattr(r, f) or "").strip()]
     translation, notice = _choose(
         "comparison", comparison, keys, "conditions:treatment_comparison", slug
@@ -153,6 +156,10 @@ def localise_comparison(comparison, rows: list, slug: str) -> ContentLanguage | 
         for f in ROW_FIELDS:
             if (getattr(r, f) or "").strip():
                 setattr(r, f, t[f"row.{_rid(r)}.{f}"])
+        tid = r.treatment.source_id or r.treatment.pk
+        for f in OPTION_FIELDS:
+            if getattr(r.treatment, f).strip():
+                setattr(r.treatment, f, t[f"option.{tid}.{f}"])
     return notice
 
 

@@ -144,6 +144,14 @@ def translatable_texts(item) -> list[Text]:
         add("intro", _("Introduction"), item.intro)
         for r in item.rows.select_related("treatment").order_by("order", "pk"):
             n = _rid(item, r)
+            option = r.treatment
+            tid = option.source_id if option.is_live else option.pk
+            add(f"option.{tid}.name", gettext("Option “%s”: name") % option.name, option.name)
+            add(
+                f"option.{tid}.who_does_it",
+                gettext("Option “%s”: who does it") % option.name,
+                option.who_does_it,
+            )
             for field in ("involves", "effectiveness", "pain", "downtime", "risks", "reason"):
                 label = f"{r.treatment.name}: {r._meta.get_field(field).verbose_name}"
                 add(f"row.{n}.{field}", label, getattr(r, field))

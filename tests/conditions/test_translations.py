@@ -35,7 +35,11 @@ from conditions.models.translations import (
     search_config,
     translatable_texts,
 )
-from tests.conditions.test_editorial_workflow import live_article, live_questionnaire
+from tests.conditions.test_editorial_workflow import (
+    live_article,
+    live_comparison,
+    live_questionnaire,
+)
 from tests.factories import UserFactory, make_live, reviewer_user
 
 pytestmark = pytest.mark.django_db
@@ -426,3 +430,22 @@ def test_a_polish_reader_approves_in_the_admin_and_a_non_reader_is_refused(clien
     t.refresh_from_db()
     assert t.approved_at is not None and t.live_texts["summary"] == PL_ARTICLE["summary"]
     assert t.live_texts["section." + str(_c.sections.get().pk) + ".body" + HTML].startswith("<p>")
+
+
+# -- treatment comparisons ----------------------------------------------------------------------
+def test_a_comparison_is_shown_in_polish_only_once_its_translation_is_approved(client):
+    comparison = live_comparison()
+    slug = comparison.condition.slug
+    translator = author()
+    texts = {t.key: f"PL {t.english}" for t in translatable_texts(comparison)}
+    assert any(k.startswith("option.") and k.endswith(".name") for k in texts)
+    t = ContentTranslation.objects.create(
+        comparison=comparison, language="pl", author=translator, texts=texts
+    )
+    t.record_change(translator)
+    page = polish(client, "conditions:treatment_comparison", slug).content.decode()
+    assert 'class="language-notice"' in page and "PL " not in page
+    t.publish(polish_reader(), attested=True)
+    page = polish(client, "conditions:treatment_comparison", slug).content.decode()
+    assert "PL De-roofing" in page and "PL Every option, side by side." in page
+    assert "language-notice" in page and 'lang="pl"' in page
