@@ -518,6 +518,7 @@ def outcome_advice(request, slug, outcome_slug):
     """
     questionnaire = _published(slug)
     spec = cached_spec(questionnaire)
+    spec, request.content_language = languages.localise_questionnaire(questionnaire, spec)
     outcome = next((o for o in spec["outcomes"] if o["slug"] == outcome_slug), None)
     if outcome is None:
         raise Http404("No such outcome")

@@ -290,6 +290,16 @@ def test_a_translated_questionnaire_is_asked_in_polish(client):
     page = polish(client, "conditions:questionnaire_start", "white-spots").content.decode()
     assert "Białe plamki" in page and "Kilka pytań." in page
     assert "White spots" not in page
+    with translation.override("pl"):
+        step = reverse("conditions:questionnaire_step", args=["white-spots", "rash"])
+    page = client.get(step, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Czy jest wysypka, która nie blednie?" in page
+    assert "Tak" in page and "Nie" in page and "Is there a rash" not in page
+    # The red-flag answer ends the questionnaire at once, with the urgent outcome in Polish.
+    result = client.post(step, {"answer": "yes"}, HTTP_ACCEPT_LANGUAGE="pl", follow=True)
+    page = result.content.decode()
+    assert page.count("Zadzwoń teraz pod 999") >= 3  # the title (in <title> and <h1>), the steps
+    assert "Call 999 now" not in page
 
 
 def test_a_questionnaire_whose_english_gained_an_answer_falls_back_to_english_whole(client):
@@ -448,4 +458,5 @@ def test_a_comparison_is_shown_in_polish_only_once_its_translation_is_approved(c
     t.publish(polish_reader(), attested=True)
     page = polish(client, "conditions:treatment_comparison", slug).content.decode()
     assert "PL De-roofing" in page and "PL Every option, side by side." in page
-    assert "language-notice" in page and 'lang="pl"' in page
+    assert 'id="translation-review"' in page and 'lang="pl"' in page
+    assert "language-notice" not in page  # reviewed, current, not a demonstration: no banner
