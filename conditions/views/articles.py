@@ -350,7 +350,13 @@ def _signs(canonical: str, sections: list) -> list[dict]:
     ]
 
 
-def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = "") -> str:
+def json_ld(
+    condition: Condition,
+    canonical: str,
+    content: dict,
+    part_of: str = "",
+    in_language: str = "en-GB",
+) -> str:
     """schema.org MedicalWebPage about a MedicalCondition, escaped for a <script> element.
 
     A part of a long article names its title and the article it is part of (`part_of`)."""
@@ -383,7 +389,7 @@ def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = 
         "name": condition.name,
         "url": canonical,
         "description": condition.summary,
-        "inLanguage": "en-GB",
+        "inLanguage": in_language,
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": about,
     }
@@ -494,10 +500,17 @@ def article_page(
         content.update(_part_context(parts, part, urls, content))
         template = "conditions/condition_part.html"
         page_url, part_of = request.build_absolute_uri(part.get_absolute_url()), canonical
+    shown = getattr(request, "content_language", None)  # the language of the content shown
     context = {
         "condition": condition,
         "canonical_url": page_url,
-        "json_ld": json_ld(condition, page_url, content, part_of=part_of),
+        "json_ld": json_ld(
+            condition,
+            page_url,
+            content,
+            part_of=part_of,
+            in_language=shown.lang if shown and shown.translated else "en-GB",
+        ),
         "parts": parts,
         # Everything on one page: a short article, or the whole article asked for.
         "one_page": one_page or whole,

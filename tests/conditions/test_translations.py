@@ -146,6 +146,7 @@ def test_an_approved_translation_is_shown_whole_with_its_own_reviewer(client):
     assert condition.live.summary not in page
     assert "Anna Nowak" in page
     assert '<main id="main" class="wrap" tabindex="-1" lang="pl">' in page
+    assert '"inLanguage": "pl"' in page
     assert t.reviewer.get_full_name() == "Anna Nowak" and t.last_reviewed == timezone.localdate()
 
 
