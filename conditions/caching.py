@@ -180,6 +180,7 @@ CONTENT_MODELS = (
     "KioskProfile",
     "UrgentHelp",
     "EmergencyTerm",
+    "ContentTranslation",
 )
 
 

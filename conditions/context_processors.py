@@ -14,3 +14,8 @@ def portal(request) -> dict:
         "is_kiosk": kiosk,
         "htmx_config_json": json.dumps(settings.HTMX_CONFIG, separators=(",", ":")),
     }
+
+
+def content_language(request) -> dict:
+    """The language notice a patient view set (conditions/content_languages.py), for the base templates."""
+    return {"content_language": getattr(request, "content_language", None)}

@@ -19,6 +19,7 @@ OPERATORS = {"is": "=", "is_not": "!=", "lt": "<", "gte": ">="}
 STATUS = {"draft": "draft", "in_review": "draft", "published": "active", "archived": "retired"}
 EXT = "http://hl7.org/fhir/StructureDefinition/"
 UCUM = "http://unitsofmeasure.org"
+TRANSLATION = EXT + "translation"
 # The units clinicians type for number questions, as UCUM codes (FHIR's questionnaire-unit
 # extension expects a UCUM coding). A unit not listed here keeps its text only.
 UCUM_UNITS = {
@@ -126,13 +127,58 @@ def narrative(spec: dict) -> dict:
     return {"status": "generated", "div": div}
 
 
+def translation_extension(values: dict[str, str]) -> dict | None:
+    """FHIR's translation extension on a string's `_element`: {language: text} -> the JSON."""
+    if not values:
+        return None
+    return {
+        "extension": [
+            {
+                "url": TRANSLATION,
+                "extension": [
+                    {"url": "lang", "valueCode": lang},
+                    {"url": "content", "valueString": text},
+                ],
+            }
+            for lang, text in sorted(values.items())
+        ]
+    }
+
+
+def _translate(target: dict, name: str, translations: dict, key: str) -> None:
+    values = {lang: t[key] for lang, t in translations.items() if (t.get(key) or "").strip()}
+    extension = translation_extension(values)
+    if extension:
+        target[f"_{name}"] = extension
+
+
+def _add_translations(resource: dict, spec: dict, translations: dict) -> None:
+    """Every text of the resource gets its approved translations (`translations`: {language:
+    {ContentTranslation key: text}}, each complete for this version)."""
+    _translate(resource, "title", translations, "title")
+    for item, question in zip(resource["item"], spec["questions"], strict=True):
+        key = question["key"]
+        _translate(item, "text", translations, f"question.{key}.text")
+        for entry in item.get("answerOption", []):
+            coding = entry["valueCoding"]
+            _translate(coding, "display", translations, f"answer.{key}.{coding['code']}")
+        for child in item.get("item", []):
+            _translate(child, "text", translations, f"question.{key}.help_text")
+
+
 def questionnaire_resource(
-    spec: dict, url: str, status: str = "published", publisher: str = "", date: str = ""
+    spec: dict,
+    url: str,
+    status: str = "published",
+    publisher: str = "",
+    date: str = "",
+    translations: dict[str, dict] | None = None,
 ) -> dict:
     """The questionnaire as a FHIR R4 Questionnaire resource (a JSON-ready dict).
 
     `url` is its canonical address (the clinic's public base URL, never the request's host);
-    `date` the day a clinician last approved it."""
+    `date` the day a clinician last approved it; `translations` the approved translations that
+    cover this version whole, carried with FHIR's translation extension."""
     resource = {
         "resourceType": "Questionnaire",
         "id": spec["slug"],
@@ -145,6 +191,8 @@ def questionnaire_resource(
         "subjectType": ["Patient"],
         "item": [_item(spec, q) for q in spec["questions"]],
     }
+    if translations:
+        _add_translations(resource, spec, translations)
     if date:
         resource["date"] = date
     if publisher:

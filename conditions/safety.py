@@ -247,3 +247,37 @@ def _slug(outcome: dict | None) -> str | None:
 
 def _rank(outcome: dict) -> int:
     return rules.URGENCY_RANK.get(outcome["urgency"], 0)
+
+
+def translation_problems(spec: Spec, texts: dict, language: str) -> list[str]:
+    """A questionnaire is never shown half-translated: every question (with its help, error
+    text and unit), answer and outcome of this version must have its text in `language`.
+    `texts` maps ContentTranslation keys (question.<key>.text, answer.<key>.<code>,
+    outcome.<slug>.title ...) to the translation."""
+
+    def given(key: str) -> bool:
+        return bool((texts.get(key) or "").strip())
+
+    problems = []
+    for q in spec["questions"]:
+        for field in ("text", "help_text", "error_text", "unit"):
+            if (q.get(field) or "").strip() and not given(f"question.{q['key']}.{field}"):
+                what = {"text": "", "help_text": " (its help text)"}.get(field, f" ({field})")
+                problems.append(f"Question “{q['text']}”{what} is not translated into {language}.")
+        for o in q["options"]:
+            if (o["text"] or "").strip() and not given(f"answer.{q['key']}.{o['code']}"):
+                problems.append(
+                    f"Answer “{o['text']}” to “{q['text']}” is not translated into {language}."
+                )
+    for o in spec["outcomes"]:
+        for field, source in (
+            ("title", "title"),
+            ("explanation", "explanation"),
+            ("next_steps", "next_steps_html"),
+        ):
+            if (o.get(source) or "").strip() and not given(f"outcome.{o['slug']}.{field}"):
+                problems.append(
+                    f"Outcome “{o['title']}” ({field.replace('_', ' ')}) is not translated "
+                    f"into {language}."
+                )
+    return problems

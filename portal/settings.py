@@ -119,6 +119,7 @@ TEMPLATES = [
                 "conditions.context_processors.portal",
                 "conditions.kiosk_middleware.kiosk_context",
                 "conditions.languages.context",
+                "conditions.context_processors.content_language",
             ],
         },
     }
@@ -481,6 +482,9 @@ CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Content-Language")
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 3600
 # Who publishes the content, as FHIR resources and the API name it.
+# Days an approved translation stays shown without a notice after its English source changed;
+# after that, patients see "checked against an earlier English version" and a link to it.
+PORTAL_TRANSLATION_GRACE_DAYS = int(os.environ.get("PORTAL_TRANSLATION_GRACE_DAYS", "30"))
 PORTAL_PUBLISHER = os.environ.get("PORTAL_PUBLISHER", "Clinic patient information").strip()
 
 # A shared HTTP cache in front (Varnish, a CDN). Anonymous patient pages say

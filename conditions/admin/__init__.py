@@ -5,5 +5,6 @@ from conditions.admin import (
     kiosk,  # noqa: F401
     questionnaires,  # noqa: F401
     safety,  # noqa: F401
+    translations,  # noqa: F401
     treatments,  # noqa: F401
 )

@@ -28,6 +28,7 @@ from conditions.models.review import (
     Status,
 )
 from conditions.models.safety import EmergencyTerm, UrgentHelp
+from conditions.models.translations import ContentTranslation, ReviewerProfile
 from conditions.models.treatments import (
     EVIDENCE_EXPLANATIONS,
     CareSetting,
@@ -50,6 +51,7 @@ __all__ = [
     "ContentVersion",
     "CountedRun",
     "ConditionImage",
+    "ContentTranslation",
     "CostBand",
     "EVIDENCE_EXPLANATIONS",
     "EditingSession",
@@ -66,6 +68,7 @@ __all__ = [
     "ReviewComment",
     "ReviewEvent",
     "ReviewQuerySet",
+    "ReviewerProfile",
     "Reviewable",
     "CareSetting",
     "Section",

@@ -41,7 +41,9 @@ COMMON_NAMES = 3
 
 
 class ConditionQuerySet(ReviewQuerySet):
-    def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[Condition]:
+    def search(
+        self, query: str, limit: int = SEARCH_LIMIT, language: str | None = None
+    ) -> list[Condition]:
         """Published conditions matching a patient's words, best first (name and synonyms first).
 
         PostgreSQL: full-text search on the stored search_vector plus trigram similarity on
@@ -65,6 +67,79 @@ class ConditionQuerySet(ReviewQuerySet):
             condition.matched_synonym = synonym if score >= 0.6 else ""
             # The query names this condition itself (not a synonym, not its text).
             condition.matched_name = score >= NAMED_SCORE and not synonym
+        from conditions.models.translations import is_source_language, primary
+
+        if language and not is_source_language(language):
+            results = self._with_translations(query, primary(language), results, limit)
+        return results
+
+    def _with_translations(self, query: str, language: str, english: list, limit: int) -> list:
+        """Search in the patient's language: approved translations matched with that
+        language's PostgreSQL text search configuration ('simple' where PostgreSQL has none,
+        as for Polish and Urdu) or, on SQLite, scored in Python; their synonyms count as
+        names. They come first, then the English matches; every result with an approved
+        translation shows its translated name and summary. Two queries more."""
+        from conditions.models.translations import ContentTranslation, search_config
+
+        rows = ContentTranslation.objects.approved().filter(
+            language=language, condition__live__in=self.published()
+        )
+        if self.db and connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.lookups import TrigramWordSimilar
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            config = search_config(language)
+            vector = SearchVector("live_name", "live_synonyms", "live_search_text", config=config)
+            rows = rows.annotate(document=vector).filter(
+                models.Q(document=SearchQuery(query, config=config, search_type="websearch"))
+                | models.Q(TrigramWordSimilar(models.F("live_name"), query))
+                | models.Q(TrigramWordSimilar(models.F("live_synonyms"), query))
+            )
+        found = {}
+        translations = {}
+        for t in rows.select_related("condition").only(
+            "condition__live_id", "live_name", "live_synonyms", "live_search_text", "live_texts"
+        ):
+            live_id = t.condition.live_id
+            translations[live_id] = t
+            synonyms = [line.strip() for line in t.live_synonyms.splitlines() if line.strip()]
+            score, synonym = search.name_score(query, t.live_name, synonyms)
+            hits, most = search.text_hits(t.live_search_text, query)
+            if score >= 0.7 or hits:
+                found[live_id] = (2 * (score if score >= 0.7 else 0) + hits / most, score, synonym)
+        ranked = sorted(found, key=lambda pk: -found[pk][0])[:limit]
+        others = [c.pk for c in english if c.pk not in found]
+        if not ranked and not others:
+            return english
+        missing = [pk for pk in others if pk not in translations]
+        if missing:
+            translations.update(
+                {
+                    t.condition.live_id: t
+                    for t in ContentTranslation.objects.approved()
+                    .filter(language=language, condition__live__in=missing)
+                    .select_related("condition")
+                    .only("condition__live_id", "live_name", "live_synonyms", "live_texts")
+                }
+            )
+        by_pk = {c.pk: c for c in english}
+        fetched = self.published().filter(pk__in=[pk for pk in ranked if pk not in by_pk])
+        by_pk.update({c.pk: c for c in fetched.only(*SEARCH_FIELDS)})
+        results = []
+        for pk in [*ranked, *others][:limit]:
+            condition = by_pk[pk]
+            t = translations.get(pk)
+            if pk in found:
+                condition.match_score, score, synonym = found[pk]
+                condition.matched_synonym = synonym if score >= 0.6 else ""
+                condition.matched_name = score >= NAMED_SCORE and not synonym
+                condition.section_snippet = None  # the snippet comes from the summary
+            if t is not None and t.live_texts.get("summary"):
+                condition.name = t.live_name or condition.name
+                condition.summary = t.live_texts["summary"]
+                condition.also_known_as = t.live_synonyms
+                condition.section_snippet = None
+            results.append(condition)
         return results
 
     def look_alikes(self, condition: Condition, limit: int = 6) -> list[Condition]:
@@ -286,9 +361,9 @@ class ConditionQuerySet(ReviewQuerySet):
 
 
 class ConditionManager(WorkingCopyManager):
-    def search(self, query: str, limit: int = SEARCH_LIMIT):
+    def search(self, query: str, limit: int = SEARCH_LIMIT, language: str | None = None):
         """Search reaches published (live) conditions only."""
-        return self._all().search(query, limit)
+        return self._all().search(query, limit, language=language)
 
     def look_alikes(self, condition, limit: int = 6):
         return self._all().look_alikes(condition, limit)

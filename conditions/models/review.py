@@ -495,6 +495,10 @@ class Reviewable(models.Model):
             self.save()
             self.contributors.clear()
             self.log(ReviewEvent.Action.APPROVED, by, snapshot=snapshot)
+            from conditions.models.translations import ContentTranslation
+
+            # Approved translations whose English just changed are marked out of date.
+            ContentTranslation.source_published(self)
         notifications.draft_decided(self, by, approved=True, addresses=addresses)
         return live
 

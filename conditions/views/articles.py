@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from conditions import article_parts
+from conditions import article_parts, content_languages
 from conditions.caching import cache_patient_page
 from conditions.languages import language_entry_point
 from conditions.models import (
@@ -179,15 +179,16 @@ ARTICLE_PARTS = {
             "part_title",
             "body_html",
             "body_text",
+            "source_id",  # the working row: what translations are keyed by
         ),
     ),
-    "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html")),
+    "faqs": (FAQ, _fields("id", "order", "question", "verdict", "answer_html", "source_id")),
     "references": (
         Reference,
         _fields("id", "order", "title", "publisher", "year", "url", "checked_on"),
     ),
     "codes": (ClinicalCode, _fields("id", "system", "version", "code", "display")),
-    "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action")),
+    "care_advice": (CareAdvice, _fields("id", "level", "signs_html", "action", "source_id")),
     "images": (
         ConditionImage,
         _fields(
@@ -352,7 +353,13 @@ def _signs(canonical: str, sections: list) -> list[dict]:
     ]
 
 
-def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = "") -> str:
+def json_ld(
+    condition: Condition,
+    canonical: str,
+    content: dict,
+    part_of: str = "",
+    in_language: str = "en-GB",
+) -> str:
     """schema.org MedicalWebPage about a MedicalCondition, escaped for a <script> element.
 
     A part of a long article names its title and the article it is part of (`part_of`)."""
@@ -385,7 +392,7 @@ def json_ld(condition: Condition, canonical: str, content: dict, part_of: str = 
         "name": condition.name,
         "url": canonical,
         "description": condition.summary,
-        "inLanguage": "en-GB",
+        "inLanguage": in_language,
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": about,
     }
@@ -472,6 +479,8 @@ def article_page(
     except Condition.DoesNotExist:
         raise Http404("No condition with that address") from None
     content = article_content(condition)
+    if not preview:  # the patient's language: the approved translation whole, or the English
+        request.content_language = content_languages.localise_article(condition, content)
     urls = ArticleUrls(request, condition.slug, preview=preview)
     parts = article_parts.article_parts(
         content["sections"], content["other_advice"], content["faqs"], content["references"]
@@ -494,10 +503,17 @@ def article_page(
         content.update(_part_context(parts, part, urls, content))
         template = "conditions/condition_part.html"
         page_url, part_of = request.build_absolute_uri(part.get_absolute_url()), canonical
+    shown = getattr(request, "content_language", None)  # the language of the content shown
     context = {
         "condition": condition,
         "canonical_url": page_url,
-        "json_ld": json_ld(condition, page_url, content, part_of=part_of),
+        "json_ld": json_ld(
+            condition,
+            page_url,
+            content,
+            part_of=part_of,
+            in_language=shown.lang if shown and shown.translated else "en-GB",
+        ),
         "parts": parts,
         # Everything on one page: a short article, or the whole article asked for.
         "one_page": one_page or whole,

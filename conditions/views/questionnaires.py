@@ -34,7 +34,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from conditions import answers as stored_answers
-from conditions import fhir, rules, safety
+from conditions import content_languages, fhir, rules, safety
 from conditions.forms import PreviewForm, QuestionForm
 from conditions.models import (
     Condition,
@@ -115,6 +115,10 @@ def questionnaire_page(view):
         if length > MAX_BODY_BYTES:
             return _problem(request, questionnaire, _("That was far too much data for an answer."))
         spec = cached_spec(questionnaire)
+        # The patient's language: every text translated and approved, or all in English.
+        spec, request.content_language = content_languages.localise_questionnaire(
+            questionnaire, spec
+        )
         try:
             return view(request, questionnaire, spec, *args, **kwargs)
         except stored_answers.AnswersUnreadable:
@@ -503,6 +507,7 @@ def questionnaire_fhir(request, slug):
         questionnaire.status,
         publisher=settings.PORTAL_PUBLISHER,
         date=approved.isoformat() if approved else "",
+        translations=content_languages.fhir_translations(questionnaire, spec),
     )
     return HttpResponse(json.dumps(document, indent=2), content_type="application/fhir+json")
 
@@ -515,6 +520,7 @@ def outcome_advice(request, slug, outcome_slug):
     """
     questionnaire = _published(slug)
     spec = cached_spec(questionnaire)
+    spec, request.content_language = content_languages.localise_questionnaire(questionnaire, spec)
     outcome = next((o for o in spec["outcomes"] if o["slug"] == outcome_slug), None)
     if outcome is None:
         raise Http404("No such outcome")

@@ -10,6 +10,7 @@ shows: then nothing else competes with it above the results.
 
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,7 +27,7 @@ SUGGESTED_QUESTIONNAIRES = 3
 @vary_on_headers("HX-Request", "HX-Boosted")
 def search_page(request):
     query = search.clean_query(request.GET.get("q", ""))
-    results = Condition.objects.search(query) if query else []
+    results = Condition.objects.search(query, language=get_language()) if query else []
     for condition in results:
         # A sentence around the words in the article's best-matching section (marked by the
         # database), linking to the part of the article that holds it; else the summary.

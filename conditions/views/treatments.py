@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from conditions import content_languages
 from conditions.caching import cache_patient_page
 from conditions.models import (
     EVIDENCE_EXPLANATIONS,
@@ -180,6 +181,8 @@ def comparison_page(request, comparisons, slug, base_template=None):
             Prefetch("references", queryset=Reference.objects.order_by("order", "pk"))
         )
     )
+    if base_template is None:  # patients: the approved translation whole, or the English
+        request.content_language = content_languages.localise_comparison(comparison, rows, slug)
     form = ComparisonFilterForm(request.GET, rows=rows)
     form.is_valid()
     compare_ids = form.value("compare") or []

@@ -904,3 +904,36 @@ class TestDemoQuestionnaire:
         assert rules.first_unanswered(spec, answers) is None
         expected = "self-care-baby" if who == "baby" else "self-care"
         assert rules.decide_outcome(spec, answers)["outcome"]["slug"] == expected
+
+
+@pytest.mark.usefixtures("demo_content_loaded_once")
+class TestDemoTranslations:
+    """The Polish "White spots" questionnaire: a demonstration translation, said so."""
+
+    def test_the_polish_questionnaire_is_complete_and_approved_by_a_labelled_example_account(
+        self,
+    ):
+        from conditions.models import ContentTranslation
+
+        polish = ContentTranslation.objects.get(questionnaire__slug="white-spots", language="pl")
+        assert polish.approved_at and polish.is_example
+        assert "not a Polish-speaking clinician" in polish.reviewer.get_full_name()
+        live = polish.questionnaire.live
+        assert safety.translation_problems(live.spec(), polish.live_texts, "Polish") == []
+
+    def test_a_polish_reader_gets_the_questionnaire_in_polish_labelled_as_a_demonstration(
+        self, client
+    ):
+        from django.urls import reverse
+        from django.utils import translation
+
+        with translation.override("pl"):
+            url = reverse("conditions:questionnaire_start", args=["white-spots"])
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+        assert "Białe krostki na twarzy lub ciele" in page
+        assert 'class="example-label"' in page
+        english = client.get(
+            reverse("conditions:questionnaire_start", args=["white-spots"]),
+            HTTP_ACCEPT_LANGUAGE="en-gb",
+        ).content.decode()
+        assert "Białe" not in english

@@ -33,6 +33,7 @@ DEMO_MODULES = [
     "conditions.demo.questionnaires",
     "conditions.demo.safety",
     "conditions.demo.kiosk",
+    "conditions.demo.translations",  # after the English it translates
 ]
 
 # Named for what they are: example accounts, not clinicians. Content they approve is labelled
