@@ -87,7 +87,7 @@ def test_the_catalogues_hold_every_string_marked_for_translation(tmp_path):
     makefile = (ROOT / "Makefile").read_text()
     block = re.search(r"^MESSAGE_IGNORE := (.*?)\n(?!\t)", makefile, re.M | re.S).group(1)
     ignores = block.replace("\\\n", " ").split()
-    for name in ("conditions", "exchange", "feedback", "portal", "templates", "locale"):
+    for name in ("bench", "conditions", "exchange", "feedback", "portal", "templates", "locale"):
         shutil.copytree(
             ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
         )
