@@ -505,7 +505,9 @@ class ContentTranslation(models.Model):
                     continue
                 live[key] = value
                 if key in markdown:
-                    live[key + HTML] = content.render_markdown(value)
+                    # Sections and FAQ answers link their citations, as the English do.
+                    cites = key.endswith(".body") or key.startswith("faq.")
+                    live[key + HTML] = content.render_markdown(value, citations=cites)
             self.live_texts = live
             self.live_name = live.get("name", live.get("title", ""))
             self.live_synonyms = live.get("also_known_as", "")
