@@ -937,3 +937,60 @@ class TestDemoTranslations:
             HTTP_ACCEPT_LANGUAGE="en-gb",
         ).content.decode()
         assert "Białe" not in english
+
+    def test_the_polish_milia_article_gives_every_text_and_is_labelled_a_demonstration(self):
+        from conditions.models import ContentTranslation
+
+        polish = ContentTranslation.objects.get(condition__slug="milia", language="pl")
+        assert polish.approved_at and polish.is_example
+        assert "not a Polish-speaking clinician" in polish.reviewer.get_full_name()
+        assert polish.missing(polish.live_texts) == []
+        assert polish.live_name == "Prosaki"
+
+    def test_a_polish_reader_reads_milia_and_every_part_of_it_in_polish(self, client):
+        import tomllib
+
+        from django.urls import reverse
+        from django.utils import translation
+
+        from conditions.demo.translations import CONTENT
+
+        data = tomllib.loads((CONTENT / "pl" / "milia.toml").read_text(encoding="utf-8"))
+        with translation.override("pl"):
+            opening = reverse("conditions:condition_detail", args=["milia"])
+            whole = reverse("conditions:condition_whole", args=["milia"])
+            comparison = reverse("conditions:treatment_comparison", args=["milia"])
+        page = client.get(opening).content.decode()
+        assert "Prosaki to maleńkie, twarde, białe lub żółte grudki" in page
+        assert 'class="example-label"' in page and 'data-content-language="pl"' in page
+        assert "Milia are tiny, hard" not in page
+        parts = sorted(set(re.findall(r'href="(' + re.escape(opening) + r'[a-z0-9-]+/)"', page)))
+        parts = [url for url in parts if url != comparison]  # not the article's: its own page
+        assert whole in parts and len(parts) >= 8, parts
+        for url in parts:
+            response = client.get(url)
+            html = response.content.decode()
+            assert response.status_code == 200, url
+            assert 'data-content-language="pl"' in html, url  # translated, not the fallback
+            assert 'data-content-language="en' not in html, url
+        html = client.get(whole).content.decode()
+        for section in data["sections"].values():
+            assert html.count(section["heading"]) >= 1, section["heading"]
+        assert "What milia look like" not in html and "Is it true that" not in html
+        assert 'href="#ref-' in html  # citations link to the sources, as in English
+
+    def test_a_polish_article_file_with_a_wrong_section_or_faq_count_is_refused(self):
+        import tomllib
+
+        from conditions.demo import translations as demo_translations
+
+        path = demo_translations.CONTENT / "pl" / "milia.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        milia = Condition.objects.get(slug="milia")
+        assert demo_translations.article_texts(data, milia)["name"] == "Prosaki"
+        renamed = {**data, "sections": dict(data["sections"])}
+        renamed["sections"]["no-such-anchor"] = renamed["sections"].pop("outlook")
+        with pytest.raises(demo_translations.TranslationFileError, match="no-such-anchor"):
+            demo_translations.article_texts(renamed, milia)
+        with pytest.raises(demo_translations.TranslationFileError, match="FAQs"):
+            demo_translations.article_texts({**data, "faqs": data["faqs"][:-1]}, milia)
