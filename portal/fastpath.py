@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -56,6 +57,8 @@ HEALTHZ_MIDDLEWARE = (
 STORED_HEADERS_EXCLUDED = {"date", "set-cookie", caching.HEADER_CACHE_STATUS.lower()}
 # Per process: the pages served last, at most this many bytes of bodies.
 LOCAL_BYTES = 8 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 def _bypass_prefixes() -> tuple[str, ...]:
@@ -178,7 +181,11 @@ class FastPathMiddleware:
         key = self._key(request)
         if key is None:
             return self.get_response(request)
-        found = cache.get_many([caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, key])
+        try:
+            found = cache.get_many([caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, key])
+        except Exception:  # noqa: BLE001 - any cache failure: the page is made as if missed
+            logger.warning("page cache unavailable; serving %s through the stack", request.path)
+            return self.get_response(request)
         token = caching.generation(found)
         entry = found.get(key)
         if entry is not None and entry["generation"] == token:
@@ -247,7 +254,10 @@ class FastPathMiddleware:
         seconds = caching.PAGE_SECONDS
         # The small entry (read on every hit) and the body apart: a process that has the body
         # already never moves it again.
-        cache.set_many({key: entry, f"{key}:body": (digest, content)}, seconds)
+        try:
+            cache.set_many({key: entry, f"{key}:body": (digest, content)}, seconds)
+        except Exception:  # noqa: BLE001 - not stored is only slower next time
+            logger.warning("page cache unavailable; %s not stored", request.path)
         self.local.put(key, digest, content)
 
 

@@ -58,6 +58,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Each test starts in the default language. A request to /pl/... leaves Polish active in
+    the thread after the response (Django activates a language per request and never resets
+    it), so without this a later test's reverse() or form message would come out in Polish."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -929,13 +929,11 @@ class TestDemoTranslations:
 
         with translation.override("pl"):
             url = reverse("conditions:questionnaire_start", args=["white-spots"])
+        english_url = reverse("conditions:questionnaire_start", args=["white-spots"])
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
         assert "Białe krostki na twarzy lub ciele" in page
         assert 'class="example-label"' in page
-        english = client.get(
-            reverse("conditions:questionnaire_start", args=["white-spots"]),
-            HTTP_ACCEPT_LANGUAGE="en-gb",
-        ).content.decode()
+        english = client.get(english_url, HTTP_ACCEPT_LANGUAGE="en-gb").content.decode()
         assert "Białe" not in english
 
     def test_the_polish_milia_article_gives_every_text_and_is_labelled_a_demonstration(self):

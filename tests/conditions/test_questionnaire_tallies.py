@@ -12,6 +12,7 @@ from tests.conditions.test_questionnaire_views import (
     ADULT_SELF_CARE,
     BASE,
     finish,
+    milia_questionnaire_built,  # noqa: F401 - the fixture the next one uses
     questionnaire,  # noqa: F401 - the fixture
     run,
 )

@@ -17,7 +17,8 @@ from tests.factories import ConditionFactory, FAQFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
-SKIP_PREFIXES = ("/admin", "/static/", "/media/", "/healthz")
+# /language/: the switcher sets a cookie and redirects (tests/conditions/test_languages.py).
+SKIP_PREFIXES = ("/admin", "/static/", "/media/", "/healthz", "/language/")
 MAX_PAGES = 150
 
 
