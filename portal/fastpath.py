@@ -229,7 +229,10 @@ class FastPathMiddleware:
         control = response.get("Cache-Control", "").lower()
         if "private" in control or "no-store" in control:
             return
-        if "*" in response.get("Vary", ""):
+        # Only what the key holds may vary: a page that varies on anything else (Origin for the
+        # API's CORS headers, say) is made each time rather than served to the wrong requester.
+        varies = {h.strip().lower() for h in response.get("Vary", "").split(",") if h.strip()}
+        if not varies <= _KEYED_HEADERS:
             return
         content = response.content
         digest = hashlib.blake2b(content, digest_size=16).hexdigest()
@@ -262,6 +265,9 @@ class FastPathMiddleware:
 
 
 _VARY_META = tuple("HTTP_" + h.upper().replace("-", "_") for h in caching.VARY_REQUEST_HEADERS)
+# Request headers a stored page may vary on: those in the key, and Cookie and Accept-Language,
+# whose part in a stored page the key also holds (the kept cookies, the path's language).
+_KEYED_HEADERS = {h.lower() for h in caching.VARY_REQUEST_HEADERS} | {"cookie", "accept-language"}
 
 
 def _counting() -> bool:
