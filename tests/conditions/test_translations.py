@@ -127,7 +127,18 @@ def test_a_page_with_no_approved_translation_is_english_whole_with_a_notice(clie
         assert translation.gettext("This page is not yet available in your language.") in page
     assert condition.summary in page
     assert PL_ARTICLE["summary"] not in page  # the unapproved draft never reaches patients
-    assert '<main id="main" class="wrap" tabindex="-1" lang="en-gb">' in page
+    assert '<main id="main" class="wrap" tabindex="-1" lang="en-gb" dir="ltr">' in page
+
+
+def test_english_shown_on_an_urdu_page_runs_left_to_right_under_a_right_to_left_notice(client):
+    translated_article(approve=False)
+    with translation.override("ur"):
+        url = reverse("conditions:condition_detail", args=["milia"])
+    page = client.get(url).content.decode()
+    assert '<html lang="ur" dir="rtl">' in page
+    # The English article text keeps its own direction (full stops stay at the end of lines).
+    assert '<main id="main" class="wrap" tabindex="-1" lang="en-gb" dir="ltr">' in page
+    assert 'class="language-notice" role="note" lang="ur" dir="rtl"' in page
 
 
 def test_an_english_reader_sees_no_language_notice(client):
@@ -145,7 +156,7 @@ def test_an_approved_translation_is_shown_whole_with_its_own_reviewer(client):
     assert "grudka, która rośnie" in page
     assert condition.live.summary not in page
     assert "Anna Nowak" in page
-    assert '<main id="main" class="wrap" tabindex="-1" lang="pl">' in page
+    assert '<main id="main" class="wrap" tabindex="-1" lang="pl" dir="ltr">' in page
     assert '"inLanguage": "pl"' in page
     assert t.reviewer.get_full_name() == "Anna Nowak" and t.last_reviewed == timezone.localdate()
 
