@@ -569,14 +569,7 @@ class Reviewable(models.Model):
             )
 
     def log(self, action, by, comment: str = "", snapshot=None):
-        return ReviewEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(self),
-            object_id=self.pk,
-            action=action,
-            by=by if getattr(by, "pk", None) else None,
-            comment=comment,
-            snapshot=snapshot,
-        )
+        return record_event(self, action, by, comment, snapshot)
 
     def events(self):
         return ReviewEvent.objects.filter(
@@ -936,3 +929,15 @@ class EditingSession(models.Model):
         cls.objects.filter(
             content_type=ContentType.objects.get_for_model(item), object_id=item.pk, user=user
         ).delete()
+
+
+def record_event(item, action, by, comment: str = "", snapshot=None) -> ReviewEvent:
+    """One line of an item's review history (a content item or a translation of one)."""
+    return ReviewEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(item),
+        object_id=item.pk,
+        action=action,
+        by=by if getattr(by, "pk", None) else None,
+        comment=comment,
+        snapshot=snapshot,
+    )

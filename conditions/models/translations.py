@@ -39,6 +39,7 @@ from conditions.models.review import (
     ReviewEvent,
     Status,
     can_review,
+    record_event,
     second_reviewer_required,
 )
 
@@ -541,16 +542,7 @@ class ContentTranslation(models.Model):
         self.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)
 
     def log(self, action, by, comment: str = "", snapshot=None):
-        from django.contrib.contenttypes.models import ContentType
-
-        return ReviewEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(self),
-            object_id=self.pk,
-            action=action,
-            by=by if getattr(by, "pk", None) else None,
-            comment=comment,
-            snapshot=snapshot,
-        )
+        return record_event(self, action, by, comment, snapshot)
 
     @classmethod
     def source_published(cls, item) -> None:
