@@ -504,15 +504,7 @@ class Reviewable(models.Model):
 
     def send_back(self, by, comment: str) -> None:
         self._require_working_copy()
-        if not can_review(by):
-            raise PermissionDenied
-        if not (comment or "").strip():
-            raise ValidationError(gettext("Say what needs changing."))
-        if self.status != Status.IN_REVIEW:
-            raise ValidationError(gettext("Only a draft in review can be sent back."))
-        self.status = Status.DRAFT
-        self.save()
-        self.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)
+        send_back_to_draft(self, by, comment)
         from conditions import notifications
 
         notifications.draft_decided(self, by, approved=False, comment=comment)
@@ -941,3 +933,17 @@ def record_event(item, action, by, comment: str = "", snapshot=None) -> ReviewEv
         comment=comment,
         snapshot=snapshot,
     )
+
+
+def send_back_to_draft(item, by, comment: str) -> None:
+    """A reviewer returns an item in review (content or a translation) to its author, saying
+    what needs changing."""
+    if not can_review(by):
+        raise PermissionDenied
+    if not (comment or "").strip():
+        raise ValidationError(gettext("Say what needs changing."))
+    if item.status != Status.IN_REVIEW:
+        raise ValidationError(gettext("Only a draft in review can be sent back."))
+    item.status = Status.DRAFT
+    item.save()
+    item.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)

@@ -41,6 +41,7 @@ from conditions.models.review import (
     can_review,
     record_event,
     second_reviewer_required,
+    send_back_to_draft,
 )
 
 HTML = "|html"  # live_texts[key + HTML]: a Markdown text rendered on approval
@@ -531,15 +532,7 @@ class ContentTranslation(models.Model):
         return self
 
     def send_back(self, by, comment: str) -> None:
-        if not can_review(by):
-            raise PermissionDenied
-        if not (comment or "").strip():
-            raise ValidationError(gettext("Say what needs changing."))
-        if self.status != Status.IN_REVIEW:
-            raise ValidationError(gettext("Only a draft in review can be sent back."))
-        self.status = Status.DRAFT
-        self.save()
-        self.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)
+        send_back_to_draft(self, by, comment)
 
     def log(self, action, by, comment: str = "", snapshot=None):
         return record_event(self, action, by, comment, snapshot)
