@@ -13,6 +13,7 @@ from feedback.pages import KIND_OF_URL_NAME
 
 COUNTED_NAMESPACES = {"conditions", "kiosk"}
 PREFETCH_HEADERS = ("Purpose", "Sec-Purpose", "X-Purpose", "X-Moz")
+PREFETCH_META = tuple("HTTP_" + h.upper().replace("-", "_") for h in PREFETCH_HEADERS)
 
 
 class PageViewMiddleware:
@@ -31,11 +32,11 @@ class PageViewMiddleware:
 
     @staticmethod
     def _a_reader(request) -> bool:
-        headers = request.headers
-        if headers.get("HX-Request") and not headers.get("HX-Boosted"):
+        meta = request.META  # not request.headers: that copies every header, on every page hit
+        if meta.get("HTTP_HX_REQUEST") and not meta.get("HTTP_HX_BOOSTED"):
             return False  # a fragment of a page already counted (e.g. comparison filters)
-        if any("prefetch" in headers.get(h, "").lower() for h in PREFETCH_HEADERS):
+        if any("prefetch" in meta.get(h, "").lower() for h in PREFETCH_META):
             return False
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             return False  # staff reading their own pages
-        return not counting.is_bot(headers.get("User-Agent", ""))
+        return not counting.is_bot(meta.get("HTTP_USER_AGENT", ""))

@@ -45,7 +45,8 @@ from feedback import counting
 from feedback.middleware import COUNTED_NAMESPACES, PageViewMiddleware
 from feedback.pages import KIND_OF_URL_NAME
 
-FAST_KEY_PREFIX = "fastpage"
+# Bumped whenever the stored entry changes shape, so a new release never reads an old entry.
+FAST_KEY_PREFIX = "fastpage2"
 # The header middlewares every response gets (settings.MIDDLEWARE, in order, less those that
 # read or write the session, user, CSRF token, messages or the database).
 HEALTHZ_MIDDLEWARE = (
@@ -209,10 +210,11 @@ class FastPathMiddleware:
                 content = full[1]
                 self.local.put(key, entry["digest"], content)
         response = HttpResponse(content, status=entry["status"])
-        headers = response.headers
-        for name, value in entry["headers"]:
-            headers[name] = value
-        headers[caching.HEADER_CACHE_STATUS] = "hit"
+        # The stored headers came from a real response, already checked and encoded when they
+        # were set on it: put back as they were (by lower-case name, as ResponseHeaders keeps
+        # them) rather than checked again one by one on every hit.
+        response.headers._store.update(entry["headers"])
+        response.headers[caching.HEADER_CACHE_STATUS] = "hit"
         counted = entry.get("count")
         if counted is not None and _counting() and PageViewMiddleware._a_reader(request):
             counting.count_view(*counted)
@@ -247,9 +249,11 @@ class FastPathMiddleware:
             "generation": token,
             "status": 200,
             "digest": digest,
-            "headers": [
-                (k, v) for k, v in response.items() if k.lower() not in STORED_HEADERS_EXCLUDED
-            ],
+            "headers": {
+                lower: pair
+                for lower, pair in response.headers._store.items()
+                if lower not in STORED_HEADERS_EXCLUDED
+            },
             "etag": response.get("ETag"),
             "last_modified": _parse_http_date(last_modified),
             "count": count,
