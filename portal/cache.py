@@ -83,6 +83,24 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def get_many(self, keys):
+        """One MGET on a pooled connection, without redis-py's command machinery (retries,
+        reply callbacks, events): every page-cache hit makes this call. The pool hands out
+        only a live connection (it reconnects one the server closed); a failure here
+        disconnects it and raises, and ResilientRedisCache turns that into a miss."""
+        pool = self._get_connection_pool(write=False)
+        connection = pool.get_connection()
+        try:
+            connection.send_command("MGET", *keys)
+            values = connection.read_response()
+        except BaseException:
+            connection.disconnect()
+            raise
+        finally:
+            pool.release(connection)
+        loads = self._serializer.loads
+        return {key: loads(value) for key, value in zip(keys, values) if value is not None}
+
 
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache, with every Redis failure turned into a miss or a skipped write."""

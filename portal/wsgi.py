@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from portal.fastpath import FastPathApplication  # noqa: E402 - needs the settings above
+
+# Stored patient pages are answered before Django's handler (portal/fastpath.py).
+application = FastPathApplication(django_application)
