@@ -99,7 +99,9 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         finally:
             pool.release(connection)
         loads = self._serializer.loads
-        return {key: loads(value) for key, value in zip(keys, values) if value is not None}
+        return {
+            key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
+        }
 
 
 class ResilientRedisCache(RedisCache):
