@@ -83,21 +83,28 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def get_many(self, keys):
-        """One MGET on a pooled connection, without redis-py's command machinery (retries,
-        reply callbacks, events): every page-cache hit makes this call. The pool hands out
-        only a live connection (it reconnects one the server closed); a failure here
-        disconnects it and raises, and ResilientRedisCache turns that into a miss."""
+    def _command(self, *command):
+        """One command on a pooled connection, without redis-py's command machinery (retries,
+        reply callbacks, events). The pool hands out only a live connection (it reconnects one
+        the server closed); a failure disconnects it and raises."""
         pool = self._get_connection_pool(write=False)
         connection = pool.get_connection()
         try:
-            connection.send_command("MGET", *keys)
-            values = connection.read_response()
+            connection.send_command(*command)
+            return connection.read_response()
         except BaseException:
             connection.disconnect()
             raise
         finally:
             pool.release(connection)
+
+    def ping(self) -> bool:
+        return self._command("PING") in (b"PONG", "PONG", True)
+
+    def get_many(self, keys):
+        """One MGET (_command): every page-cache hit makes this call; ResilientRedisCache turns
+        a failure into a miss."""
+        values = self._command("MGET", *keys)
         loads = self._serializer.loads
         return {
             key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
@@ -148,7 +155,7 @@ class ResilientRedisCache(RedisCache):
     def ping(self) -> bool:
         """One round trip to Redis now, even while calls are being skipped (for /healthz)."""
         try:
-            return bool(self._cache.get_client(write=False).ping())
+            return self._cache.ping()
         except _errors():
             return False
 

@@ -46,12 +46,14 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.module_loading import import_string
 
 from conditions import caching
 from feedback import counting
 from feedback.middleware import COUNTED_NAMESPACES, PageViewMiddleware
 from feedback.pages import KIND_OF_URL_NAME
+from portal.views import health_response
 
 # Bumped whenever the stored entry changes shape, so a new release never reads an old entry.
 FAST_KEY_PREFIX = "fastpage2"
@@ -63,6 +65,7 @@ HEALTHZ_MIDDLEWARE = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 )
+HEALTHZ_HEADERS_MADE_EACH_TIME = {"content-length", "content-type", "date", "expires", "set-cookie"}
 STORED_HEADERS_EXCLUDED = {"date", "set-cookie", caching.HEADER_CACHE_STATUS.lower()}
 # Per process: the pages served last, at most this many bytes of bodies.
 LOCAL_BYTES = 8 * 1024 * 1024
@@ -148,6 +151,7 @@ class FastPathMiddleware:
         self.many_languages = len(settings.LANGUAGES) > 1
         from portal.views import healthz
 
+        self.healthz_headers = {}  # scheme: the headers every /healthz answer gets
         handler = healthz
         for path in reversed(HEALTHZ_MIDDLEWARE):
             if path in settings.MIDDLEWARE:
@@ -191,9 +195,29 @@ class FastPathMiddleware:
         return f"{FAST_KEY_PREFIX}:{digest}"
 
     # -- the middleware ---------------------------------------------------------------------
+    def answer_healthz(self, request):
+        """/healthz: the first answer per scheme goes through the header middlewares, and the
+        headers they add (none depends on the request but for its scheme: HSTS is for https
+        only) are kept and given to every later answer as they are."""
+        if request.method != "GET":
+            return self.healthz(request)  # 405, as the view says
+        headers = self.healthz_headers.get(request.scheme)
+        if headers is None:
+            response = self.healthz(request)
+            self.healthz_headers[request.scheme] = {
+                lower: pair
+                for lower, pair in response.headers._store.items()
+                if lower not in HEALTHZ_HEADERS_MADE_EACH_TIME
+            }
+            return response
+        response = health_response()
+        response.headers._store.update(headers)
+        response.headers["Expires"] = http_date(time.time())  # as never_cache writes it
+        return response
+
     def __call__(self, request):
         if request.path == "/healthz":
-            return self.healthz(request)
+            return self.answer_healthz(request)
         looked_up = request.META.pop(LOOKED_UP, None)
         if looked_up is not None:  # the WSGI wrapper looked and missed
             key, token = looked_up
@@ -228,9 +252,11 @@ class FastPathMiddleware:
     def serve_early(self, environ):
         """For the WSGI wrapper: the stored response for this request, or None to go on to
         Django (with the look-up's result in the environ for the store after a miss)."""
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") == "/healthz":
+        if environ.get("REQUEST_METHOD") != "GET":
             return None
         request = WSGIRequest(environ)
+        if request.path == "/healthz":
+            return self.answer_healthz(request)
         key = self._key(request)
         if key is None:
             return None

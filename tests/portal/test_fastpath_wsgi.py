@@ -129,3 +129,30 @@ def test_a_fault_in_the_wrapper_leaves_the_answer_to_django(article, monkeypatch
     monkeypatch.setattr(fastpath.FastPathMiddleware, "serve_early", broken)
     status, _, body, through_django = call(article)
     assert through_django and status.startswith("200") and b"Milia" in body
+
+
+def test_healthz_is_answered_before_django_with_the_first_answers_headers_and_a_fresh_check(
+    monkeypatch,
+):
+    import json
+
+    from portal import views
+
+    first_status, first, _, _ = call("/healthz")
+    status, again, body, through_django = call("/healthz")
+    assert first_status == status == "200 OK" and not through_django
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Cache-Control", "Content-Type"):
+        assert again[name] == first[name], name
+    assert again["Expires"]  # the time of this answer, as never_cache writes it
+    assert json.loads(body)["status"] == "ok"
+    # The headers are kept; the checks are not: each answer looks again.
+    monkeypatch.setattr(views, "_cache_ok", lambda: False)
+    assert json.loads(call("/healthz")[2])["cache"] == "down"
+
+    def database_down():
+        raise views.OperationalError("gone")
+
+    monkeypatch.setattr(views, "_check_database", database_down)
+    status, headers, body, _ = call("/healthz")
+    assert status.startswith("503") and json.loads(body)["database"] == "down"
+    assert headers["Content-Security-Policy"] == first["Content-Security-Policy"]
