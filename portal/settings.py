@@ -498,3 +498,7 @@ PORTAL_PURGE_URL = os.environ.get("PORTAL_PURGE_URL", "")
 PORTAL_PURGE_METHOD = os.environ.get("PORTAL_PURGE_METHOD", "PURGE")
 PORTAL_PURGE_HEADER = os.environ.get("PORTAL_PURGE_HEADER", "Surrogate-Key")
 PORTAL_PURGE_WAIT_SECONDS = float(os.environ.get("PORTAL_PURGE_WAIT_SECONDS", "1"))
+
+# /healthz gives a report made less than this many seconds ago again rather than checking the
+# database and Redis once more (0: check on every request). See portal/views.py.
+PORTAL_HEALTH_REUSE_SECONDS = float(os.environ.get("PORTAL_HEALTH_REUSE_SECONDS", "0.1"))

@@ -26,5 +26,7 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SECURE_SSL_REDIRECT = False
+# Every /healthz request checks again (tests/portal/test_healthz.py tests the reuse window).
+PORTAL_HEALTH_REUSE_SECONDS = 0
 # Page-view counters are flushed by the tests themselves, never by a background thread.
 PORTAL_VIEW_FLUSH_MINUTES = 0

@@ -101,3 +101,24 @@ def test_healthz_answers_503_at_once_when_postgresql_is_stopped(client, monkeypa
     response, seconds = timed_health(client)
     assert response.status_code == 503
     assert seconds < 1
+
+
+def test_a_report_is_given_again_only_within_the_reuse_window(client, settings, monkeypatch):
+    settings.PORTAL_HEALTH_REUSE_SECONDS = 0.5
+    portal.views._last_report[:] = [float("-inf"), None]
+    checks = []
+    check = portal.views._check_dependencies
+    monkeypatch.setattr(
+        portal.views, "_check_dependencies", lambda deadline: checks.append(1) or check(deadline)
+    )
+    assert client.get("/healthz").json()["status"] == "ok"
+    monkeypatch.setattr(portal.views, "_cache_ok", lambda: False)
+    assert client.get("/healthz").json()["cache"] == "ok"  # the same report, within 0.5 s
+    assert len(checks) == 1
+    time.sleep(0.6)
+    assert client.get("/healthz").json()["cache"] == "down"  # checked again
+    assert len(checks) == 2
+    settings.PORTAL_HEALTH_REUSE_SECONDS = 0
+    client.get("/healthz")
+    client.get("/healthz")
+    assert len(checks) == 4
