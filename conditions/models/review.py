@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from conditions.models.fields import contributors_field, staff_member
+
 PUBLISH_PERMISSION = "conditions.publish_condition"
 # Accounts that exist only to show the portal (the demo loader's). What they approve is
 # labelled "example content, awaiting this clinic's review" on patient pages.
@@ -218,31 +220,13 @@ class Reviewable(models.Model):
         on_delete=models.SET_NULL,
         related_name="working_copy",
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("clinical reviewer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    author = staff_member(_("author"))
+    reviewer = staff_member(
+        _("clinical reviewer"),
         editable=False,
-        related_name="+",
         help_text=_("The clinician who approved the live version."),
     )
-    contributors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed since the last approval by"),
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    contributors = contributors_field()
     self_reviewed = models.BooleanField(
         _("approved by its own author"),
         default=False,
@@ -441,26 +425,20 @@ class Reviewable(models.Model):
         notifications.draft_submitted(self, by)
 
     def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
-        problems = []
-        if self.status not in (Status.DRAFT, Status.IN_REVIEW):
-            problems.append(gettext("There are no changes to approve."))
-        if not attested:
-            problems.append(gettext("Confirm that you have checked this against its references."))
-        if seen_version is not None and seen_version != self.version:
-            problems.append(
-                gettext(
-                    "It changed while you were reviewing it: look at the changes again, then "
-                    "approve."
-                )
-            )
-        if second_reviewer_required() and by is not None and by.pk in self.changed_by():
-            problems.append(
-                gettext(
-                    "You changed this draft, so another clinical reviewer must approve it "
-                    "(the four-eyes rule)."
-                )
-            )
-        return problems + self.publish_problems()
+        return approval_problems_for(
+            self,
+            by,
+            attested,
+            seen_version,
+            unchecked=gettext("Confirm that you have checked this against its references."),
+            changed=gettext(
+                "It changed while you were reviewing it: look at the changes again, then approve."
+            ),
+            own_change=gettext(
+                "You changed this draft, so another clinical reviewer must approve it "
+                "(the four-eyes rule)."
+            ),
+        )
 
     def publish(self, by, *, attested: bool = False, seen_version: int | None = None):
         """Approve the draft: copy it over the live copy, name `by` as the reviewer with
@@ -789,14 +767,7 @@ class ReviewEvent(models.Model):
     object_id = models.PositiveIntegerField(db_index=True)
     item = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("step"), max_length=20, choices=Action.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = staff_member(_("by"), on_delete=models.SET_NULL)
     at = models.DateTimeField(_("when"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
     snapshot = models.JSONField(null=True, blank=True, editable=False)
@@ -819,25 +790,12 @@ class ReviewComment(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveIntegerField(db_index=True)
     item = GenericForeignKey("content_type", "object_id")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = staff_member(_("by"), on_delete=models.SET_NULL, blank=False)
     text = models.TextField(_("comment"))
     field = models.CharField(_("about"), max_length=100, blank=True)
     created = models.DateTimeField(_("when"), default=timezone.now)
     resolved = models.BooleanField(_("resolved"), default=False)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    resolved_by = staff_member(_("resolved by"), on_delete=models.SET_NULL)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
@@ -921,6 +879,23 @@ class EditingSession(models.Model):
         cls.objects.filter(
             content_type=ContentType.objects.get_for_model(item), object_id=item.pk, user=user
         ).delete()
+
+
+def approval_problems_for(
+    item, by, attested: bool, seen_version: int | None, *, unchecked, changed, own_change
+) -> list[str]:
+    """Why `by` may not approve `item` (a content item or a translation of one) now: the rules
+    both share, each in the item's own words, then the item's own publish problems."""
+    problems = []
+    if item.status not in (Status.DRAFT, Status.IN_REVIEW):
+        problems.append(gettext("There are no changes to approve."))
+    if not attested:
+        problems.append(unchecked)
+    if seen_version is not None and seen_version != item.version:
+        problems.append(changed)
+    if second_reviewer_required() and by is not None and by.pk in item.changed_by():
+        problems.append(own_change)
+    return problems + item.publish_problems()
 
 
 def record_event(item, action, by, comment: str = "", snapshot=None) -> ReviewEvent:
