@@ -400,11 +400,7 @@ class Reviewable(models.Model):
         """Every edit of this item or its parts ends here: the item becomes a draft (the live
         copy is untouched), the editor is noted for the four-eyes rule, the version rises."""
         self._require_working_copy()
-        if self.status in (Status.PUBLISHED, Status.ARCHIVED):
-            self.status = Status.DRAFT
-        self.save()
-        if by is not None and getattr(by, "pk", None):
-            self.contributors.add(by)
+        save_change(self, by, reopens=(Status.PUBLISHED, Status.ARCHIVED))
         self.after_copy()
 
     def submit_for_review(self, by=None) -> None:
@@ -413,13 +409,7 @@ class Reviewable(models.Model):
             f"{self._meta.app_label}.change_{self._meta.model_name}"
         ):
             raise PermissionDenied
-        if self.status != Status.DRAFT:
-            raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
-        self.status = Status.IN_REVIEW
-        if by is not None and not self.author_id:
-            self.author = by
-        self.save()
-        self.log(ReviewEvent.Action.SUBMITTED, by)
+        submit_draft(self, by)
         from conditions import notifications
 
         notifications.draft_submitted(self, by)
@@ -450,12 +440,7 @@ class Reviewable(models.Model):
         from conditions import notifications
 
         with transaction.atomic():
-            # Lock the row: a save or a second approval waits until this one is done.
-            type(self).all_copies.select_for_update().filter(pk=self.pk).exists()
-            self.refresh_from_db()
-            problems = self.approval_problems(by, attested, seen_version)
-            if problems:
-                raise ValidationError(problems)
+            lock_for_approval(self, type(self).all_copies, by, attested, seen_version)
             addresses = notifications.people_to_tell(self, by)
             today = timezone.localdate()
             self.self_reviewed = by.pk in self.changed_by()
@@ -879,6 +864,39 @@ class EditingSession(models.Model):
         cls.objects.filter(
             content_type=ContentType.objects.get_for_model(item), object_id=item.pk, user=user
         ).delete()
+
+
+def save_change(item, by, reopens) -> None:
+    """Save an edit of `item` (a content item or a translation of one): a draft again when its
+    status is one of `reopens`, with `by` among those who changed it since its approval."""
+    if item.status in reopens:
+        item.status = Status.DRAFT
+    item.save()
+    if by is not None and getattr(by, "pk", None):
+        item.contributors.add(by)
+
+
+def submit_draft(item, by) -> None:
+    """Send the draft `item` (a content item or a translation of one) for review; the one who
+    submits it becomes its author if it has none."""
+    if item.status != Status.DRAFT:
+        raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
+    item.status = Status.IN_REVIEW
+    if by is not None and not item.author_id:
+        item.author = by
+    item.save()
+    item.log(ReviewEvent.Action.SUBMITTED, by)
+
+
+def lock_for_approval(item, rows, by, attested: bool, seen_version: int | None) -> None:
+    """Inside the approval's transaction: lock the item's row in `rows` (a save or a second
+    approval waits until this one is done), read it again, and refuse with every reason it may
+    not be approved."""
+    rows.select_for_update().filter(pk=item.pk).exists()
+    item.refresh_from_db()
+    problems = item.approval_problems(by, attested, seen_version)
+    if problems:
+        raise ValidationError(problems)
 
 
 def approval_problems_for(

@@ -41,8 +41,11 @@ from conditions.models.review import (
     Status,
     approval_problems_for,
     can_review,
+    lock_for_approval,
     record_event,
+    save_change,
     send_back_to_draft,
+    submit_draft,
 )
 
 HTML = "|html"  # live_texts[key + HTML]: a Markdown text rendered on approval
@@ -410,20 +413,10 @@ class ContentTranslation(models.Model):
     # -- workflow ------------------------------------------------------------------------------
     def record_change(self, by=None) -> None:
         """Every edit of the working texts ends here: a draft again; patients keep the approved."""
-        if self.status == Status.PUBLISHED:
-            self.status = Status.DRAFT
-        self.save()
-        if by is not None and getattr(by, "pk", None):
-            self.contributors.add(by)
+        save_change(self, by, reopens=(Status.PUBLISHED,))
 
     def submit_for_review(self, by=None) -> None:
-        if self.status != Status.DRAFT:
-            raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
-        self.status = Status.IN_REVIEW
-        if by is not None and not self.author_id:
-            self.author = by
-        self.save()
-        self.log(ReviewEvent.Action.SUBMITTED, by)
+        submit_draft(self, by)
 
     def changed_by(self) -> set[int]:
         people = set(self.contributors.values_list("pk", flat=True)) if self.pk else set()
@@ -460,11 +453,7 @@ class ContentTranslation(models.Model):
                 % {"language": self.language_name}
             )
         with transaction.atomic():
-            type(self).objects.select_for_update().filter(pk=self.pk).exists()
-            self.refresh_from_db()
-            problems = self.approval_problems(by, attested, seen_version)
-            if problems:
-                raise ValidationError(problems)
+            lock_for_approval(self, type(self).objects, by, attested, seen_version)
             source = translatable_texts(self.source())
             markdown = {t.key for t in source if t.markdown}
             live = {}
