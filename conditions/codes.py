@@ -19,7 +19,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-# Verhoeff's dihedral group D5: multiplication table, and the position permutation.
+# Verhoeff's dihedral group D5: multiplication table, and the position permutations.
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
     (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
@@ -32,16 +32,18 @@ _D = (
     (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
     (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 )
-_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
+
+
+def _powers(permutation: tuple[int, ...], count: int) -> tuple[tuple[int, ...], ...]:
+    """The identity, the permutation, and the permutation applied again, `count` in all."""
+    powers = [tuple(range(len(permutation)))]
+    while len(powers) < count:
+        powers.append(tuple(permutation[digit] for digit in powers[-1]))
+    return tuple(powers)
+
+
+# Position i permutes a digit by the first permutation applied i times (i mod 8).
+_P = _powers((1, 5, 7, 6, 2, 8, 3, 0, 9, 4), 8)
 _INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 SNOMED_CONCEPT_PARTITIONS = {"00", "10"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from conditions.admin.review import (
     LivePreviewMixin,
     ReviewableAdmin,
     ReviewableForm,
+    admin_views,
     review_dashboard,
 )
 from conditions.models import (
@@ -72,24 +73,28 @@ class SectionInline(LivePreviewMixin, admin.StackedInline):
     extra = 1
 
 
-class FAQInline(LivePreviewMixin, admin.StackedInline):
+class FoldedWritingInline(LivePreviewMixin, admin.StackedInline):
+    """A group of Markdown texts with the live preview that the writer opens when needed:
+    folded, with no blank form until the writer adds one."""
+
+    classes = FOLDED
+    extra = 0
+
+
+class FAQInline(FoldedWritingInline):
     model = FAQ
     form = pasting.FAQForm
     preview_fields = ("answer",)
-    classes = FOLDED
     fields = ["order", "question", "verdict", "answer"]
     ordering = ["order", "pk"]
-    extra = 0
 
 
-class CareAdviceInline(LivePreviewMixin, admin.StackedInline):
+class CareAdviceInline(FoldedWritingInline):
     model = CareAdvice
     form = pasting.CareAdviceForm
     preview_fields = ("signs",)
-    classes = FOLDED
     fields = ["level", "signs", "action"]
     max_num = len(CareAdvice.Level.choices)
-    extra = 0
 
     def get_queryset(self, request):
         """From self-care to emergency, as the patient page shows them."""
@@ -255,23 +260,12 @@ class ConditionAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
         }
 
     def get_urls(self):
-        custom = [
-            path(
-                "review/",
-                self.admin_site.admin_view(self.review_dashboard_view),
-                name="conditions_condition_review",
-            ),
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_text_view),
-                name="conditions_condition_import",
-            ),
-            path(
-                "import-pack/",
-                self.admin_site.admin_view(self.import_pack_view),
-                name="conditions_condition_import_pack",
-            ),
-        ]
+        custom = admin_views(
+            self,
+            ("review/", self.review_dashboard_view, "review"),
+            ("import/", self.import_text_view, "import"),
+            ("import-pack/", self.import_pack_view, "import_pack"),
+        )
         return custom + super().get_urls()
 
     def import_text_view(self, request):

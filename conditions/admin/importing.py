@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conditions import drafts, importer
+from conditions.admin.review import html_list
 
 PASTED = "pasted text"
 
@@ -72,11 +72,7 @@ def dropped_html(article: importer.ImportedArticle):
     lines = article.dropped() + [f"converted: {what}" for what in article.converted]
     if not lines:
         return _("Nothing was dropped.")
-    return format_html(
-        "{}<ul>{}</ul>",
-        _("Left out or changed, please check:"),
-        format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
-    )
+    return html_list(lines, _("Left out or changed, please check:"))
 
 
 def import_text_view(model_admin, request):

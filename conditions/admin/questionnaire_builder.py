@@ -46,14 +46,16 @@ NEW_ANSWERS = 3  # blank answer rows under a new question
 MORE_ANSWERS = 1  # blank answer rows under a saved choice question
 NEW_RULES = 1  # blank "other test" rows under each question and outcome
 MARKUP_ADVICE = gettext_lazy("put them in an outcome's “what to do next”, which takes Markdown")
-CLINICAL_OUTCOME_FIELDS = {
+# An outcome's clinical judgement, in the order its forms show it: a change to any of these
+# undoes a sign-off.
+CLINICAL_OUTCOME_FIELDS = (
     "urgency",
     "priority",
     "rule",
     "score_threshold",
     "explanation",
     "next_steps",
-}
+)
 
 
 def unique_slug(text: str, taken: set[str], max_length: int, fallback: str) -> str:
@@ -571,7 +573,7 @@ class BuildOutcomeFormSet(BaseInlineFormSet):
         for form in forms_to_save(self):
             outcome = form.save(commit=False)
             # A sign-off covers what was signed: changing the clinical content asks for it again.
-            clinical = set(form.changed_data) & CLINICAL_OUTCOME_FIELDS
+            clinical = set(form.changed_data).intersection(CLINICAL_OUTCOME_FIELDS)
             if form.instance.pk and outcome.signed_off_at and clinical:
                 outcome.signed_off_by = None
                 outcome.signed_off_at = None

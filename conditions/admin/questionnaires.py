@@ -15,9 +15,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,7 +25,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from conditions import safety
 from conditions.admin import pasting, questionnaire_builder
 from conditions.admin.questionnaire_builder import MARKUP_ADVICE
-from conditions.admin.review import ReviewableAdmin, ReviewableForm, VersionedForm
+from conditions.admin.review import (
+    BelongsToItemMixin,
+    ReviewableAdmin,
+    ReviewableForm,
+    VersionedForm,
+    admin_views,
+    html_list,
+)
 from conditions.models import (
     AnswerOption,
     Condition,
@@ -59,23 +66,26 @@ def warn_about_safety(request, questionnaire: Questionnaire) -> None:
         return
     messages.warning(
         request,
-        format_html(
-            "{}<ul>{}</ul>",
-            _("Safety check: this draft cannot be approved until these are fixed:"),
-            format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
+        html_list(
+            problems, _("Safety check: this draft cannot be approved until these are fixed:")
         ),
     )
 
 
+class PlainTextForm(pasting.PastedTextMixin, forms.ModelForm):
+    """A form of a questionnaire's plain-text fields (`plain_fields`), which says where markup
+    belongs when a writer pastes some."""
+
+    markup_advice = MARKUP_ADVICE
+
+
 # -- questionnaire ------------------------------------------------------------------------------
-class QuestionInlineForm(pasting.PastedTextMixin, forms.ModelForm):
+class QuestionInlineForm(PlainTextForm):
     plain_fields = ("text",)
-    markup_advice = MARKUP_ADVICE
 
 
-class OutcomeInlineForm(pasting.PastedTextMixin, forms.ModelForm):
+class OutcomeInlineForm(PlainTextForm):
     plain_fields = ("title",)
-    markup_advice = MARKUP_ADVICE
 
 
 class QuestionInline(admin.TabularInline):
@@ -147,14 +157,8 @@ class QuestionnaireAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
 
     # -- the one-page builder (conditions/admin/questionnaire_builder.py) -----------------------
     def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/build/",
-                self.admin_site.admin_view(self.build_view),
-                name="conditions_questionnaire_build",
-            ),
-            *super().get_urls(),
-        ]
+        custom = admin_views(self, ("<path:object_id>/build/", self.build_view, "build"))
+        return custom + super().get_urls()
 
     def build_view(self, request, object_id):
         return questionnaire_builder.build_view(self, request, object_id)
@@ -205,10 +209,8 @@ class QuestionnaireAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
         problems = safety_report(obj)
         if not problems:
             return _("Passes: every path of answers reaches an outcome, and red flags always win.")
-        return format_html(
-            '<strong class="safety-problems">{}</strong><ul>{}</ul>',
-            _("Problems:"),
-            format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
+        return html_list(
+            problems, format_html('<strong class="safety-problems">{}</strong>', _("Problems:"))
         )
 
     @admin.display(description=gettext_lazy("try it"))
@@ -229,21 +231,16 @@ class QuestionnaireAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
         warn_about_safety(request, obj)
 
 
-class PartOfQuestionnaireAdmin(pasting.PastedTextAdminMixin, SimpleHistoryAdmin):
+class PartOfQuestionnaireAdmin(
+    BelongsToItemMixin, pasting.PastedTextAdminMixin, SimpleHistoryAdmin
+):
     """Questions and outcomes have their own pages; each save is a change to the draft of the
     questionnaire they belong to, checked against the version the editor started from."""
 
+    item_field = "questionnaire"
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(questionnaire__is_live=False)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "questionnaire":
-            kwargs["queryset"] = Questionnaire.objects.working_copies()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
-        return (*fields, "questionnaire") if obj else fields
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -260,9 +257,8 @@ class PartOfQuestionnaireForm(pasting.PastedTextMixin, VersionedForm):
 
 
 # -- question -----------------------------------------------------------------------------------
-class AnswerOptionForm(pasting.PastedTextMixin, forms.ModelForm):
+class AnswerOptionForm(PlainTextForm):
     plain_fields = ("text",)
-    markup_advice = MARKUP_ADVICE
 
 
 class AnswerOptionInline(admin.TabularInline):
@@ -361,7 +357,8 @@ class OutcomeTriggerInline(EarlierAnswerInline):
 
 
 # The build page's clinical fields, and the sign-off request the outcome's own page also edits.
-CLINICAL_OUTCOME_FIELDS = questionnaire_builder.CLINICAL_OUTCOME_FIELDS | {
+CLINICAL_OUTCOME_FIELDS = {
+    *questionnaire_builder.CLINICAL_OUTCOME_FIELDS,
     "needs_signoff",
     "signoff_note",
 }
@@ -388,12 +385,7 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
         "questionnaire",
         "title",
         "slug",
-        "urgency",
-        "priority",
-        "rule",
-        "score_threshold",
-        "explanation",
-        "next_steps",
+        *questionnaire_builder.CLINICAL_OUTCOME_FIELDS,
         "conditions",
         "needs_signoff",
         "signoff_note",
@@ -417,14 +409,8 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
         return _("Signed off by %(who)s on %(when)s.") % {"who": who, "when": when}
 
     def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/sign-off/",
-                self.admin_site.admin_view(self.sign_off_view),
-                name="conditions_outcome_sign_off",
-            ),
-            *super().get_urls(),
-        ]
+        custom = admin_views(self, ("<path:object_id>/sign-off/", self.sign_off_view, "sign_off"))
+        return custom + super().get_urls()
 
     def sign_off_view(self, request, object_id):
         """A clinical reviewer signs off the judgement an outcome needs (who and when)."""

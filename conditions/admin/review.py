@@ -66,10 +66,30 @@ def reviewers(users):
     ).distinct()
 
 
+def admin_views(model_admin, *views) -> list:
+    """Pages of an admin besides Django's own, each given as (route, view, name suffix) and
+    named as Django names its pages (`admin:conditions_condition_review`). They go before
+    Django's, whose `<path:object_id>/` would otherwise take them."""
+    opts = model_admin.model._meta
+    return [
+        path(
+            route,
+            model_admin.admin_site.admin_view(view),
+            name=f"{opts.app_label}_{opts.model_name}_{suffix}",
+        )
+        for route, view, suffix in views
+    ]
+
+
+def html_list(items, lead: str = ""):
+    """`lead` (text, or HTML from format_html) followed by the items as a bulleted list."""
+    return format_html(
+        "{}<ul>{}</ul>", lead, format_html_join("", "<li>{}</li>", ((i,) for i in items))
+    )
+
+
 def problems_html(problems, ready: str = ""):
-    if not problems:
-        return ready
-    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
+    return html_list(problems) if problems else ready
 
 
 # -- the version check ---------------------------------------------------------------------------
@@ -195,6 +215,22 @@ class LivePreviewMixin:
         if field is not None and db_field.name in self.preview_fields:
             field.widget.attrs["data-live-preview"] = "markdown"
         return field
+
+
+class BelongsToItemMixin:
+    """For the admin of something that belongs to one content item (the foreign key named
+    `item_field`): the item is chosen among working copies, and is fixed once saved."""
+
+    item_field = ""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.item_field:
+            kwargs["queryset"] = db_field.related_model.objects.working_copies()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, self.item_field] if obj is not None and obj.pk else fields
 
 
 class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
@@ -323,45 +359,20 @@ class ReviewableAdmin(LivePreviewMixin, SimpleHistoryAdmin):
 
     # -- the workflow pages ---------------------------------------------------------------------
     def get_urls(self):
-        opts = self.model._meta
-        name = f"{opts.app_label}_{opts.model_name}"
-        custom = [
-            path(
-                "<path:object_id>/changes/",
-                self.admin_site.admin_view(self.changes_view),
-                name=f"{name}_changes",
-            ),
-            path(
-                "<path:object_id>/workflow/<slug:action>/",
-                self.admin_site.admin_view(self.workflow_view),
-                name=f"{name}_workflow",
-            ),
-            path(
-                "<path:object_id>/revert/<int:event_id>/",
-                self.admin_site.admin_view(self.revert_view),
-                name=f"{name}_revert",
-            ),
-            path(
-                "text-preview/",
-                self.admin_site.admin_view(self.text_preview_view),
-                name=f"{name}_text_preview",
-            ),
-            path(
-                "<path:object_id>/editing/",
-                self.admin_site.admin_view(self.editing_view),
-                name=f"{name}_editing",
-            ),
-            path(
-                "<path:object_id>/comments/",
-                self.admin_site.admin_view(self.comment_view),
-                name=f"{name}_comment",
-            ),
-            path(
+        custom = admin_views(
+            self,
+            ("<path:object_id>/changes/", self.changes_view, "changes"),
+            ("<path:object_id>/workflow/<slug:action>/", self.workflow_view, "workflow"),
+            ("<path:object_id>/revert/<int:event_id>/", self.revert_view, "revert"),
+            ("text-preview/", self.text_preview_view, "text_preview"),
+            ("<path:object_id>/editing/", self.editing_view, "editing"),
+            ("<path:object_id>/comments/", self.comment_view, "comment"),
+            (
                 "<path:object_id>/comments/<int:comment_id>/resolve/",
-                self.admin_site.admin_view(self.resolve_comment_view),
-                name=f"{name}_resolve_comment",
+                self.resolve_comment_view,
+                "resolve_comment",
             ),
-        ]
+        )
         return custom + super().get_urls()
 
     def _url(self, obj, view: str, *args) -> str:
@@ -760,21 +771,34 @@ def part_changes(old: dict, new: dict) -> list[dict]:
 
 
 # -- the dashboard -----------------------------------------------------------------------------
+# The review dashboard's lists, in the order it shows them: (id, heading, what it says when empty).
+DASHBOARD_SECTIONS = (
+    ("overdue", gettext_lazy("Overdue for review"), gettext_lazy("Nothing is overdue.")),
+    ("due-soon", gettext_lazy("Review due soon"), gettext_lazy("No review is due soon.")),
+    (
+        "in-review",
+        gettext_lazy("Waiting for a clinical reviewer"),
+        gettext_lazy("Nothing is waiting for review."),
+    ),
+    ("drafts", gettext_lazy("Drafts"), gettext_lazy("No drafts.")),
+)
+
+
 def review_dashboard(request, admin_site, models):
     """Everything that needs a clinician, across articles, comparisons and questionnaires."""
     today = timezone.localdate()
     from django.conf import settings
 
     soon = today + datetime.timedelta(days=settings.REVIEW_DUE_SOON_DAYS)
-    sections = {"overdue": [], "due_soon": [], "in_review": [], "drafts": []}
+    sections = {key: [] for key, _heading, _empty in DASHBOARD_SECTIONS}
     for model in models:
         items = model.objects.working_copies().select_related("live", "reviewer", "author")
         live = items.filter(live__status=Status.PUBLISHED)
         sections["overdue"] += list(live.filter(live__next_review_due__lt=today))
-        sections["due_soon"] += list(
+        sections["due-soon"] += list(
             live.filter(live__next_review_due__gte=today, live__next_review_due__lte=soon)
         )
-        sections["in_review"] += list(items.filter(status=Status.IN_REVIEW))
+        sections["in-review"] += list(items.filter(status=Status.IN_REVIEW))
         sections["drafts"] += list(items.filter(status=Status.DRAFT))
     # Reads over the last 30 days (feedback app): the most-read pages come first for review.
     from feedback.counting import recent_views
@@ -784,28 +808,27 @@ def review_dashboard(request, admin_site, models):
     def read(item) -> int:
         return views.get((item._meta.label, item.pk), 0)
 
-    for key in ("overdue", "due_soon"):
+    for key in ("overdue", "due-soon"):
         sections[key].sort(key=lambda item: (-read(item), item.live.next_review_due))
-    for key in ("in_review", "drafts"):
+    for key in ("in-review", "drafts"):
         sections[key].sort(key=lambda item: item.updated_at, reverse=True)
-    rows = {
-        key: [
-            {
-                "item": item,
-                "kind": item._meta.verbose_name,
-                "views": read(item),
-                "url": reverse(
-                    f"admin:{item._meta.app_label}_{item._meta.model_name}_change", args=[item.pk]
-                ),
-            }
-            for item in items
-        ]
-        for key, items in sections.items()
-    }
+
+    def row(item) -> dict:
+        opts = item._meta
+        return {
+            "item": item,
+            "kind": opts.verbose_name,
+            "views": read(item),
+            "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk]),
+        }
+
     context = {
         **admin_site.each_context(request),
         "title": _("Content that needs attention"),
         "today": today,
-        **rows,
+        "sections": [
+            {"id": key, "heading": heading, "empty": empty, "rows": [row(i) for i in sections[key]]}
+            for key, heading, empty in DASHBOARD_SECTIONS
+        ],
     }
     return TemplateResponse(request, "admin/conditions/review_dashboard.html", context)

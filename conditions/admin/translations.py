@@ -13,11 +13,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from conditions.admin.review import check_version, problems_html
+from conditions.admin.review import admin_views, check_version, problems_html
 from conditions.models import Condition, Questionnaire, TreatmentComparison
 from conditions.models.translations import (
     ContentTranslation,
@@ -183,14 +183,10 @@ class ContentTranslationAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/workflow/<str:action>/",
-                self.admin_site.admin_view(self.workflow_view),
-                name="conditions_contenttranslation_workflow",
-            ),
-            *super().get_urls(),
-        ]
+        custom = admin_views(
+            self, ("<path:object_id>/workflow/<str:action>/", self.workflow_view, "workflow")
+        )
+        return custom + super().get_urls()
 
     def workflow_view(self, request, object_id, action):
         """Submit, approve or send back, from the buttons of the change form."""

@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from conditions.admin import pasting
 from conditions.admin.review import (
+    BelongsToItemMixin,
     LivePreviewMixin,
     ReviewableAdmin,
     ReviewableForm,
@@ -26,7 +27,6 @@ from conditions.admin.review import (
 from conditions.models import (
     CareSetting,
     ComparisonRow,
-    Condition,
     Reference,
     Treatment,
     TreatmentComparison,
@@ -227,7 +227,9 @@ class ComparisonRowInline(LivePreviewMixin, admin.StackedInline):
 
 
 @admin.register(TreatmentComparison)
-class TreatmentComparisonAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
+class TreatmentComparisonAdmin(BelongsToItemMixin, pasting.PastedTextAdminMixin, ReviewableAdmin):
+    # Rows cite the condition's references, so the condition is fixed once saved.
+    item_field = "condition"
     form = TreatmentComparisonForm
     preview_fields = ("intro",)
     inlines = [ComparisonRowInline]
@@ -249,18 +251,6 @@ class TreatmentComparisonAdmin(pasting.PastedTextAdminMixin, ReviewableAdmin):
     @admin.display(description=_("options"), ordering="_row_count")
     def row_count(self, obj):
         return obj._row_count
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "condition":
-            kwargs["queryset"] = Condition.objects.working_copies()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.pk:
-            # Rows cite the condition's references, so the condition is fixed once saved.
-            fields.append("condition")
-        return fields
 
     def preview_url(self, obj):
         from django.urls import reverse

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conditions.models.articles import CareAdvice, Condition
+from conditions.models.fields import staff_member
 from conditions.models.review import Part, Reviewable, ReviewPart
 
 
@@ -303,14 +303,7 @@ class Outcome(ReviewPart):
         help_text=_("Set when a threshold is a product decision rather than from a source."),
     )
     signoff_note = models.CharField(_("sign-off note"), max_length=300, blank=True)
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed off by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    signed_off_by = staff_member(_("signed off by"))
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[conditions])

@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from conditions.models.fields import contributors_field, staff_member
+
 PUBLISH_PERMISSION = "conditions.publish_condition"
 # Accounts that exist only to show the portal (the demo loader's). What they approve is
 # labelled "example content, awaiting this clinic's review" on patient pages.
@@ -218,31 +220,13 @@ class Reviewable(models.Model):
         on_delete=models.SET_NULL,
         related_name="working_copy",
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("clinical reviewer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    author = staff_member(_("author"))
+    reviewer = staff_member(
+        _("clinical reviewer"),
         editable=False,
-        related_name="+",
         help_text=_("The clinician who approved the live version."),
     )
-    contributors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed since the last approval by"),
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    contributors = contributors_field()
     self_reviewed = models.BooleanField(
         _("approved by its own author"),
         default=False,
@@ -416,11 +400,7 @@ class Reviewable(models.Model):
         """Every edit of this item or its parts ends here: the item becomes a draft (the live
         copy is untouched), the editor is noted for the four-eyes rule, the version rises."""
         self._require_working_copy()
-        if self.status in (Status.PUBLISHED, Status.ARCHIVED):
-            self.status = Status.DRAFT
-        self.save()
-        if by is not None and getattr(by, "pk", None):
-            self.contributors.add(by)
+        save_change(self, by, reopens=(Status.PUBLISHED, Status.ARCHIVED))
         self.after_copy()
 
     def submit_for_review(self, by=None) -> None:
@@ -429,38 +409,26 @@ class Reviewable(models.Model):
             f"{self._meta.app_label}.change_{self._meta.model_name}"
         ):
             raise PermissionDenied
-        if self.status != Status.DRAFT:
-            raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
-        self.status = Status.IN_REVIEW
-        if by is not None and not self.author_id:
-            self.author = by
-        self.save()
-        self.log(ReviewEvent.Action.SUBMITTED, by)
+        submit_draft(self, by)
         from conditions import notifications
 
         notifications.draft_submitted(self, by)
 
     def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
-        problems = []
-        if self.status not in (Status.DRAFT, Status.IN_REVIEW):
-            problems.append(gettext("There are no changes to approve."))
-        if not attested:
-            problems.append(gettext("Confirm that you have checked this against its references."))
-        if seen_version is not None and seen_version != self.version:
-            problems.append(
-                gettext(
-                    "It changed while you were reviewing it: look at the changes again, then "
-                    "approve."
-                )
-            )
-        if second_reviewer_required() and by is not None and by.pk in self.changed_by():
-            problems.append(
-                gettext(
-                    "You changed this draft, so another clinical reviewer must approve it "
-                    "(the four-eyes rule)."
-                )
-            )
-        return problems + self.publish_problems()
+        return approval_problems_for(
+            self,
+            by,
+            attested,
+            seen_version,
+            unchecked=gettext("Confirm that you have checked this against its references."),
+            changed=gettext(
+                "It changed while you were reviewing it: look at the changes again, then approve."
+            ),
+            own_change=gettext(
+                "You changed this draft, so another clinical reviewer must approve it "
+                "(the four-eyes rule)."
+            ),
+        )
 
     def publish(self, by, *, attested: bool = False, seen_version: int | None = None):
         """Approve the draft: copy it over the live copy, name `by` as the reviewer with
@@ -472,12 +440,7 @@ class Reviewable(models.Model):
         from conditions import notifications
 
         with transaction.atomic():
-            # Lock the row: a save or a second approval waits until this one is done.
-            type(self).all_copies.select_for_update().filter(pk=self.pk).exists()
-            self.refresh_from_db()
-            problems = self.approval_problems(by, attested, seen_version)
-            if problems:
-                raise ValidationError(problems)
+            lock_for_approval(self, type(self).all_copies, by, attested, seen_version)
             addresses = notifications.people_to_tell(self, by)
             today = timezone.localdate()
             self.self_reviewed = by.pk in self.changed_by()
@@ -789,14 +752,7 @@ class ReviewEvent(models.Model):
     object_id = models.PositiveIntegerField(db_index=True)
     item = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("step"), max_length=20, choices=Action.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = staff_member(_("by"), on_delete=models.SET_NULL)
     at = models.DateTimeField(_("when"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
     snapshot = models.JSONField(null=True, blank=True, editable=False)
@@ -819,25 +775,12 @@ class ReviewComment(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveIntegerField(db_index=True)
     item = GenericForeignKey("content_type", "object_id")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = staff_member(_("by"), on_delete=models.SET_NULL, blank=False)
     text = models.TextField(_("comment"))
     field = models.CharField(_("about"), max_length=100, blank=True)
     created = models.DateTimeField(_("when"), default=timezone.now)
     resolved = models.BooleanField(_("resolved"), default=False)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    resolved_by = staff_member(_("resolved by"), on_delete=models.SET_NULL)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
@@ -921,6 +864,56 @@ class EditingSession(models.Model):
         cls.objects.filter(
             content_type=ContentType.objects.get_for_model(item), object_id=item.pk, user=user
         ).delete()
+
+
+def save_change(item, by, reopens) -> None:
+    """Save an edit of `item` (a content item or a translation of one): a draft again when its
+    status is one of `reopens`, with `by` among those who changed it since its approval."""
+    if item.status in reopens:
+        item.status = Status.DRAFT
+    item.save()
+    if by is not None and getattr(by, "pk", None):
+        item.contributors.add(by)
+
+
+def submit_draft(item, by) -> None:
+    """Send the draft `item` (a content item or a translation of one) for review; the one who
+    submits it becomes its author if it has none."""
+    if item.status != Status.DRAFT:
+        raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
+    item.status = Status.IN_REVIEW
+    if by is not None and not item.author_id:
+        item.author = by
+    item.save()
+    item.log(ReviewEvent.Action.SUBMITTED, by)
+
+
+def lock_for_approval(item, rows, by, attested: bool, seen_version: int | None) -> None:
+    """Inside the approval's transaction: lock the item's row in `rows` (a save or a second
+    approval waits until this one is done), read it again, and refuse with every reason it may
+    not be approved."""
+    rows.select_for_update().filter(pk=item.pk).exists()
+    item.refresh_from_db()
+    problems = item.approval_problems(by, attested, seen_version)
+    if problems:
+        raise ValidationError(problems)
+
+
+def approval_problems_for(
+    item, by, attested: bool, seen_version: int | None, *, unchecked, changed, own_change
+) -> list[str]:
+    """Why `by` may not approve `item` (a content item or a translation of one) now: the rules
+    both share, each in the item's own words, then the item's own publish problems."""
+    problems = []
+    if item.status not in (Status.DRAFT, Status.IN_REVIEW):
+        problems.append(gettext("There are no changes to approve."))
+    if not attested:
+        problems.append(unchecked)
+    if seen_version is not None and seen_version != item.version:
+        problems.append(changed)
+    if second_reviewer_required() and by is not None and by.pk in item.changed_by():
+        problems.append(own_change)
+    return problems + item.publish_problems()
 
 
 def record_event(item, action, by, comment: str = "", snapshot=None) -> ReviewEvent:

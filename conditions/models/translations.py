@@ -34,14 +34,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from conditions import content
+from conditions.models.fields import contributors_field, staff_member
 from conditions.models.review import (
     EXAMPLE_ACCOUNTS_GROUP,
     ReviewEvent,
     Status,
+    approval_problems_for,
     can_review,
+    lock_for_approval,
     record_event,
-    second_reviewer_required,
+    save_change,
     send_back_to_draft,
+    submit_draft,
 )
 
 HTML = "|html"  # live_texts[key + HTML]: a Markdown text rendered on approval
@@ -239,36 +243,27 @@ class TranslationQuerySet(models.QuerySet):
         return self.approved().filter(source_changed_at__isnull=False)
 
 
+def translated_item(model: str) -> models.ForeignKey:
+    """The working copy a translation belongs to (one of these is set, by `KINDS`)."""
+    return models.ForeignKey(
+        model,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        limit_choices_to={"is_live": False},
+    )
+
+
 class ContentTranslation(models.Model):
     """One item's translation into one language: its working texts, its approved texts, and
     its own review (status, reviewer, dates)."""
 
     KINDS = ("condition", "comparison", "questionnaire")
 
-    condition = models.ForeignKey(
-        "conditions.Condition",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="translations",
-        limit_choices_to={"is_live": False},
-    )
-    comparison = models.ForeignKey(
-        "conditions.TreatmentComparison",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="translations",
-        limit_choices_to={"is_live": False},
-    )
-    questionnaire = models.ForeignKey(
-        "conditions.Questionnaire",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="translations",
-        limit_choices_to={"is_live": False},
-    )
+    condition = translated_item("conditions.Condition")
+    comparison = translated_item("conditions.TreatmentComparison")
+    questionnaire = translated_item("conditions.Questionnaire")
     language = models.CharField(_("language"), max_length=10)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -279,30 +274,9 @@ class ContentTranslation(models.Model):
     live_name = models.CharField(max_length=200, blank=True, default="", editable=False)
     live_synonyms = models.TextField(blank=True, default="", editable=False)
     live_search_text = models.TextField(blank=True, default="", editable=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("translator"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    contributors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed since the last approval by"),
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer of this translation"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    author = staff_member(_("translator"))
+    contributors = contributors_field()
+    reviewer = staff_member(_("reviewer of this translation"), editable=False)
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
@@ -439,20 +413,10 @@ class ContentTranslation(models.Model):
     # -- workflow ------------------------------------------------------------------------------
     def record_change(self, by=None) -> None:
         """Every edit of the working texts ends here: a draft again; patients keep the approved."""
-        if self.status == Status.PUBLISHED:
-            self.status = Status.DRAFT
-        self.save()
-        if by is not None and getattr(by, "pk", None):
-            self.contributors.add(by)
+        save_change(self, by, reopens=(Status.PUBLISHED,))
 
     def submit_for_review(self, by=None) -> None:
-        if self.status != Status.DRAFT:
-            raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
-        self.status = Status.IN_REVIEW
-        if by is not None and not self.author_id:
-            self.author = by
-        self.save()
-        self.log(ReviewEvent.Action.SUBMITTED, by)
+        submit_draft(self, by)
 
     def changed_by(self) -> set[int]:
         people = set(self.contributors.values_list("pk", flat=True)) if self.pk else set()
@@ -461,24 +425,19 @@ class ContentTranslation(models.Model):
         return people
 
     def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
-        problems = []
-        if self.status not in (Status.DRAFT, Status.IN_REVIEW):
-            problems.append(gettext("There are no changes to approve."))
-        if not attested:
-            problems.append(gettext("Confirm that you have checked this against the English."))
-        if seen_version is not None and seen_version != self.version:
-            problems.append(
-                gettext("It changed while you were reviewing it: look again, then approve.")
+        return approval_problems_for(
+            self,
+            by,
+            attested,
+            seen_version,
+            unchecked=gettext("Confirm that you have checked this against the English."),
+            changed=gettext("It changed while you were reviewing it: look again, then approve."),
+            own_change=gettext(
+                "You changed this translation, so another reviewer who reads %(language)s "
+                "must approve it (the four-eyes rule)."
             )
-        if second_reviewer_required() and by is not None and by.pk in self.changed_by():
-            problems.append(
-                gettext(
-                    "You changed this translation, so another reviewer who reads %(language)s "
-                    "must approve it (the four-eyes rule)."
-                )
-                % {"language": self.language_name}
-            )
-        return problems + self.publish_problems()
+            % {"language": self.language_name},
+        )
 
     def publish(self, by, *, attested: bool = False, seen_version: int | None = None):
         """Approve the working texts: they become what patients read in this language, with
@@ -494,11 +453,7 @@ class ContentTranslation(models.Model):
                 % {"language": self.language_name}
             )
         with transaction.atomic():
-            type(self).objects.select_for_update().filter(pk=self.pk).exists()
-            self.refresh_from_db()
-            problems = self.approval_problems(by, attested, seen_version)
-            if problems:
-                raise ValidationError(problems)
+            lock_for_approval(self, type(self).objects, by, attested, seen_version)
             source = translatable_texts(self.source())
             markdown = {t.key for t in source if t.markdown}
             live = {}

@@ -127,32 +127,42 @@ def _to_kiosk_screen(request, name: str, slug: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-@require_safe
-def condition_leaflet(request, slug):
-    if kiosk_middleware.is_kiosk_request(request):
-        return _to_kiosk_screen(request, "kiosk_condition_leaflet", slug)
+def _leaflet_html(request, slug: str, size: str, *, comparison: bool, draft: bool, screen=False):
+    """The leaflet of the live article or comparison, or (`draft`) of its working copy."""
+    if comparison:
+        if draft:
+            comparisons = TreatmentComparison.objects.working_copies()
+        else:
+            comparisons = TreatmentComparison.objects.published().filter(
+                condition__in=Condition.objects.published()
+            )
+        return _comparison_html(request, comparisons, slug, size, draft, screen=screen)
+    conditions = Condition.objects.working_copies() if draft else Condition.objects.published()
+    return _condition_html(request, conditions, slug, size, draft, screen=screen)
+
+
+def _leaflet_pdf(request, slug: str, *, comparison: bool, draft: bool) -> HttpResponse:
     try:
         size = _size(request)
     except leaflets.UnknownSize:
         return _bad_size()
-    html = _condition_html(request, Condition.objects.published(), slug, size, draft=False)
-    return _pdf_response(request, html, _filename(slug, "leaflet", size, False), draft=False)
+    html = _leaflet_html(request, slug, size, comparison=comparison, draft=draft)
+    kind = "treatments-leaflet" if comparison else "leaflet"
+    return _pdf_response(request, html, _filename(slug, kind, size, draft), draft=draft)
+
+
+@require_safe
+def condition_leaflet(request, slug):
+    if kiosk_middleware.is_kiosk_request(request):
+        return _to_kiosk_screen(request, "kiosk_condition_leaflet", slug)
+    return _leaflet_pdf(request, slug, comparison=False, draft=False)
 
 
 @require_safe
 def comparison_leaflet(request, slug):
     if kiosk_middleware.is_kiosk_request(request):
         return _to_kiosk_screen(request, "kiosk_comparison_leaflet", slug)
-    try:
-        size = _size(request)
-    except leaflets.UnknownSize:
-        return _bad_size()
-    comparisons = TreatmentComparison.objects.published().filter(
-        condition__in=Condition.objects.published()
-    )
-    html = _comparison_html(request, comparisons, slug, size, draft=False)
-    filename = _filename(slug, "treatments-leaflet", size, False)
-    return _pdf_response(request, html, filename, draft=False)
+    return _leaflet_pdf(request, slug, comparison=True, draft=False)
 
 
 @require_safe
@@ -160,26 +170,14 @@ def condition_leaflet_preview(request, slug):
     """The working copy's leaflet, for reviewers (the same 404 as a missing page for others)."""
     if not _may_preview(request.user, "conditions.view_condition"):
         raise Http404
-    try:
-        size = _size(request)
-    except leaflets.UnknownSize:
-        return _bad_size()
-    html = _condition_html(request, Condition.objects.working_copies(), slug, size, draft=True)
-    return _pdf_response(request, html, _filename(slug, "leaflet", size, True), draft=True)
+    return _leaflet_pdf(request, slug, comparison=False, draft=True)
 
 
 @require_safe
 def comparison_leaflet_preview(request, slug):
     if not _may_preview(request.user, "conditions.view_treatmentcomparison"):
         raise Http404
-    try:
-        size = _size(request)
-    except leaflets.UnknownSize:
-        return _bad_size()
-    comparisons = TreatmentComparison.objects.working_copies()
-    html = _comparison_html(request, comparisons, slug, size, draft=True)
-    filename = _filename(slug, "treatments-leaflet", size, True)
-    return _pdf_response(request, html, filename, draft=True)
+    return _leaflet_pdf(request, slug, comparison=True, draft=True)
 
 
 # -- the kiosk's leaflet screen and the print view it frames -----------------------------------
@@ -225,14 +223,7 @@ def _kiosk_print_view(request, slug: str, *, comparison: bool) -> HttpResponse:
         size = _size(request)
     except leaflets.UnknownSize:
         return _bad_size()
-    if comparison:
-        live = TreatmentComparison.objects.published().filter(
-            condition__in=Condition.objects.published()
-        )
-        html = _comparison_html(request, live, slug, size, draft=False, screen=True)
-    else:
-        conditions = Condition.objects.published()
-        html = _condition_html(request, conditions, slug, size, draft=False, screen=True)
+    html = _leaflet_html(request, slug, size, comparison=comparison, draft=False, screen=True)
     response = HttpResponse(html)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
