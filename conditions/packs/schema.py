@@ -149,6 +149,8 @@ class Option(Strict):
     setting: str
     who_does_it: str = ""
     description: str = ""
+    # Unset: the option whose slug is "no-treatment" is the comparison's "wait and see" one.
+    is_no_treatment: bool | None = None
 
     @field_validator("setting")
     @classmethod
@@ -225,12 +227,16 @@ class ShowIf(Strict):
 class AnswerChoice(Strict):
     code: str = Field(min_length=1)
     text: str = Field(min_length=1)
+    score: int = 0
+    # Unset: the answer "none" of a multiple-choice question excludes the others.
+    exclusive: bool | None = None
 
 
 class QuestionItem(Strict):
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     text: str = Field(min_length=1)
     kind: Literal["yes_no", "single", "multiple", "number"] = "yes_no"
+    required: bool = True
     help_text: str = ""
     error_text: str = ""
     min_value: float | None = None
@@ -247,10 +253,13 @@ class OutcomeItem(Strict):
     urgency: str
     priority: int
     rule: str
+    score_threshold: int | None = None
     triggers: list[Test] = []
     explanation: str = ""
     next_steps: str = ""
     signoff_note: str = ""
+    # Unset: an outcome with a sign-off note needs a clinician's sign-off.
+    needs_signoff: bool | None = None
 
 
 class QuestionnaireFile(Strict):
