@@ -148,25 +148,26 @@ def comparison_file(comparison: TreatmentComparison, keys: dict) -> schema.Compa
     cited = {r.pk: r for row in rows for r in row.references.all()}
     ordered = sorted(cited.values(), key=lambda r: (r.order, r.pk))
     key_of = {r.pk: reference_key(r, keys) for r in ordered}
-    return schema.Comparison.model_construct(
+    return _construct(
+        schema.Comparison,
+        comparison,
         condition=comparison.condition.slug,
-        intro=comparison.intro,
         references=[key_of[r.pk] for r in ordered],
         options=[
-            schema.Option.model_construct(
-                slug=t.slug,
-                name=t.name,
-                setting=t.setting,
-                who_does_it=t.who_does_it,
-                description=t.description,
-                is_no_treatment=unless(t.is_no_treatment, t.slug == NO_TREATMENT),
+            _construct(
+                schema.Option,
+                row.treatment,
+                is_no_treatment=unless(
+                    row.treatment.is_no_treatment, row.treatment.slug == NO_TREATMENT
+                ),
             )
-            for t in (row.treatment for row in rows)
+            for row in rows
         ],
         rows=[
-            schema.Row.model_construct(
+            _construct(
+                schema.Row,
+                row,
                 treatment=row.treatment.slug,
-                **{name: getattr(row, name) for name in ROW_FIELDS},
                 references=[
                     key_of[r.pk]
                     for r in sorted(row.references.all(), key=lambda r: ordered.index(r))
@@ -176,6 +177,18 @@ def comparison_file(comparison: TreatmentComparison, keys: dict) -> schema.Compa
         ],
         review=_review(comparison),
     )
+
+
+def _construct(file_model, row, **given):
+    """The file's model of a database row: each field the row holds under the same name, as it
+    is, and the `given` ones (links by key or code, numbers, conventions). Not validated: a
+    draft may still lack what publishing needs."""
+    same = {
+        name: getattr(row, name)
+        for name in file_model.model_fields
+        if name not in given and hasattr(row, name)
+    }
+    return file_model.model_construct(**same, **given)
 
 
 def _number(value):
@@ -200,91 +213,62 @@ def questionnaire_file(questionnaire: Questionnaire, keys: dict) -> schema.Quest
     questions = []
     for q in questionnaire.questions.prefetch_related("options").order_by("order", "pk"):
         rules = [_test(t) for t in q.show_if.select_related("source_question", "option")]
+        choices = [
+            _construct(
+                schema.AnswerChoice,
+                o,
+                exclusive=unless(o.exclusive, q.kind == "multiple" and o.code == NONE_OF_THESE),
+            )
+            for o in q.options.order_by("order", "pk")
+        ]
+        show_if = _construct(schema.ShowIf, q, match=q.show_if_match, rules=rules)
         questions.append(
-            schema.QuestionItem.model_construct(
-                key=q.key,
-                text=q.text,
-                kind=q.kind,
-                required=q.required,
-                help_text=q.help_text,
-                error_text=q.error_text,
+            _construct(
+                schema.QuestionItem,
+                q,
                 min_value=_number(q.min_value),
                 max_value=_number(q.max_value),
-                unit=q.unit,
-                options=[
-                    schema.AnswerChoice.model_construct(
-                        code=o.code,
-                        text=o.text,
-                        score=o.score,
-                        exclusive=unless(
-                            o.exclusive, q.kind == "multiple" and o.code == NONE_OF_THESE
-                        ),
-                    )
-                    for o in q.options.order_by("order", "pk")
-                ],
-                show_if=schema.ShowIf.model_construct(match=q.show_if_match, rules=rules)
-                if rules
-                else None,
+                options=choices,
+                show_if=show_if if rules else None,
             )
         )
     outcomes = [
-        schema.OutcomeItem.model_construct(
-            slug=o.slug,
-            title=o.title,
-            urgency=o.urgency,
-            priority=o.priority,
-            rule=o.rule,
-            score_threshold=o.score_threshold,
+        _construct(
+            schema.OutcomeItem,
+            o,
             triggers=[_test(t) for t in o.triggers.select_related("source_question", "option")],
-            explanation=o.explanation,
-            next_steps=o.next_steps,
-            signoff_note=o.signoff_note,
             needs_signoff=unless(o.needs_signoff, bool(o.signoff_note)),
         )
         for o in questionnaire.outcomes.order_by("-priority", "pk")
     ]
-    return schema.QuestionnaireFile.model_construct(
-        slug=questionnaire.slug,
-        title=questionnaire.title,
-        featured=questionnaire.featured,
-        intro=questionnaire.intro,
-        conditions=sorted(questionnaire.conditions.values_list("slug", flat=True)),
+    return _construct(
+        schema.QuestionnaireFile,
+        questionnaire,
+        conditions=_slugs(questionnaire.conditions),
         questions=questions,
         outcomes=outcomes,
         review=_review(questionnaire),
     )
 
 
+def _slugs(relation) -> list[str]:
+    return sorted(relation.values_list("slug", flat=True))
+
+
 def help_card_file(card: UrgentHelp, keys: dict) -> schema.SearchHelp:
-    return schema.SearchHelp.model_construct(
-        heading=card.heading,
-        body=card.body,
-        emergency_phone=card.emergency_phone,
-        urgent_phone=card.urgent_phone,
-        source_name=card.source_name,
-        source_url=card.source_url,
-        terms=[
-            schema.Term.model_construct(
-                phrase=t.phrase, variants=[v for v in t.variants.splitlines() if v.strip()]
-            )
-            for t in card.terms.order_by("order", "pk")
-        ],
-        review=_review(card),
-    )
+    terms = [
+        _construct(schema.Term, t, variants=[v for v in t.variants.splitlines() if v.strip()])
+        for t in card.terms.order_by("order", "pk")
+    ]
+    return _construct(schema.SearchHelp, card, terms=terms, review=_review(card))
 
 
 def kiosk_file(profile: KioskProfile, keys: dict) -> schema.Kiosk:
-    return schema.Kiosk.model_construct(
-        name=profile.name,
-        slug=profile.slug,
-        welcome_text=profile.welcome_text,
-        idle_seconds=profile.idle_seconds,
-        warning_seconds=profile.warning_seconds,
-        printer_available=profile.printer_available,
-        featured_conditions=sorted(profile.featured_conditions.values_list("slug", flat=True)),
-        featured_questionnaires=sorted(
-            profile.featured_questionnaires.values_list("slug", flat=True)
-        ),
+    return _construct(
+        schema.Kiosk,
+        profile,
+        featured_conditions=_slugs(profile.featured_conditions),
+        featured_questionnaires=_slugs(profile.featured_questionnaires),
     )
 
 
