@@ -223,6 +223,7 @@ def test_a_questionnaire_import_makes_nothing_live_and_clears_a_changed_sign_off
     # Changed outcomes need this clinic's sign-off again; untouched ones keep theirs.
     assert outcomes["newborn-sore"].signed_off_at is None
     assert outcomes["persistent-baby"].signed_off_at is None
+    assert outcomes["see-gp"].signed_off_at is not None  # the pack left it as it was
     assert outcomes["near-eye"].needs_signoff is False
     assert any("sign-off" in p for p in working.publish_problems())
 
