@@ -39,6 +39,15 @@ def _one_of(value: str, choices, what: str) -> str:
     return value
 
 
+def _once(values, what: str) -> None:
+    """Keys, slugs and codes name one entry each: a second one is an error, not a merge."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears twice")
+        seen.add(value)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -194,6 +203,8 @@ class Comparison(Strict):
 
     @model_validator(mode="after")
     def _rows_name_options(self):
+        _once([o.slug for o in self.options], "options: the slug")
+        _once([row.treatment for row in self.rows], "rows: the treatment")
         slugs = {o.slug for o in self.options}
         for n, row in enumerate(self.rows):
             if row.treatment not in slugs:
@@ -275,6 +286,10 @@ class QuestionnaireFile(Strict):
 
     @model_validator(mode="after")
     def _tests_name_questions(self):
+        _once([q.key for q in self.questions], "questions: the key")
+        _once([o.slug for o in self.outcomes], "outcomes: the slug")
+        for q in self.questions:
+            _once([o.code for o in q.options], f"questions.{q.key}.options: the code")
         keys = {q.key for q in self.questions}
         for where, tests in [
             *[

@@ -324,6 +324,17 @@ def test_a_broken_file_names_file_key_and_problem_and_nothing_is_imported(kind, 
     assert not KioskProfile.objects.exists() and not UrgentHelp.all_copies.exists()
 
 
+def test_a_key_given_twice_is_an_error_not_a_merge(tmp_path, db):
+    folder = demo_copy(tmp_path)
+    edit(folder / QUESTIONNAIRE, 'key = "fever"', 'key = "who"')
+    edit(folder / COMPARISON, 'treatment = "dermabrasion"', 'treatment = "cryotherapy"')
+    with pytest.raises(CommandError) as caught:
+        call_command("import_content", folder, stdout=io.StringIO())
+    assert "questions: the key 'who' appears twice" in str(caught.value)
+    assert "rows: the treatment 'cryotherapy' appears twice" in str(caught.value)
+    assert not Condition.all_copies.exists()
+
+
 def test_the_admin_answers_a_broken_questionnaire_with_a_400_naming_it(client, tmp_path, db):
     name, old, new, message = BROKEN["questionnaire"]
     folder = demo_copy(tmp_path)
