@@ -60,7 +60,7 @@ def entry_url() -> str:
 
 # -- the kiosk profile ------------------------------------------------------------------------
 def profile_for(request):
-    """The profile named by this device's signed cookie; else the first one; else defaults."""
+    """The profile named by this device's signed cookie; else the first in use; else defaults."""
     from conditions.models import KioskProfile
 
     slug = request.get_signed_cookie(PROFILE_COOKIE, default=None, salt=PROFILE_COOKIE_SALT)
@@ -68,7 +68,8 @@ def profile_for(request):
     profile = None
     if slug:
         profile = profiles.filter(slug=slug).first()
-    return profile or profiles.first() or KioskProfile(name=_("Waiting room"), slug="default")
+    fallback = profiles.filter(in_use=True).first()
+    return profile or fallback or KioskProfile(name=_("Waiting room"), slug="default")
 
 
 def kiosk_context(request) -> dict:

@@ -12,14 +12,21 @@ from conditions.models import KioskProfile
 
 @admin.register(KioskProfile)
 class KioskProfileAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "idle_seconds", "warning_seconds", "printer_available"]
-    list_editable = ["printer_available"]
+    list_display = [
+        "name",
+        "slug",
+        "in_use",
+        "idle_seconds",
+        "warning_seconds",
+        "printer_available",
+    ]
+    list_editable = ["in_use", "printer_available"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["featured_conditions", "featured_questionnaires"]
     readonly_fields = ["setup_link"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "welcome_text"]}),
+        (None, {"fields": ["name", "slug", "in_use", "welcome_text"]}),
         (
             _("Start screen"),
             {

@@ -25,6 +25,14 @@ class KioskProfile(models.Model):
         help_text=_("At least 20 seconds (WCAG 2.2.1)."),
     )
     printer_available = models.BooleanField(_("a printer is attached"), default=False)
+    in_use = models.BooleanField(
+        _("in use"),
+        default=True,
+        help_text=_(
+            "A screen with no profile of its own shows the first profile in use. A profile "
+            "imported from a content pack starts not in use, until someone here turns it on."
+        ),
+    )
     featured_conditions = models.ManyToManyField(
         Condition, verbose_name=_("featured conditions"), blank=True, related_name="+"
     )

@@ -49,6 +49,7 @@ class Content:
     questionnaires: list[schema.QuestionnaireFile] = field(default_factory=list)
     search_help: schema.SearchHelp | None = None
     kiosk: schema.Kiosk | None = None
+    paths: dict[int, Path] = field(default_factory=dict)  # id(item) -> the file it came from
 
     def next_review_due(self, item):
         return item.review.next_review_due or self.pack.review.next_review_due
@@ -165,6 +166,7 @@ def read(folder: str | Path) -> Content:
                 value = _validate(model, data, path, text, problems)
                 if value is not None:
                     setattr(content, attr, value)
+                    content.paths[id(value)] = path
 
     bib_path = folder / "references.toml"
     if bib_path.exists():
@@ -196,6 +198,7 @@ def read(folder: str | Path) -> Content:
             if advice.from_signs and content.signs is None:
                 problems.append(f"{path}: care_advice[{n}].from_signs: there is no signs.toml")
         content.articles.append(article)
+        content.paths[id(article)] = path
     content.articles.sort(key=lambda a: (a.order, a.slug))
 
     for kind, model, target in [
@@ -212,6 +215,7 @@ def read(folder: str | Path) -> Content:
             if isinstance(item, schema.Comparison):
                 _check_keys(path, "references", item.references, content.references, problems)
             target.append(item)
+            content.paths[id(item)] = path
     if problems:
         raise ContentFileError(problems)
     return content

@@ -39,6 +39,15 @@ def _one_of(value: str, choices, what: str) -> str:
     return value
 
 
+def _once(values, what: str) -> None:
+    """Keys, slugs and codes name one entry each: a second one is an error, not a merge."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears twice")
+        seen.add(value)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -149,6 +158,8 @@ class Option(Strict):
     setting: str
     who_does_it: str = ""
     description: str = ""
+    # Unset: the option whose slug is "no-treatment" is the comparison's "wait and see" one.
+    is_no_treatment: bool | None = None
 
     @field_validator("setting")
     @classmethod
@@ -192,6 +203,8 @@ class Comparison(Strict):
 
     @model_validator(mode="after")
     def _rows_name_options(self):
+        _once([o.slug for o in self.options], "options: the slug")
+        _once([row.treatment for row in self.rows], "rows: the treatment")
         slugs = {o.slug for o in self.options}
         for n, row in enumerate(self.rows):
             if row.treatment not in slugs:
@@ -225,12 +238,16 @@ class ShowIf(Strict):
 class AnswerChoice(Strict):
     code: str = Field(min_length=1)
     text: str = Field(min_length=1)
+    score: int = 0
+    # Unset: the answer "none" of a multiple-choice question excludes the others.
+    exclusive: bool | None = None
 
 
 class QuestionItem(Strict):
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     text: str = Field(min_length=1)
     kind: Literal["yes_no", "single", "multiple", "number"] = "yes_no"
+    required: bool = True
     help_text: str = ""
     error_text: str = ""
     min_value: float | None = None
@@ -247,10 +264,13 @@ class OutcomeItem(Strict):
     urgency: str
     priority: int
     rule: str
+    score_threshold: int | None = None
     triggers: list[Test] = []
     explanation: str = ""
     next_steps: str = ""
     signoff_note: str = ""
+    # Unset: an outcome with a sign-off note needs a clinician's sign-off.
+    needs_signoff: bool | None = None
 
 
 class QuestionnaireFile(Strict):
@@ -266,6 +286,10 @@ class QuestionnaireFile(Strict):
 
     @model_validator(mode="after")
     def _tests_name_questions(self):
+        _once([q.key for q in self.questions], "questions: the key")
+        _once([o.slug for o in self.outcomes], "outcomes: the slug")
+        for q in self.questions:
+            _once([o.code for o in q.options], f"questions.{q.key}.options: the code")
         keys = {q.key for q in self.questions}
         for where, tests in [
             *[

@@ -34,8 +34,9 @@ VOLATILE = [
     re.compile(r'nonce="[^"]*"'),
     re.compile(r"csrftoken[^\"']*"),
 ]
-# Fields added after the fingerprint was captured (an imported item's provenance).
-ADDED_SINCE_CAPTURE = {"provenance"}
+# Fields added after the fingerprint was captured, with the value every demo row has: an
+# imported item's provenance (empty: the demo is this clinic's own), a kiosk profile in use.
+ADDED_SINCE_CAPTURE = {"provenance": None, "in_use": True}
 CONTENT_MODELS = [
     "Condition",
     "Section",
@@ -74,8 +75,8 @@ def _row(obj) -> dict:
     for field in obj._meta.concrete_fields:
         if field.primary_key or field.name in ("lock_version",):
             continue
-        if field.name in ADDED_SINCE_CAPTURE:  # empty for the demo: it is this clinic's own
-            assert not getattr(obj, field.name), (obj, field.name)
+        if field.name in ADDED_SINCE_CAPTURE:
+            assert getattr(obj, field.name) == ADDED_SINCE_CAPTURE[field.name], (obj, field.name)
             continue
         out[field.name] = _value(getattr(obj, field.name))
     for field in obj._meta.many_to_many:

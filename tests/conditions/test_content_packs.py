@@ -164,11 +164,13 @@ def test_an_import_makes_drafts_with_provenance_and_diffs(demo_articles_live, tm
     assert not Condition.objects.published().filter(slug="milium-new").exists()
 
 
-def test_a_pack_with_a_comparison_says_it_was_not_imported(tmp_path, db):
+def test_a_dry_run_lists_every_kind_and_writes_nothing(tmp_path, db):
     out = io.StringIO()
     call_command("import_content", "--dry-run", demo_copy(tmp_path), stdout=out)
-    assert "not imported comparison milia" in out.getvalue()
-    assert "Would import 5 item(s) as drafts; none published." in out.getvalue()
+    for line in ("new          comparison milia", "new          questionnaire white-spots"):
+        assert line in out.getvalue()
+    assert "not imported" not in out.getvalue()
+    assert "Would import 9 item(s) as drafts; none published." in out.getvalue()
     assert not Condition.objects.exists()  # a dry run writes nothing
 
 

@@ -1,5 +1,6 @@
-"""Write this clinic's articles as a content pack (conditions/packs): Markdown files with their
-review metadata, and one bibliography.
+"""Write this clinic's content as a content pack (conditions/packs): articles, treatment
+comparisons, questionnaires, the search help card and the kiosk profile, in the files of
+conditions/demo/content/, with their review metadata, and one bibliography.
 
     python manage.py export_content [--status published|draft] DIR
 """
@@ -15,7 +16,7 @@ from conditions.packs import exporting
 
 
 class Command(BaseCommand):
-    help = "Write articles (published by default: their live pages) as a content pack in DIR."
+    help = "Write content (published by default: the live pages) as a content pack in DIR."
 
     def add_arguments(self, parser):
         parser.add_argument("folder", metavar="DIR")
@@ -23,7 +24,10 @@ class Command(BaseCommand):
             "--status",
             choices=[Status.PUBLISHED, Status.DRAFT],
             default=Status.PUBLISHED,
-            help="published: the live pages (default); draft: working copies in draft.",
+            help=(
+                "published: the live pages and the kiosk profiles in use (default); draft: "
+                "working copies in draft and the kiosk profiles not in use."
+            ),
         )
 
     def handle(self, folder, status, **options):
@@ -33,4 +37,4 @@ class Command(BaseCommand):
         if path.is_dir() and any(path.iterdir()):
             raise CommandError(f"{path} is not empty: export to a new or empty folder.")
         written = exporting.export(path, status)
-        self.stdout.write(f"Wrote {len(written)} article(s) to {path}: {', '.join(written)}")
+        self.stdout.write(f"Wrote {len(written)} item(s) to {path}: {', '.join(written)}")

@@ -45,9 +45,12 @@ class Command(BaseCommand):
         except files.ContentFileError as exc:
             raise CommandError("The pack has problems; nothing was imported:\n" + str(exc)) from exc
         for item in results:
-            self.stdout.write(f"{item.state:12} {item.kind} {item.slug}")
+            note = f" ({item.note})" if item.note else ""
+            self.stdout.write(f"{item.state:12} {item.kind} {item.slug}{note}")
             for name, diff in item.diffs:
                 self.stdout.write(f"    {name}: {plain(diff)}")
         verb = "Would import" if dry_run else "Imported"
-        changed = sum(item.state in (importing.NEW, importing.CHANGED) for item in results)
+        changed = sum(
+            item.state in (importing.NEW, importing.CHANGED) and not item.note for item in results
+        )
         self.stdout.write(f"{verb} {changed} item(s) as drafts; none published.")
