@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import path
 
 from conditions.demo.questionnaires import SELF_CARE_PATHS
+from tests.built_once import built_per_module
 
 SKIP_PREFIXES = ("/static/", "/media/", f"/{settings.ADMIN_PATH}")
 MAX_PAGES = 250
@@ -144,9 +145,14 @@ def cookie_problems(response) -> list[str]:
     return problems
 
 
-@pytest.fixture
-def demo_site(db):
+@built_per_module
+def demo_site_built():
     call_command("load_demo_content", verbosity=0)
+
+
+@pytest.fixture
+def demo_site(db, demo_site_built):
+    """The demo content, loaded once for the module; each test's own writes are rolled back."""
 
 
 def crawl(client: Client, start: list[str], walk: Walk | None = None) -> dict[str, list[str]]:
