@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from tests.built_once import built_once
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,6 +50,15 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # axe-core is injected as a script, which the strict CSP would refuse.
     return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
+
+
+@built_once
+def demo_content():
+    """The whole demo content (load_demo_content), loaded once per test process and copied
+    back for each later test that asks for it. Ask for it after `site` or `live_server`."""
+    from django.core.management import call_command
+
+    call_command("load_demo_content", verbosity=0)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ fails on any `securitypolicyviolation` the browser reports.
 """
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,8 +30,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def test_no_page_breaks_the_content_security_policy_in_chromium(browser, live_server):
-    call_command("load_demo_content", verbosity=0)
+def test_no_page_breaks_the_content_security_policy_in_chromium(browser, live_server, demo_content):
     context = browser.new_context(bypass_csp=False, locale="en-GB")
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()

@@ -5,7 +5,6 @@ advice; the reviewer sees the change against the live version, approves it, and 
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -17,8 +16,7 @@ NEW_ADVICE = "Call 999 now and stay with them until help arrives. Changed in a b
 
 
 @pytest.fixture
-def demo():
-    call_command("load_demo_content", verbosity=0)
+def demo(live_server, demo_content):
     users = get_user_model().objects.filter(username__in=["demo-author", "demo-reviewer"])
     for user in users:
         user.set_password(PASSWORD)

@@ -1,4 +1,4 @@
-"""Small questionnaires built through the models, as the admin would, for engine tests.
+"""Small questionnaires for engine tests, built by tests.factories.QuestionnaireFactory.
 
 `make_questionnaire(questions=..., outcomes=...)` takes short declarative lists;
 `urgent_questionnaire()` is a five-question check with an emergency and a same-day red flag;
@@ -9,87 +9,21 @@ write it approves it, so patients see the live copy.
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
-from django.utils import timezone
-
-from conditions.models import (
-    AnswerOption,
-    Outcome,
-    OutcomeTrigger,
-    Question,
-    Questionnaire,
-    ShowIf,
-)
-from tests.factories import reviewer_user
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
+from conditions.models import Questionnaire
+from tests.factories import QuestionnaireFactory
 
 
 def make_questionnaire(slug="check", questions=(), outcomes=(), publish=True, **fields):
-    """questions: dicts {key, text, kind, options [(code, text[, {"exclusive", "score"}])],
-    show_if [(key, code)], min, max, required}; outcomes: dicts {slug, title, urgency, rule,
-    priority, triggers [(key, op, code or number)], explanation, next_steps, needs_signoff,
-    threshold}."""
-    questionnaire = Questionnaire.objects.create(
-        title=fields.pop("title", "Check"), slug=slug, intro="Answer a few questions.", **fields
+    """QuestionnaireFactory with these questions and outcomes (tests/factories.py describes the
+    lists) and no defaults: the title "Check", published unless publish=False."""
+    return QuestionnaireFactory(
+        slug=slug,
+        title=fields.pop("title", "Check"),
+        questions=list(questions),
+        outcomes=list(outcomes),
+        published=publish,
+        **fields,
     )
-    by_key, options = {}, {}
-    for order, spec in enumerate(questions):
-        kind = spec.get("kind", "single")
-        question = Question.objects.create(
-            questionnaire=questionnaire,
-            order=order * 10,
-            key=spec["key"],
-            text=spec.get("text", f"{spec['key'].capitalize()}?"),
-            kind=kind,
-            required=spec.get("required", True),
-            min_value=spec.get("min"),
-            max_value=spec.get("max"),
-            show_if_match=spec.get("match", "any"),
-        )
-        by_key[spec["key"]] = question
-        choices = spec.get("options", YES_NO if kind == "yes_no" else ())
-        for n, (code, text, *extra) in enumerate(choices):
-            options[spec["key"], code] = AnswerOption.objects.create(
-                question=question, order=n, code=code, text=text, **(extra[0] if extra else {})
-            )
-        for source, code in spec.get("show_if", ()):
-            ShowIf.objects.create(
-                question=question,
-                source_question=by_key[source],
-                operator="is",
-                option=options[source, code],
-            )
-    for spec in outcomes:
-        outcome = Outcome.objects.create(
-            questionnaire=questionnaire,
-            slug=spec["slug"],
-            title=spec.get("title", spec["slug"].replace("-", " ").capitalize()),
-            urgency=spec.get("urgency", "routine"),
-            priority=spec.get("priority", 0),
-            rule=spec.get("rule", "any"),
-            score_threshold=spec.get("threshold"),
-            explanation=spec.get("explanation", f"Why {spec['slug']}."),
-            next_steps=spec.get("next_steps", f"- What to do for {spec['slug']}."),
-            needs_signoff=spec.get("needs_signoff", False),
-            signoff_note=spec.get("signoff_note", ""),
-        )
-        for source, op, target in spec.get("triggers", ()):
-            trigger = OutcomeTrigger(outcome=outcome, source_question=by_key[source], operator=op)
-            if isinstance(target, Decimal | int):
-                trigger.number = Decimal(target)
-            else:
-                trigger.option = options[source, target]
-            trigger.save()
-    # The reviewer and the review date are set by the approval; the next review is the editor's.
-    questionnaire.next_review_due = timezone.localdate() + datetime.timedelta(days=300)
-    questionnaire.save()
-    if publish:
-        questionnaire.publish(by=reviewer_user(), attested=True)
-        questionnaire.refresh_from_db()
-    return questionnaire
 
 
 URGENT_QUESTIONS = [

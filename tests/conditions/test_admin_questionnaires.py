@@ -10,18 +10,34 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from conditions.demo import questionnaires as demo
 from conditions.models import Question, Questionnaire
-from tests.factories import ConditionFactory, UserFactory, editors
+from tests.factories import (
+    SMALL_OUTCOMES,
+    SMALL_QUESTIONS,
+    QuestionnaireFactory,
+    UserFactory,
+    editors,
+)
 
 pytestmark = pytest.mark.django_db
+
+SIGNOFF_NOTE = "A product decision: no source sets this level for red spots."
+
+
+def small_questionnaire(**fields):
+    """QuestionnaireFactory's questionnaire with its own error message on "who" and a routine
+    outcome marked for clinician sign-off, as the demo's product decisions are."""
+    questions = [dict(q) for q in SMALL_QUESTIONS]
+    questions[0]["error_text"] = "Select who the spots are on"
+    outcomes = [dict(o) for o in SMALL_OUTCOMES]
+    assert outcomes[2]["slug"] == "see-gp"
+    outcomes[2].update(needs_signoff=True, signoff_note=SIGNOFF_NOTE)
+    return QuestionnaireFactory(questions=questions, outcomes=outcomes, **fields)
 
 
 @pytest.fixture
 def questionnaire():
-    ConditionFactory(published=True, slug="milia", name="Milia")
-    demo.load(*editors())
-    return Questionnaire.objects.get(slug="white-spots")
+    return small_questionnaire(published=True, published__signed_off=True)
 
 
 def select_options(html: str, name_end: str) -> list[str]:
@@ -58,7 +74,7 @@ def test_the_admin_refuses_to_publish_a_questionnaire_that_fails_its_safety_chec
     body = unescape(response.content.decode())
     assert "was not done" in body
     assert "Some answers reach no outcome" in body
-    live = Questionnaire.objects.published().get(slug="white-spots")
+    live = Questionnaire.objects.published().get(slug=questionnaire.slug)
     assert live.outcomes.filter(slug="self-care").exists()  # patients keep the safe version
 
 
@@ -93,12 +109,9 @@ def test_show_if_rules_are_picked_from_earlier_questions_and_answers_by_their_te
 
     questions = [q for q in select_options(html, "-source_question") if q != "---------"]
     answers = [a for a in select_options(html, "-option") if a != "---------"]
-    earlier = [
-        "Who are the spots on?",
-        "Does the person with the spots have any of these right now?",
-    ]
+    earlier = ["Who is it for?", "Do any of these apply now?"]
     assert questions == earlier  # earlier questions only
-    assert "My baby (under 1 year old)" in " ".join(answers)
+    assert "Who is it for? → A baby" in answers
     assert all(a.startswith(tuple(f"{q} → " for q in earlier)) for a in answers)
     assert not any(label.strip("#").isdigit() for label in questions + answers)
 
@@ -125,8 +138,8 @@ def test_reordering_keeps_the_show_if_rule_on_the_same_question_and_answer(
         unescape(s)
         for s in re.findall(r"<option[^>]*selected[^>]*>(.*?)</option>", page.content.decode())
     ]
-    assert "Who are the spots on?" in selected
-    assert "Who are the spots on? → My baby (under 1 year old)" in selected
+    assert "Who is it for?" in selected
+    assert "Who is it for? → A baby" in selected
 
 
 def test_the_product_decision_threshold_is_labelled_for_clinician_signoff(
@@ -142,8 +155,8 @@ def test_the_product_decision_threshold_is_labelled_for_clinician_signoff(
         reverse("admin:conditions_outcome_changelist") + "?needs_signoff__exact=1"
     )
     listing = unescape(outcomes.content.decode())
-    assert "Ask your GP or health visitor to check" in listing
-    assert "Call 999 or go to A&amp;E now" not in listing and "Call 999" not in listing
+    assert "See your GP" in listing
+    assert "Call 999 now" not in listing and "Get medical advice today" not in listing
 
 
 def test_a_reviewer_signs_off_an_outcome_in_the_admin_and_a_later_change_asks_again(client):
@@ -153,9 +166,9 @@ def test_a_reviewer_signs_off_an_outcome_in_the_admin_and_a_later_change_asks_ag
     from tests.admin_forms import form_as_shown
     from tests.factories import reviewer_user
 
-    ConditionFactory(published=True, slug="milia", name="Milia")
-    demo.load(*editors())
+    small_questionnaire(published=True, published__signed_off=True)
     outcome = Outcome.objects.filter(questionnaire__is_live=False, needs_signoff=True).first()
+    assert outcome.signed_off_by is not None
     outcome.signed_off_by = outcome.signed_off_at = None
     outcome.save()
     signer = reviewer_user(first_name="Kim", last_name="Signer")
@@ -178,9 +191,8 @@ def test_a_reviewer_signs_off_an_outcome_in_the_admin_and_a_later_change_asks_ag
 def test_an_author_cannot_sign_off(client):
     from conditions.models import Outcome
 
-    ConditionFactory(published=True, slug="milia", name="Milia")
     author, _reviewer = editors()
-    demo.load(author, _reviewer)
+    small_questionnaire(author=author, published=True, published__signed_off=True)
     outcome = Outcome.objects.filter(questionnaire__is_live=False).first()
     author.groups.add(
         __import__("django.contrib.auth.models").contrib.auth.models.Group.objects.get(

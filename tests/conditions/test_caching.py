@@ -368,19 +368,11 @@ def shared_redis(settings):
 
 
 @pytest.fixture(scope="module")
-def collected_static(tmp_path_factory):
-    """Production static files (manifest storage) for the servers, collected once."""
-    root = tmp_path_factory.mktemp("static")
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET}
-    env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_STATIC_ROOT": str(root)})
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=180,
-    )
-    return root
+def collected_static():
+    """Production static files (manifest storage) for the servers (tests/production_static.py)."""
+    from tests.production_static import collected_static
+
+    return collected_static()
 
 
 def _csrf_token(page: str) -> str:

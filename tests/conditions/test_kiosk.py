@@ -14,11 +14,12 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 
 from conditions import kiosk_middleware
-from conditions.demo.questionnaires import SELF_CARE_PATHS
 from conditions.models import KioskProfile, Outcome, Questionnaire, Status
 from tests.factories import (
+    SMALL_SELF_CARE_PATHS,
     ComparisonRowFactory,
     ConditionFactory,
+    QuestionnaireFactory,
     ReferenceFactory,
     SectionFactory,
     TreatmentComparisonFactory,
@@ -77,6 +78,12 @@ def comparison(milia):
     comparison = TreatmentComparisonFactory(condition=milia, published=True)
     ComparisonRowFactory(comparison=comparison)
     return comparison
+
+
+@pytest.fixture
+def questionnaire(milia):
+    """A small published questionnaire about milia (tests.factories.QuestionnaireFactory)."""
+    return QuestionnaireFactory(slug="white-spots", conditions=[milia], published=True)
 
 
 @pytest.fixture
@@ -371,15 +378,12 @@ def test_a_result_outcome_given_as_the_questionnaire_spec_dict_leads_to_its_advi
     assert take_home_code(html) == "http://testserver/check/white-spots/advice/self-care/"
 
 
-ADULT_SELF_CARE = SELF_CARE_PATHS["adult"]
+ADULT_SELF_CARE = SMALL_SELF_CARE_PATHS["adult"]
 
 
 def test_a_kiosk_questionnaire_result_qr_code_leads_to_the_outcome_advice_not_the_answers(
-    client, milia
+    client, milia, questionnaire
 ):
-    from conditions.demo import questionnaires as demo_questionnaires
-
-    demo_questionnaires.load(*editors())  # the milia questionnaire only, not the whole demo
     base = "/kiosk/check/white-spots/"
     for key, value in ADULT_SELF_CARE:
         response = client.post(f"{base}q/{key}/", {"answer": value})
@@ -530,10 +534,9 @@ def test_demo_kiosk_features_milia_and_warns_about_what_is_missing(milia, capsys
     assert profile.get_absolute_url() == "/kiosk/start/waiting-room/"
 
 
-def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(client, milia):
-    from conditions.demo import questionnaires as demo_questionnaires
-
-    demo_questionnaires.load(*editors())
+def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(
+    client, milia, questionnaire
+):
     for base in ("/kiosk/check/white-spots/", "/check/white-spots/"):
         assert client.post(f"{base}q/who/", {"answer": "baby"}).status_code == 302
         assert client.post(f"{base}q/unwell/", {"answer": ["none"]}).status_code == 302
@@ -546,10 +549,9 @@ def test_a_kiosk_number_question_comes_with_a_number_pad_and_no_keyboard(client,
     assert "data-kiosk-keypad" not in public_html and 'inputmode="decimal"' in public_html
 
 
-def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_grow(client, milia):
-    from conditions.demo import questionnaires as demo_questionnaires
-
-    demo_questionnaires.load(*editors())
+def test_kiosk_questionnaire_forms_swap_the_page_in_place_so_history_does_not_grow(
+    client, milia, questionnaire
+):
     base = "/kiosk/check/white-spots/"
     for key, value in ADULT_SELF_CARE:
         client.post(f"{base}q/{key}/", {"answer": value})
@@ -594,10 +596,7 @@ def test_the_demo_kiosk_features_milia_and_its_questionnaire_on_the_start_screen
 
 
 # -- one "Take this home", one Back, one Start again -------------------------------
-def test_every_kiosk_page_has_one_take_home_code_before_its_content(client, milia):
-    from conditions.demo import questionnaires as demo_questionnaires
-
-    demo_questionnaires.load(*editors())
+def test_every_kiosk_page_has_one_take_home_code_before_its_content(client, milia, questionnaire):
     expected = {
         "/kiosk/": "http://testserver/",
         "/kiosk/az/M/": "http://testserver/conditions/?letter=M",
@@ -624,10 +623,7 @@ def back_href(html: str) -> str | None:
     return match[1] if match else None
 
 
-def test_the_kiosk_has_one_back_and_one_start_again_in_its_header(client, milia):
-    from conditions.demo import questionnaires as demo_questionnaires
-
-    demo_questionnaires.load(*editors())
+def test_the_kiosk_has_one_back_and_one_start_again_in_its_header(client, milia, questionnaire):
     base = "/kiosk/check/white-spots/"
     client.post(f"{base}q/who/", {"answer": "adult"})
     for path in ("/kiosk/conditions/milia/", f"{base}q/who/", f"{base}q/unwell/", "/kiosk/"):
@@ -640,10 +636,7 @@ def test_the_kiosk_has_one_back_and_one_start_again_in_its_header(client, milia)
     assert back_href(client.get("/kiosk/").content.decode()) is None
 
 
-def test_back_is_the_previous_step(client, milia, comparison):
-    from conditions.demo import questionnaires as demo_questionnaires
-
-    demo_questionnaires.load(*editors())
+def test_back_is_the_previous_step(client, milia, comparison, questionnaire):
     base = "/kiosk/check/white-spots/"
     client.post(f"{base}q/who/", {"answer": "adult"})
     client.post(f"{base}q/unwell/", {"answer": ["none"]})

@@ -28,6 +28,7 @@ from portal.logging import (
     strip_ip_addresses,
     strip_query_strings,
 )
+from tests.production_static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "logging-test-key-" + "g" * 50
@@ -222,7 +223,7 @@ def _production_env(tmp_path: Path) -> dict:
             "DJANGO_SECRET_KEY": SECRET,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            "DJANGO_STATIC_ROOT": str(collected_static()),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         }
     )
@@ -265,7 +266,6 @@ def _request(port, method, path, body=None, cookies=""):
 @pytest.mark.slow
 def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(tmp_path):
     env = _production_env(tmp_path)
-    _manage(env, "collectstatic", "--noinput", "-v0")
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_demo_content", "-v0")
     port = _free_port()

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 
 from conditions import answers as stored_answers
+from tests.built_once import built_per_module
 
 PATIENT_IP = "198.51.100.73"
 FORWARDED_IP = "203.0.113.201"
@@ -108,9 +109,14 @@ def cache_hits(needles: list[str]) -> list[tuple[str, str]]:
     return hits
 
 
-@pytest.fixture
-def demo_site(db):
+@built_per_module
+def demo_site_built():
     call_command("load_demo_content", verbosity=0)
+
+
+@pytest.fixture
+def demo_site(db, demo_site_built):
+    """The demo content, loaded once for the module; each test's own writes are rolled back."""
 
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0"

@@ -35,11 +35,11 @@ def run_django(args: list[str], env: dict, static_root: Path) -> subprocess.Comp
 
 
 @pytest.fixture(scope="module")
-def collected_static(tmp_path_factory) -> Path:
-    static_root = tmp_path_factory.mktemp("static")
-    result = run_django(["manage.py", "collectstatic", "--noinput"], {}, static_root)
-    assert result.returncode == 0, result.stderr
-    return static_root
+def collected_static() -> Path:
+    """Production collectstatic's STATIC_ROOT (shared, see tests/production_static.py)."""
+    from tests.production_static import collected_static
+
+    return collected_static()
 
 
 def production_settings(static_root: Path, **env) -> dict:
