@@ -343,3 +343,30 @@ def test_postgresql_search_uses_full_text_and_trigram_indexes(library):
 def test_postgresql_full_text_search_matches_word_forms(library):
     # "baby" matches "babies" through the English stemmer.
     assert names("baby")[0] == "Milia"
+
+
+@pytest.mark.postgres
+def test_a_synonym_that_is_the_query_is_found_beyond_what_each_tier_ranks(library, monkeypatch):
+    # Each tier of candidates takes the first PG_TIER_CAP matches in table order: the article
+    # whose synonym is exactly the query must be found even when it comes after them.
+    from conditions.models import articles
+
+    monkeypatch.setattr(articles, "PG_TIER_CAP", 1)
+    for i in range(3):
+        blotch = ConditionFactory(
+            name=f"Blotch {i}",
+            also_known_as="red blotches",
+            summary="Red blotches on the arms.",
+            with_content=False,
+        )
+        blotch.refresh_derived()
+        make_live(blotch)
+    stork = ConditionFactory(
+        name="Stork mark",
+        also_known_as="angel kiss\nblotches",
+        summary="A pink patch.",
+        with_content=False,
+    )
+    stork.refresh_derived()
+    make_live(stork)
+    assert "Stork mark" in names("blotches")

@@ -458,7 +458,7 @@ class Command(BaseCommand):
         # VACUUM cannot run inside a transaction (e.g. a test's); ANALYZE alone still helps.
         verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         tables = [Condition, Section, FAQ, Reference, ClinicalCode, CareAdvice]
-        tables += [TreatmentComparison, ComparisonRow]
+        tables += [TreatmentComparison, ComparisonRow, Condition.related.through]
         with connection.cursor() as cursor:
             for model in tables:
                 cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
