@@ -45,6 +45,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conditions", "0024_translations")]
+    dependencies = [("conditions", "0025_packs")]
 
     operations = [migrations.RunPython(forward, backward)]
