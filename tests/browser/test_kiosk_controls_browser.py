@@ -80,6 +80,8 @@ def test_back_in_a_questionnaire_is_the_previous_question_never_the_intro(
 def test_back_from_an_article_is_the_page_it_was_opened_from(site, page, kiosk_content):
     open_kiosk(site, page, kiosk_content)
     page.get_by_role("link", name="Topics starting with M").tap()
+    # The letter page has loaded: the Welcome page has a Milia tile of its own.
+    expect(page.locator("h1")).to_have_text("Topics starting with M")
     page.get_by_role("link", name=re.compile("^Milia")).tap()
     expect(page.locator("h1")).to_have_text("Milia")
     tap_back(page)
