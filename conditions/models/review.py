@@ -180,7 +180,17 @@ class WorkingCopyManager(models.Manager):
 
 
 # -- the workflow both an item and a translation of one follow -------------------------------
-class ReviewWorkflow:
+class VersionedOnSave:
+    """A model whose `version` rises on every save, so that an edit made from an older version
+    is refused (conditions/admin/review.py VersionedForm)."""
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class ReviewWorkflow(VersionedOnSave):
     """The steps a content item and a translation of one share: a version raised on every
     save, edits that make a draft, submit, the approval rules, send back, the history. Each
     says in `approval_words()` how its approval problems read, in `REOPENED_BY_EDIT` which
@@ -188,11 +198,6 @@ class ReviewWorkflow:
     before."""
 
     REOPENED_BY_EDIT: tuple = (Status.PUBLISHED,)
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            self.version = (self.version or 0) + 1
-        super().save(*args, **kwargs)
 
     def reviewer_name(self) -> str:
         if not self.reviewer_id:
