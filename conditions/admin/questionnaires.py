@@ -41,7 +41,7 @@ from conditions.models import (
     Questionnaire,
     ShowIf,
 )
-from conditions.models.review import can_review
+from conditions.models.review import can_review, person_name
 
 
 def earlier_questions(question: Question | None):
@@ -377,7 +377,7 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
     def signoff_state(self, obj):
         if obj is None or not obj.signed_off_at:
             return _("Not signed off.")
-        who = obj.signed_off_by.get_full_name() or obj.signed_off_by.get_username()
+        who = person_name(obj.signed_off_by)
         when = timezone.localtime(obj.signed_off_at).strftime("%d %b %Y %H:%M")
         return _("Signed off by %(who)s on %(when)s.") % {"who": who, "when": when}
 

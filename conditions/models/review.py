@@ -53,6 +53,11 @@ def can_review(user) -> bool:
     return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
 
 
+def person_name(user) -> str:
+    """How a member of staff is named on pages, in the admin and in messages."""
+    return user.get_full_name() or user.get_username()
+
+
 def second_reviewer_required() -> bool:
     return getattr(settings, "PORTAL_SECOND_REVIEWER", True)
 
@@ -200,9 +205,7 @@ class ReviewWorkflow(VersionedOnSave):
     REOPENED_BY_EDIT: tuple = (Status.PUBLISHED,)
 
     def reviewer_name(self) -> str:
-        if not self.reviewer_id:
-            return ""
-        return self.reviewer.get_full_name() or self.reviewer.get_username()
+        return person_name(self.reviewer) if self.reviewer_id else ""
 
     def was_approved(self) -> bool:
         raise NotImplementedError
@@ -852,7 +855,7 @@ class ReviewEvent(models.Model):
         verbose_name_plural = _("review steps")
 
     def __str__(self) -> str:
-        who = self.by.get_full_name() or self.by.get_username() if self.by_id else "—"
+        who = person_name(self.by) if self.by_id else "—"
         return f"{who} {self.get_action_display()}"
 
 
