@@ -15,13 +15,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from conditions.models.review import person_name
+
 logger = logging.getLogger(__name__)
 
 
 def _name(user) -> str:
     if user is None:
         return _("someone")
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _admin_link(item) -> str:

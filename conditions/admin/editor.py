@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from conditions import content
-from conditions.models.review import ReviewEvent, _display_value
+from conditions.models.review import ReviewEvent, _display_value, person_name
 
 PREVIEW_MAX_CHARS = 50_000  # one field's Markdown; more is refused with a 413
 
@@ -28,7 +28,7 @@ PREVIEW_MAX_CHARS = 50_000  # one field's Markdown; more is refused with a 413
 def person(user) -> str:
     if user is None:
         return _("Someone")
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def reading_target() -> int:

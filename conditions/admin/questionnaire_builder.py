@@ -46,16 +46,6 @@ NEW_ANSWERS = 3  # blank answer rows under a new question
 MORE_ANSWERS = 1  # blank answer rows under a saved choice question
 NEW_RULES = 1  # blank "other test" rows under each question and outcome
 MARKUP_ADVICE = gettext_lazy("put them in an outcome's “what to do next”, which takes Markdown")
-# An outcome's clinical judgement, in the order its forms show it: a change to any of these
-# undoes a sign-off.
-CLINICAL_OUTCOME_FIELDS = (
-    "urgency",
-    "priority",
-    "rule",
-    "score_threshold",
-    "explanation",
-    "next_steps",
-)
 
 
 def unique_slug(text: str, taken: set[str], max_length: int, fallback: str) -> str:
@@ -123,10 +113,16 @@ def answers_of_pks(pks):
     return AnswerOption.objects.filter(pk__in=pks).select_related("question")
 
 
-# -- answers -------------------------------------------------------------------------------------
-class BuildAnswerForm(pasting.PastedTextMixin, forms.ModelForm):
-    plain_fields = ("text",)
+class QuestionnaireTextForm(pasting.PastedTextMixin, forms.ModelForm):
+    """A form of a questionnaire's texts (`plain_fields`, `markdown_fields`), which says where
+    markup belongs when a writer pastes some."""
+
     markup_advice = MARKUP_ADVICE
+
+
+# -- answers -------------------------------------------------------------------------------------
+class BuildAnswerForm(QuestionnaireTextForm):
+    plain_fields = ("text",)
 
     class Meta:
         model = AnswerOption
@@ -305,10 +301,9 @@ TriggerRuleFormSet = rule_formset(Outcome, OutcomeTrigger, "outcome")
 class AnswerConditionsMixin:
     """A question's show-if rules or an outcome's triggers on the Build page, for a ModelForm:
     "answer is X" by ticking X in `ticks_field`; every other test as a row of `self.rules`.
-    The subclass names its ticks field, its tests' related name and their rows' formset."""
+    The subclass names its ticks field and its tests' formset."""
 
     ticks_field: str
-    tests_name: str  # "show_if" or "triggers"
     rules_formset: type
     blank_message: str  # for rules under a new item left blank
 
@@ -328,8 +323,12 @@ class AnswerConditionsMixin:
             ).select_related("source_question", "option"),
         )
 
+    def tests_of(self, owner):
+        """The question's show-if tests or the outcome's triggers (the formset's rows)."""
+        return getattr(owner, self.rules_formset.fk.remote_field.get_accessor_name())
+
     def tests(self) -> list:
-        return list(getattr(self.instance, self.tests_name).all()) if self.instance.pk else []
+        return list(self.tests_of(self.instance).all()) if self.instance.pk else []
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -346,7 +345,7 @@ class AnswerConditionsMixin:
         model = self.rules_formset.model
         fk = self.rules_formset.fk.name
         chosen = still_there(self.cleaned_data.get(self.ticks_field))
-        current = {t.option_id: t for t in getattr(owner, self.tests_name).all() if is_tick(t)}
+        current = {t.option_id: t for t in self.tests_of(owner).all() if is_tick(t)}
         for option_id, test in current.items():
             if option_id not in {o.pk for o in chosen}:
                 test.delete()
@@ -372,13 +371,11 @@ class AnswerConditionsMixin:
 
 
 # -- questions -----------------------------------------------------------------------------------
-class BuildQuestionForm(AnswerConditionsMixin, pasting.PastedTextMixin, forms.ModelForm):
+class BuildQuestionForm(AnswerConditionsMixin, QuestionnaireTextForm):
     ticks_field = "show_if_answers"
-    tests_name = "show_if"
     rules_formset = ShowIfRuleFormSet
     blank_message = gettext_lazy("Write the question for these rules.")
     plain_fields = ("text", "help_text")
-    markup_advice = MARKUP_ADVICE
 
     show_if_answers = AnswerChoices(
         queryset=AnswerOption.objects.none(),
@@ -488,9 +485,7 @@ class BuildQuestionFormSet(BaseInlineFormSet):
             self._next_order = max(self._next_order, question.order)
             form.answers.instance = question
             form.answers.save()
-            if question.kind == Question.Kind.YES_NO and not question.options.exists():
-                AnswerOption.objects.create(question=question, order=0, code="yes", text=_("Yes"))
-                AnswerOption.objects.create(question=question, order=1, code="no", text=_("No"))
+            question.add_yes_no_answers()
             form.save_tests(question)
             saved.append(question)
         return saved
@@ -508,14 +503,12 @@ QuestionFormSet = inlineformset_factory(
 
 
 # -- outcomes ------------------------------------------------------------------------------------
-class BuildOutcomeForm(AnswerConditionsMixin, pasting.PastedTextMixin, forms.ModelForm):
+class BuildOutcomeForm(AnswerConditionsMixin, QuestionnaireTextForm):
     ticks_field = "trigger_answers"
-    tests_name = "triggers"
     rules_formset = TriggerRuleFormSet
     blank_message = gettext_lazy("Write the outcome for these triggers.")
     plain_fields = ("title", "explanation")
     markdown_fields = ("next_steps",)
-    markup_advice = MARKUP_ADVICE
 
     trigger_answers = AnswerChoices(
         queryset=AnswerOption.objects.none(),
@@ -572,11 +565,7 @@ class BuildOutcomeFormSet(BaseInlineFormSet):
     def save_all(self) -> None:
         for form in forms_to_save(self):
             outcome = form.save(commit=False)
-            # A sign-off covers what was signed: changing the clinical content asks for it again.
-            clinical = set(form.changed_data).intersection(CLINICAL_OUTCOME_FIELDS)
-            if form.instance.pk and outcome.signed_off_at and clinical:
-                outcome.signed_off_by = None
-                outcome.signed_off_at = None
+            outcome.lapse_sign_off(form.changed_data)
             outcome.questionnaire = self.instance
             outcome.save()
             form.save_tests(outcome)

@@ -9,7 +9,6 @@ refused while it fails (Questionnaire.publish_problems).
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -24,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from conditions import safety
 from conditions.admin import pasting, questionnaire_builder
-from conditions.admin.questionnaire_builder import MARKUP_ADVICE
+from conditions.admin.questionnaire_builder import MARKUP_ADVICE, QuestionnaireTextForm
 from conditions.admin.review import (
     BelongsToItemMixin,
     ReviewableAdmin,
@@ -42,7 +41,7 @@ from conditions.models import (
     Questionnaire,
     ShowIf,
 )
-from conditions.models.review import can_review
+from conditions.models.review import can_review, person_name
 
 
 def earlier_questions(question: Question | None):
@@ -72,19 +71,12 @@ def warn_about_safety(request, questionnaire: Questionnaire) -> None:
     )
 
 
-class PlainTextForm(pasting.PastedTextMixin, forms.ModelForm):
-    """A form of a questionnaire's plain-text fields (`plain_fields`), which says where markup
-    belongs when a writer pastes some."""
-
-    markup_advice = MARKUP_ADVICE
-
-
 # -- questionnaire ------------------------------------------------------------------------------
-class QuestionInlineForm(PlainTextForm):
+class QuestionInlineForm(QuestionnaireTextForm):
     plain_fields = ("text",)
 
 
-class OutcomeInlineForm(PlainTextForm):
+class OutcomeInlineForm(QuestionnaireTextForm):
     plain_fields = ("title",)
 
 
@@ -257,7 +249,7 @@ class PartOfQuestionnaireForm(pasting.PastedTextMixin, VersionedForm):
 
 
 # -- question -----------------------------------------------------------------------------------
-class AnswerOptionForm(PlainTextForm):
+class AnswerOptionForm(QuestionnaireTextForm):
     plain_fields = ("text",)
 
 
@@ -309,10 +301,6 @@ class ShowIfInline(EarlierAnswerInline):
 class QuestionForm(PartOfQuestionnaireForm):
     plain_fields = ("text", "help_text", "error_text")
 
-    class Meta:
-        model = Question
-        fields = "__all__"
-
 
 @admin.register(Question)
 class QuestionAdmin(PartOfQuestionnaireAdmin):
@@ -337,10 +325,7 @@ class QuestionAdmin(PartOfQuestionnaireAdmin):
     inlines = [AnswerOptionInline, ShowIfInline]
 
     def save_related(self, request, form, formsets, change):
-        question = form.instance
-        if question.kind == Question.Kind.YES_NO and not question.options.exists():
-            AnswerOption.objects.create(question=question, order=0, code="yes", text=_("Yes"))
-            AnswerOption.objects.create(question=question, order=1, code="no", text=_("No"))
+        form.instance.add_yes_no_answers()
         super().save_related(request, form, formsets, change)
 
 
@@ -356,21 +341,9 @@ class OutcomeTriggerInline(EarlierAnswerInline):
         return Question.objects.filter(questionnaire_id=obj.questionnaire_id)
 
 
-# The build page's clinical fields, and the sign-off request the outcome's own page also edits.
-CLINICAL_OUTCOME_FIELDS = {
-    *questionnaire_builder.CLINICAL_OUTCOME_FIELDS,
-    "needs_signoff",
-    "signoff_note",
-}
-
-
 class OutcomeForm(PartOfQuestionnaireForm):
     plain_fields = ("title", "explanation")
     markdown_fields = ("next_steps",)
-
-    class Meta:
-        model = Outcome
-        fields = "__all__"
 
 
 @admin.register(Outcome)
@@ -385,7 +358,7 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
         "questionnaire",
         "title",
         "slug",
-        *questionnaire_builder.CLINICAL_OUTCOME_FIELDS,
+        *Outcome.CLINICAL_FIELDS,
         "conditions",
         "needs_signoff",
         "signoff_note",
@@ -404,7 +377,7 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
     def signoff_state(self, obj):
         if obj is None or not obj.signed_off_at:
             return _("Not signed off.")
-        who = obj.signed_off_by.get_full_name() or obj.signed_off_by.get_username()
+        who = person_name(obj.signed_off_by)
         when = timezone.localtime(obj.signed_off_at).strftime("%d %b %Y %H:%M")
         return _("Signed off by %(who)s on %(when)s.") % {"who": who, "when": when}
 
@@ -436,10 +409,8 @@ class OutcomeAdmin(PartOfQuestionnaireAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        # A sign-off covers what was signed: changing the clinical content asks for it again.
-        if change and obj.signed_off_at and set(form.changed_data) & CLINICAL_OUTCOME_FIELDS:
-            obj.signed_off_by = None
-            obj.signed_off_at = None
+        if change:
+            obj.lapse_sign_off(form.changed_data)
         super().save_model(request, obj, form, change)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

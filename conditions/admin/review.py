@@ -104,7 +104,7 @@ def stale_message(item):
     )
     if last is not None:
         if last.history_user_id:
-            who = last.history_user.get_full_name() or last.history_user.get_username()
+            who = editor.person(last.history_user)
         when = date_format(timezone.localtime(last.history_date), "j F Y, H:i")
     opts = item._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[item.pk])

@@ -9,6 +9,25 @@ from pathlib import Path
 CONTENT_DIR = Path(__file__).parent / "content"
 
 
+def example_account(username: str, groups, **names):
+    """A staff account of the demo in `groups` and the "Example accounts" group, made with no
+    usable password (a named reviewer, not a login). Returns it, and whether it was made."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from conditions.models.review import EXAMPLE_ACCOUNTS_GROUP
+
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={**names, "is_staff": True}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    for name in (*groups, EXAMPLE_ACCOUNTS_GROUP):
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user, created
+
+
 @functools.cache
 def content():
     """The demo's content files, read and validated once."""

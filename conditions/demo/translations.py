@@ -30,11 +30,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
+from conditions.demo import example_account
 from conditions.models import Condition, ContentTranslation, Question, Questionnaire
-from conditions.models.review import EXAMPLE_ACCOUNTS_GROUP
 from conditions.models.translations import ReviewerProfile, offered_languages
 from conditions.roles import REVIEWER_GROUP
 
@@ -49,20 +46,13 @@ class TranslationFileError(ValueError):
 def translation_reviewer(language: str):
     """The example account that approves the demo translations into `language`."""
     name = LANGUAGE_NAMES.get(language, language)
-    user, created = get_user_model().objects.get_or_create(
-        username=f"demo-translation-reviewer-{language}",
-        defaults={
-            "first_name": "Demo translation reviewer",
-            "last_name": f"(example account, not a {name}-speaking clinician)",
-            "email": f"demo-translation-reviewer-{language}@clinic.example",
-            "is_staff": True,
-        },
+    user, _created = example_account(
+        f"demo-translation-reviewer-{language}",
+        [REVIEWER_GROUP],
+        first_name="Demo translation reviewer",
+        last_name=f"(example account, not a {name}-speaking clinician)",
+        email=f"demo-translation-reviewer-{language}@clinic.example",
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    for group in (REVIEWER_GROUP, EXAMPLE_ACCOUNTS_GROUP):
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
     ReviewerProfile.objects.update_or_create(user=user, defaults={"languages": language})
     return user
 

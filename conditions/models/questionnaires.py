@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -179,6 +180,12 @@ class Question(ReviewPart):
             "show_if": show_if,
         }
 
+    def add_yes_no_answers(self) -> None:
+        """A yes/no question with no answers yet gets its two: Yes and No."""
+        if self.kind == self.Kind.YES_NO and not self.options.exists():
+            AnswerOption.objects.create(question=self, order=0, code="yes", text=gettext("Yes"))
+            AnswerOption.objects.create(question=self, order=1, code="no", text=gettext("No"))
+
     def clean(self):
         super().clean()
         if self.kind == self.Kind.NUMBER:
@@ -238,6 +245,9 @@ class AnswerCondition(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def describe(self) -> str:
         """The test in words, by the question's and answer's text: never by id."""
         target = self.option.text if self.option_id else self.number
@@ -268,11 +278,20 @@ class ShowIf(ReviewPart, AnswerCondition):
         verbose_name = _("show this question if")
         verbose_name_plural = _("show this question if")
 
-    def __str__(self) -> str:
-        return self.describe()
-
 
 class Outcome(ReviewPart):
+    # The clinical judgement, in the order the forms show it.
+    CLINICAL_FIELDS = (
+        "urgency",
+        "priority",
+        "rule",
+        "score_threshold",
+        "explanation",
+        "next_steps",
+    )
+    # What a sign-off covers: the clinical judgement and the sign-off request itself.
+    SIGNED_OFF_FIELDS = frozenset({*CLINICAL_FIELDS, "needs_signoff", "signoff_note"})
+
     class Rule(models.TextChoices):
         RED_FLAG = "red_flag", _("Red flag: any of the trigger answers")
         ANY = "any", _("Any of the trigger answers")
@@ -344,6 +363,17 @@ class Outcome(ReviewPart):
         self.signed_off_at = timezone.now()
         self.save(update_fields=["signed_off_by", "signed_off_at"])
 
+    def withdraw_sign_off(self) -> None:
+        """The sign-off no longer covers this outcome: it is asked for again (not saved here)."""
+        self.signed_off_by = None
+        self.signed_off_at = None
+
+    def lapse_sign_off(self, changed_fields) -> None:
+        """A sign-off covers what was signed: a change to any of `SIGNED_OFF_FIELDS` among
+        `changed_fields` withdraws it (not saved here)."""
+        if self.signed_off_at and self.SIGNED_OFF_FIELDS.intersection(changed_fields):
+            self.withdraw_sign_off()
+
     def spec(self, triggers: list[dict]) -> dict:
         return {
             "slug": self.slug,
@@ -367,9 +397,6 @@ class OutcomeTrigger(ReviewPart, AnswerCondition):
 
     class Meta:
         verbose_name = _("trigger answer")
-
-    def __str__(self) -> str:
-        return self.describe()
 
 
 class OutcomeTally(models.Model):

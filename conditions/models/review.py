@@ -53,6 +53,11 @@ def can_review(user) -> bool:
     return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
 
 
+def person_name(user) -> str:
+    """How a member of staff is named on pages, in the admin and in messages."""
+    return user.get_full_name() or user.get_username()
+
+
 def second_reviewer_required() -> bool:
     return getattr(settings, "PORTAL_SECOND_REVIEWER", True)
 
@@ -179,8 +184,115 @@ class WorkingCopyManager(models.Manager):
         return self._all().due_for_review(within_days=within_days, today=today)
 
 
+# -- the workflow both an item and a translation of one follow -------------------------------
+class VersionedOnSave:
+    """A model whose `version` rises on every save, so that an edit made from an older version
+    is refused (conditions/admin/review.py VersionedForm)."""
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class ReviewWorkflow(VersionedOnSave):
+    """The steps a content item and a translation of one share: a version raised on every
+    save, edits that make a draft, submit, the approval rules, send back, the history. Each
+    says in `approval_words()` how its approval problems read, in `REOPENED_BY_EDIT` which
+    states an edit makes a draft again, and in `was_approved()` whether it has been approved
+    before."""
+
+    REOPENED_BY_EDIT: tuple = (Status.PUBLISHED,)
+
+    def reviewer_name(self) -> str:
+        return person_name(self.reviewer) if self.reviewer_id else ""
+
+    def was_approved(self) -> bool:
+        raise NotImplementedError
+
+    def changed_by(self) -> set[int]:
+        """Who changed this draft since it was last approved (the author, before the first)."""
+        people = set(self.contributors.values_list("pk", flat=True)) if self.pk else set()
+        if not self.was_approved() and self.author_id:
+            people.add(self.author_id)
+        return people
+
+    def record_change(self, by=None) -> None:
+        """Save an edit: a draft again when its status is one of `REOPENED_BY_EDIT`, with `by`
+        among those who changed it since its approval."""
+        if self.status in self.REOPENED_BY_EDIT:
+            self.status = Status.DRAFT
+        self.save()
+        if by is not None and getattr(by, "pk", None):
+            self.contributors.add(by)
+
+    def submit_for_review(self, by=None) -> None:
+        """Send the draft for review; the one who submits it becomes its author if it has
+        none."""
+        if self.status != Status.DRAFT:
+            raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
+        self.status = Status.IN_REVIEW
+        if by is not None and not self.author_id:
+            self.author = by
+        self.save()
+        self.log(ReviewEvent.Action.SUBMITTED, by)
+
+    def approval_words(self) -> dict[str, str]:
+        """The approval problems in this kind's own words: `unchecked`, `changed`,
+        `own_change`."""
+        raise NotImplementedError
+
+    def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
+        """Why `by` may not approve this now: the shared rules, then its own publish
+        problems."""
+        words = self.approval_words()
+        problems = []
+        if self.status not in (Status.DRAFT, Status.IN_REVIEW):
+            problems.append(gettext("There are no changes to approve."))
+        if not attested:
+            problems.append(words["unchecked"])
+        if seen_version is not None and seen_version != self.version:
+            problems.append(words["changed"])
+        if second_reviewer_required() and by is not None and by.pk in self.changed_by():
+            problems.append(words["own_change"])
+        return problems + self.publish_problems()
+
+    def lock_for_approval(self, rows, by, attested: bool, seen_version: int | None) -> None:
+        """Inside the approval's transaction: lock this row in `rows` (a save or a second
+        approval waits until this one is done), read it again, and refuse with every reason it
+        may not be approved."""
+        rows.select_for_update().filter(pk=self.pk).exists()
+        self.refresh_from_db()
+        problems = self.approval_problems(by, attested, seen_version)
+        if problems:
+            raise ValidationError(problems)
+
+    def send_back(self, by, comment: str) -> None:
+        """A reviewer returns a draft in review to its author, saying what needs changing."""
+        if not can_review(by):
+            raise PermissionDenied
+        if not (comment or "").strip():
+            raise ValidationError(gettext("Say what needs changing."))
+        if self.status != Status.IN_REVIEW:
+            raise ValidationError(gettext("Only a draft in review can be sent back."))
+        self.status = Status.DRAFT
+        self.save()
+        self.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)
+
+    def log(self, action, by, comment: str = "", snapshot=None) -> ReviewEvent:
+        """One line of this item's review history."""
+        return ReviewEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(self),
+            object_id=self.pk,
+            action=action,
+            by=by if getattr(by, "pk", None) else None,
+            comment=comment,
+            snapshot=snapshot,
+        )
+
+
 # -- the item --------------------------------------------------------------------------------
-class Reviewable(models.Model):
+class Reviewable(ReviewWorkflow, models.Model):
     """Abstract base: the working copy / live copy pair, its workflow state and review dates."""
 
     # Fields that describe the workflow, not the content: never compared or restored.
@@ -206,6 +318,7 @@ class Reviewable(models.Model):
     DERIVED_FIELDS: frozenset = frozenset()
     # Fields unique among working copies (and among live copies).
     UNIQUE_FIELDS: tuple = ()
+    REOPENED_BY_EDIT = (Status.PUBLISHED, Status.ARCHIVED)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -267,11 +380,6 @@ class Reviewable(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if self.pk:
-            self.version = (self.version or 0) + 1
-        super().save(*args, **kwargs)
-
     # -- the graph: subclasses name their parts and their links to other items -------------
     @classmethod
     def review_parts(cls) -> list[Part]:
@@ -311,11 +419,6 @@ class Reviewable(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.next_review_due and self.next_review_due < timezone.localdate())
-
-    def reviewer_name(self) -> str:
-        if not self.reviewer_id:
-            return ""
-        return self.reviewer.get_full_name() or self.reviewer.get_username()
 
     def working(self):
         """The working copy of this item (itself, unless this is the live copy)."""
@@ -366,12 +469,8 @@ class Reviewable(models.Model):
                 )
         return problems
 
-    def changed_by(self) -> set[int]:
-        """Who changed this draft since it was last approved (the author, before the first)."""
-        people = set(self.contributors.values_list("pk", flat=True)) if self.pk else set()
-        if not self.live_id and self.author_id:
-            people.add(self.author_id)
-        return people
+    def was_approved(self) -> bool:
+        return self.live_id is not None
 
     # -- workflow ----------------------------------------------------------------------------
     def _require_working_copy(self):
@@ -400,7 +499,7 @@ class Reviewable(models.Model):
         """Every edit of this item or its parts ends here: the item becomes a draft (the live
         copy is untouched), the editor is noted for the four-eyes rule, the version rises."""
         self._require_working_copy()
-        save_change(self, by, reopens=(Status.PUBLISHED, Status.ARCHIVED))
+        super().record_change(by)
         self.after_copy()
 
     def submit_for_review(self, by=None) -> None:
@@ -409,26 +508,22 @@ class Reviewable(models.Model):
             f"{self._meta.app_label}.change_{self._meta.model_name}"
         ):
             raise PermissionDenied
-        submit_draft(self, by)
+        super().submit_for_review(by)
         from conditions import notifications
 
         notifications.draft_submitted(self, by)
 
-    def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
-        return approval_problems_for(
-            self,
-            by,
-            attested,
-            seen_version,
-            unchecked=gettext("Confirm that you have checked this against its references."),
-            changed=gettext(
+    def approval_words(self) -> dict[str, str]:
+        return {
+            "unchecked": gettext("Confirm that you have checked this against its references."),
+            "changed": gettext(
                 "It changed while you were reviewing it: look at the changes again, then approve."
             ),
-            own_change=gettext(
+            "own_change": gettext(
                 "You changed this draft, so another clinical reviewer must approve it "
                 "(the four-eyes rule)."
             ),
-        )
+        }
 
     def publish(self, by, *, attested: bool = False, seen_version: int | None = None):
         """Approve the draft: copy it over the live copy, name `by` as the reviewer with
@@ -440,7 +535,7 @@ class Reviewable(models.Model):
         from conditions import notifications
 
         with transaction.atomic():
-            lock_for_approval(self, type(self).all_copies, by, attested, seen_version)
+            self.lock_for_approval(type(self).all_copies, by, attested, seen_version)
             addresses = notifications.people_to_tell(self, by)
             today = timezone.localdate()
             self.self_reviewed = by.pk in self.changed_by()
@@ -467,7 +562,7 @@ class Reviewable(models.Model):
 
     def send_back(self, by, comment: str) -> None:
         self._require_working_copy()
-        send_back_to_draft(self, by, comment)
+        super().send_back(by, comment)
         from conditions import notifications
 
         notifications.draft_decided(self, by, approved=False, comment=comment)
@@ -522,9 +617,6 @@ class Reviewable(models.Model):
                 comment=gettext("Draft made from the version approved on %(date)s")
                 % {"date": timezone.localtime(event.at).strftime("%d %b %Y %H:%M")},
             )
-
-    def log(self, action, by, comment: str = "", snapshot=None):
-        return record_event(self, action, by, comment, snapshot)
 
     def events(self):
         return ReviewEvent.objects.filter(
@@ -763,7 +855,7 @@ class ReviewEvent(models.Model):
         verbose_name_plural = _("review steps")
 
     def __str__(self) -> str:
-        who = self.by.get_full_name() or self.by.get_username() if self.by_id else "—"
+        who = person_name(self.by) if self.by_id else "—"
         return f"{who} {self.get_action_display()}"
 
 
@@ -864,79 +956,3 @@ class EditingSession(models.Model):
         cls.objects.filter(
             content_type=ContentType.objects.get_for_model(item), object_id=item.pk, user=user
         ).delete()
-
-
-def save_change(item, by, reopens) -> None:
-    """Save an edit of `item` (a content item or a translation of one): a draft again when its
-    status is one of `reopens`, with `by` among those who changed it since its approval."""
-    if item.status in reopens:
-        item.status = Status.DRAFT
-    item.save()
-    if by is not None and getattr(by, "pk", None):
-        item.contributors.add(by)
-
-
-def submit_draft(item, by) -> None:
-    """Send the draft `item` (a content item or a translation of one) for review; the one who
-    submits it becomes its author if it has none."""
-    if item.status != Status.DRAFT:
-        raise ValidationError(gettext("Only a draft with changes can be submitted for review."))
-    item.status = Status.IN_REVIEW
-    if by is not None and not item.author_id:
-        item.author = by
-    item.save()
-    item.log(ReviewEvent.Action.SUBMITTED, by)
-
-
-def lock_for_approval(item, rows, by, attested: bool, seen_version: int | None) -> None:
-    """Inside the approval's transaction: lock the item's row in `rows` (a save or a second
-    approval waits until this one is done), read it again, and refuse with every reason it may
-    not be approved."""
-    rows.select_for_update().filter(pk=item.pk).exists()
-    item.refresh_from_db()
-    problems = item.approval_problems(by, attested, seen_version)
-    if problems:
-        raise ValidationError(problems)
-
-
-def approval_problems_for(
-    item, by, attested: bool, seen_version: int | None, *, unchecked, changed, own_change
-) -> list[str]:
-    """Why `by` may not approve `item` (a content item or a translation of one) now: the rules
-    both share, each in the item's own words, then the item's own publish problems."""
-    problems = []
-    if item.status not in (Status.DRAFT, Status.IN_REVIEW):
-        problems.append(gettext("There are no changes to approve."))
-    if not attested:
-        problems.append(unchecked)
-    if seen_version is not None and seen_version != item.version:
-        problems.append(changed)
-    if second_reviewer_required() and by is not None and by.pk in item.changed_by():
-        problems.append(own_change)
-    return problems + item.publish_problems()
-
-
-def record_event(item, action, by, comment: str = "", snapshot=None) -> ReviewEvent:
-    """One line of an item's review history (a content item or a translation of one)."""
-    return ReviewEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(item),
-        object_id=item.pk,
-        action=action,
-        by=by if getattr(by, "pk", None) else None,
-        comment=comment,
-        snapshot=snapshot,
-    )
-
-
-def send_back_to_draft(item, by, comment: str) -> None:
-    """A reviewer returns an item in review (content or a translation) to its author, saying
-    what needs changing."""
-    if not can_review(by):
-        raise PermissionDenied
-    if not (comment or "").strip():
-        raise ValidationError(gettext("Say what needs changing."))
-    if item.status != Status.IN_REVIEW:
-        raise ValidationError(gettext("Only a draft in review can be sent back."))
-    item.status = Status.DRAFT
-    item.save()
-    item.log(ReviewEvent.Action.SENT_BACK, by, comment=comment)

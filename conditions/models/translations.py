@@ -38,14 +38,9 @@ from conditions.models.fields import contributors_field, staff_member
 from conditions.models.review import (
     EXAMPLE_ACCOUNTS_GROUP,
     ReviewEvent,
+    ReviewWorkflow,
     Status,
-    approval_problems_for,
     can_review,
-    lock_for_approval,
-    record_event,
-    save_change,
-    send_back_to_draft,
-    submit_draft,
 )
 
 HTML = "|html"  # live_texts[key + HTML]: a Markdown text rendered on approval
@@ -255,7 +250,7 @@ def translated_item(model: str) -> models.ForeignKey:
     )
 
 
-class ContentTranslation(models.Model):
+class ContentTranslation(ReviewWorkflow, models.Model):
     """One item's translation into one language: its working texts, its approved texts, and
     its own review (status, reviewer, dates)."""
 
@@ -318,11 +313,6 @@ class ContentTranslation(models.Model):
     def __str__(self) -> str:
         return f"{self.item} ({self.language_name})"
 
-    def save(self, *args, **kwargs):
-        if self.pk:
-            self.version = (self.version or 0) + 1
-        super().save(*args, **kwargs)
-
     # -- what it is ----------------------------------------------------------------------------
     @property
     def item(self):
@@ -349,11 +339,6 @@ class ContentTranslation(models.Model):
             return False
         days = settings.PORTAL_TRANSLATION_GRACE_DAYS
         return (now or timezone.now()) >= self.source_changed_at + datetime.timedelta(days=days)
-
-    def reviewer_name(self) -> str:
-        if not self.reviewer_id:
-            return ""
-        return self.reviewer.get_full_name() or self.reviewer.get_username()
 
     def status_label(self) -> str:
         parts = []
@@ -410,34 +395,20 @@ class ContentTranslation(models.Model):
                 )
         return problems
 
-    # -- workflow ------------------------------------------------------------------------------
-    def record_change(self, by=None) -> None:
-        """Every edit of the working texts ends here: a draft again; patients keep the approved."""
-        save_change(self, by, reopens=(Status.PUBLISHED,))
+    # -- workflow (the rest is ReviewWorkflow's) -----------------------------------------------
+    def was_approved(self) -> bool:
+        return self.approved_at is not None
 
-    def submit_for_review(self, by=None) -> None:
-        submit_draft(self, by)
-
-    def changed_by(self) -> set[int]:
-        people = set(self.contributors.values_list("pk", flat=True)) if self.pk else set()
-        if not self.approved_at and self.author_id:
-            people.add(self.author_id)
-        return people
-
-    def approval_problems(self, by, attested: bool, seen_version: int | None) -> list[str]:
-        return approval_problems_for(
-            self,
-            by,
-            attested,
-            seen_version,
-            unchecked=gettext("Confirm that you have checked this against the English."),
-            changed=gettext("It changed while you were reviewing it: look again, then approve."),
-            own_change=gettext(
+    def approval_words(self) -> dict[str, str]:
+        return {
+            "unchecked": gettext("Confirm that you have checked this against the English."),
+            "changed": gettext("It changed while you were reviewing it: look again, then approve."),
+            "own_change": gettext(
                 "You changed this translation, so another reviewer who reads %(language)s "
                 "must approve it (the four-eyes rule)."
             )
             % {"language": self.language_name},
-        )
+        }
 
     def publish(self, by, *, attested: bool = False, seen_version: int | None = None):
         """Approve the working texts: they become what patients read in this language, with
@@ -453,7 +424,7 @@ class ContentTranslation(models.Model):
                 % {"language": self.language_name}
             )
         with transaction.atomic():
-            lock_for_approval(self, type(self).objects, by, attested, seen_version)
+            self.lock_for_approval(type(self).objects, by, attested, seen_version)
             source = translatable_texts(self.source())
             markdown = {t.key for t in source if t.markdown}
             live = {}
@@ -485,12 +456,6 @@ class ContentTranslation(models.Model):
             self.contributors.clear()
             self.log(ReviewEvent.Action.APPROVED, by, snapshot={"texts": self.texts})
         return self
-
-    def send_back(self, by, comment: str) -> None:
-        send_back_to_draft(self, by, comment)
-
-    def log(self, action, by, comment: str = "", snapshot=None):
-        return record_event(self, action, by, comment, snapshot)
 
     @classmethod
     def source_published(cls, item) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conditions.models.articles import Condition, Reference
-from conditions.models.review import Part, Reviewable, ReviewPart
+from conditions.models.review import Part, Reviewable, ReviewPart, VersionedOnSave
 
 
 class CareSetting(models.TextChoices):
@@ -27,7 +27,7 @@ class WorkingTreatmentManager(models.Manager):
         return super().get_queryset().filter(is_live=False)
 
 
-class Treatment(models.Model):
+class Treatment(VersionedOnSave, models.Model):
     """A treatment option, shared by the comparisons that offer it. Editors change the working
     copy; each live comparison shows its own frozen copy (`live_for`), so an edit here reaches
     patients only when a reviewer approves a comparison that uses it, and only on that one."""
@@ -107,11 +107,6 @@ class Treatment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            self.version = (self.version or 0) + 1
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -44,11 +44,10 @@ def source_key(source: schema.Source) -> str:
 def _review(item) -> schema.Review:
     """This clinic's review, or, for an item imported and not reviewed here, its provenance."""
     if item.last_reviewed and item.reviewer_id:
-        reviewer = item.reviewer
         return schema.Review(
             next_review_due=item.next_review_due,
             reviewed_on=item.last_reviewed,
-            reviewed_by=reviewer.get_full_name() or reviewer.get_username(),
+            reviewed_by=item.reviewer_name(),
             reviewed_at=getattr(settings, "PORTAL_CLINIC_NAME", "") or "",
         )
     provenance = item.provenance or {}

@@ -484,7 +484,7 @@ def _write_questionnaire(questionnaire, item: schema.QuestionnaireFile, content,
         outcome = _put(Outcome, lookup, values, where, by)[0]
         if outcome.signed_off_at and before.get(data.slug) != data:
             # Signed off here for other words or triggers: not a sign-off of these.
-            outcome.signed_off_by, outcome.signed_off_at = None, None
+            outcome.withdraw_sign_off()
             outcome.save(update_fields=["signed_off_by", "signed_off_at"])
         outcome.conditions.set(conditions)
         for test in data.triggers:

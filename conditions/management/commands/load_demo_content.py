@@ -18,13 +18,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from conditions.demo import example_account
 from conditions.models import Condition
-from conditions.models.review import EXAMPLE_ACCOUNTS_GROUP
 
 # Called in this order; a module that does not exist yet is skipped.
 DEMO_MODULES = [
@@ -136,25 +135,12 @@ class Command(BaseCommand):
             raise
 
     def _ensure_user(self, *, username, first_name, last_name, email, group, role):
-        User = get_user_model()
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "email": email,
-                "is_staff": True,
-            },
+        # A named reviewer, not a login, unless --demo-accounts gives a password (DEBUG).
+        user, created = example_account(
+            username, [group], first_name=first_name, last_name=last_name, email=email
         )
         if created:
-            # A named reviewer, not a login, unless --demo-accounts gives a password (DEBUG).
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
             self.stdout.write(f"Created demo user {username} ({first_name} {last_name}, {role}).")
-        for name in (group, EXAMPLE_ACCOUNTS_GROUP):
-            named_group = Group.objects.get_or_create(name=name)[0]
-            if not user.groups.filter(pk=named_group.pk).exists():
-                user.groups.add(named_group)
         return user
 
     def _give_passwords(self, users) -> None:
