@@ -7,8 +7,10 @@ from conditions import content
 from conditions.models import ComparisonRow, Condition, Status, TreatmentComparison
 
 
-def _make(n, seed=1):
-    call_command("make_synthetic_content", conditions=n, seed=seed, force=True, verbosity=0)
+def _make(n, seed=1, **options):
+    call_command(
+        "make_synthetic_content", conditions=n, seed=seed, force=True, verbosity=0, **options
+    )
 
 
 @pytest.mark.django_db
@@ -79,6 +81,21 @@ def test_the_same_seed_makes_the_same_content():
     Condition.all_copies.all().delete()
     _make(4, seed=7)
     assert list(Condition.objects.values_list("name", "summary", "search_text")) == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_written_by_forked_jobs_are_the_same_content_as_one_at_a_time():
+    # On PostgreSQL two forked processes write the four batches (committed: outside a test
+    # transaction, where they could see the rows); on SQLite, one writer, one at a time.
+    _make(8, seed=3, batch_size=2, jobs=1)
+    one = sorted(Condition.objects.values_list("slug", "name", "summary", "search_text"))
+    ComparisonRow.objects.all().delete()
+    TreatmentComparison.all_copies.all().delete()
+    Condition.all_copies.all().delete()
+    _make(8, seed=3, batch_size=2, jobs=2)
+    assert sorted(Condition.objects.values_list("slug", "name", "summary", "search_text")) == one
+    assert Condition.objects.published().count() == 8
+    assert TreatmentComparison.objects.published().count() == 8
 
 
 @pytest.mark.django_db

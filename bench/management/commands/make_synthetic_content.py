@@ -11,7 +11,8 @@ Fast by design: rows are built in Python and written with bulk_create in batches
 each model's save() and full_clean(). Markdown is rendered once per body in a small pool, and
 reading grades are added up from per-body counts with textstat's own formulas (the same numbers
 conditions.content.reading_grades gives for the whole text; a test checks this), so nothing is
-recomputed per object.
+recomputed per object. On PostgreSQL, whose server does most of the work (text search
+vectors, indexes), batches are written by one forked process per CPU (--jobs).
 
 Like every published item, each condition and comparison is a working copy plus its live copy
 (what patients see). The live copies are made with the workflow's own copying
@@ -21,6 +22,7 @@ Like every published item, each condition and comparison is a working copy plus 
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import random
 import time
 from dataclasses import dataclass
@@ -388,6 +390,23 @@ def _copy_row_references(comparison_ids: list[int]) -> None:
         cursor.execute(sql, comparison_ids)
 
 
+# (command, generator, reviewer, treatments) of the running command, for _make_batch_job in
+# the processes it forks.
+_FORKED = None
+
+
+def _make_batch_job(batch: tuple[int, int, int]) -> int:
+    """Make one batch (seed, first number, count) in its own transaction; return its count.
+    The words come from the seed and the batch's first number, so the content is the same
+    however many jobs write it, in whatever order."""
+    command, generator, reviewer, treatments = _FORKED
+    seed, first, count = batch
+    generator.rng.seed(f"{seed}-{first}")
+    with transaction.atomic():
+        command._make_batch(generator, first, count, reviewer, treatments)
+    return count
+
+
 class Command(BaseCommand):
     help = (
         "BENCHMARK DATA ONLY, BYPASSES THE MODEL RULES (no validation, publish rules or review): "
@@ -399,12 +418,22 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same content.")
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help="Batches written at once by forked processes (default: one per CPU on "
+            "PostgreSQL, where the server's work is most of the time; one on SQLite, which "
+            "has one writer).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG off (never on a live clinic database).",
         )
 
-    def handle(self, *args, conditions: int, seed: int, batch_size: int, force: bool, **options):
+    def handle(
+        self, *args, conditions: int, seed: int, batch_size: int, force: bool, jobs: int, **options
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to add synthetic content with DEBUG off: this looks like production. "
@@ -421,14 +450,30 @@ class Command(BaseCommand):
         reviewer = self._reviewer()
         treatments = self._treatments()
         first = Condition.objects.filter(slug__contains=f"-{SYNTHETIC_MARK}-").count() + 1
+        batches = [
+            (seed, first + made, min(batch_size, conditions - made))
+            for made in range(0, conditions, batch_size)
+        ]
+        connection = connections[router.db_for_write(Condition)]
+        if jobs < 1:
+            jobs = (multiprocessing.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+        # Inside a transaction (a test's) other processes would not see its rows.
+        if connection.in_atomic_block or connection.vendor != "postgresql":
+            jobs = 1
+        global _FORKED  # noqa: PLW0603 - what forked jobs inherit
+        _FORKED = (self, generator, reviewer, treatments)
         made = 0
-        while made < conditions:
-            count = min(batch_size, conditions - made)
-            with transaction.atomic():
-                self._make_batch(generator, first + made, count, reviewer, treatments)
-            made += count
-            if options.get("verbosity", 1) > 1:
-                self.stdout.write(f"  {made}/{conditions}")
+        if jobs > 1 and len(batches) > 1:
+            connections.close_all()  # each forked job opens its own connection
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(jobs, len(batches))) as pool:
+                for count in pool.imap_unordered(_make_batch_job, batches):
+                    made += count
+                    self._progress(made, conditions, options)
+        else:
+            for batch in batches:
+                made += _make_batch_job(batch)
+                self._progress(made, conditions, options)
 
         self._refresh_planner_statistics()
 
@@ -442,6 +487,10 @@ class Command(BaseCommand):
                 f"(numbers {first:05d}-{first + conditions - 1:05d}, seed {seed})."
             )
         )
+
+    def _progress(self, made: int, conditions: int, options: dict) -> None:
+        if options.get("verbosity", 1) > 1:
+            self.stdout.write(f"  {made}/{conditions}")
 
     @staticmethod
     def _refresh_planner_statistics() -> None:
