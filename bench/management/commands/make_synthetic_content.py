@@ -404,6 +404,8 @@ def _make_batch_job(batch: tuple[int, int, int]) -> int:
     generator.rng.seed(f"{seed}-{first}")
     with transaction.atomic():
         command._make_batch(generator, first, count, reviewer, treatments)
+    if multiprocessing.parent_process() is not None:
+        connections.close_all()  # a forked job: no session left open when the pool ends
     return count
 
 
@@ -466,10 +468,15 @@ class Command(BaseCommand):
         if jobs > 1 and len(batches) > 1:
             connections.close_all()  # each forked job opens its own connection
             context = multiprocessing.get_context("fork")
-            with context.Pool(min(jobs, len(batches))) as pool:
+            pool = context.Pool(min(jobs, len(batches)))
+            try:
                 for count in pool.imap_unordered(_make_batch_job, batches):
                     made += count
                     self._progress(made, conditions, options)
+                pool.close()  # the jobs have closed their connections: let them end
+            finally:
+                pool.terminate()
+                pool.join()
         else:
             for batch in batches:
                 made += _make_batch_job(batch)
