@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-PYTEST_WORKERS ?= 2
+# pytest-xdist workers for the SQLite run, and for the PostgreSQL run beside it in `make test`.
+PYTEST_WORKERS ?= 3
+PG_WORKERS ?= 2
 # Outside CI, debug is on for local commands; production never runs through make.
 DEV_ENV := DJANGO_DEBUG=1
 
@@ -110,22 +112,33 @@ test-faults: $(DEV_STAMP)
 	DATABASE_URL= $(BIN)/pytest -n 0 -m faults tests/faults $(PYTEST_ARGS)
 
 # The whole suite, each test once. With DATABASE_URL set, all of it on that database. Otherwise
-# all on SQLite (with the browser and slow tests), then what can differ on PostgreSQL (see
-# test-postgres); under CI=true both runs and the browser tests are required.
-# Then the fault-injection suite (required under CI=true too).
+# all on SQLite (with the browser and slow tests) and, at the same time, what can differ on
+# PostgreSQL (see test-postgres; its output, in var/test-postgres.log, is printed after the
+# SQLite run's): the SQLite run waits on browsers and servers for much of its time, and the two
+# together take about as long as the SQLite run alone. Under CI=true both runs and the browser
+# tests are required. Then the fault-injection suite, alone (required under CI=true too).
 # The audit first: a known vulnerability in an installed dependency fails `make test` (and CI).
 test: lint migrations-check audit
 	@if [ -n "$$DATABASE_URL" ]; then \
 		$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not faults" $(PYTEST_ARGS) || exit 1; \
 	else \
-		$(MAKE) --no-print-directory test-sqlite || exit 1; \
+		pg=""; \
 		if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-			$(MAKE) --no-print-directory test-postgres || exit 1; \
+			mkdir -p var; \
+			$(MAKE) --no-print-directory test-postgres PYTEST_WORKERS=$(PG_WORKERS) > var/test-postgres.log 2>&1 & pg=$$!; \
 		elif [ "$$CI" = "true" ]; then \
 			echo "PostgreSQL at $(PG_URL) is not answering, and CI=true requires the PostgreSQL run."; exit 1; \
 		else \
 			echo "Skipped the PostgreSQL run: no server at $(PG_URL). Start PostgreSQL or set PG_URL to enable it."; \
 		fi; \
+		$(MAKE) --no-print-directory test-sqlite; sqlite=$$?; \
+		pg_status=0; \
+		if [ -n "$$pg" ]; then \
+			wait $$pg; pg_status=$$?; \
+			echo "== The PostgreSQL run (alongside the SQLite run; var/test-postgres.log):"; \
+			cat var/test-postgres.log; \
+		fi; \
+		[ $$sqlite -eq 0 ] && [ $$pg_status -eq 0 ] || exit 1; \
 	fi
 	@$(MAKE) --no-print-directory test-faults
 
