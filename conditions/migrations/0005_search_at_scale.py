@@ -1,4 +1,4 @@
-"""Search that stays fast at thousands of articles (issue 9).
+"""Search that stays fast at thousands of articles.
 
 PostgreSQL: a stored, generated tsvector column `search_vector` (the same expression as
 SearchVector("search_text", config="english")) and the GIN full-text index on it, replacing the

@@ -1,4 +1,4 @@
-"""Articles in parts (issue 16): sections can start a part; pictures say who made them.
+"""Articles in parts: sections can start a part; pictures say who made them.
 
 Also a plain-text copy of each section's body (Section.body_text) for search snippets, filled
 in here for existing sections, and on SQLite a full-text index of sections

@@ -135,15 +135,15 @@ def test_if_empty_loads_everything_on_an_empty_database():
     assert Condition.objects.published().filter(slug__in=DEMO_SLUGS).count() == len(DEMO_SLUGS)
 
 
-def test_a_demo_module_that_does_not_exist_yet_is_skipped_and_named(monkeypatch):
+def test_a_missing_demo_module_fails_and_loads_nothing(monkeypatch):
     monkeypatch.setattr(
         load_demo_content,
         "DEMO_MODULES",
-        ["conditions.demo.articles", "conditions.demo.not_written_yet"],
+        ["conditions.demo.articles", "conditions.demo.no_such_module"],
     )
-    output = run()
-    assert "Not present yet (skipped): conditions.demo.not_written_yet" in output
-    assert Condition.objects.filter(slug="milia").exists()
+    with pytest.raises(ModuleNotFoundError):
+        run()
+    assert not Condition.objects.exists()
 
 
 def test_a_failing_demo_module_rolls_back_everything(monkeypatch):

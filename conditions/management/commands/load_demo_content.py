@@ -25,7 +25,7 @@ from django.test.utils import override_settings
 from conditions.demo import example_account
 from conditions.models import Condition
 
-# Called in this order; a module that does not exist yet is skipped.
+# Loaded in this order.
 DEMO_MODULES = [
     "conditions.demo.articles",
     "conditions.demo.treatments",
@@ -102,12 +102,9 @@ class Command(BaseCommand):
         quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
         with quiet, transaction.atomic():
             users = {role: self._ensure_user(**spec) for role, spec in DEMO_USERS.items()}
-            loaded, missing = [], []
+            loaded = []
             for name in DEMO_MODULES:
-                module = self._import(name)
-                if module is None:
-                    missing.append(name)
-                    continue
+                module = importlib.import_module(name)
                 result = module.load(users["author"], users["reviewer"])
                 loaded.append(name)
                 if isinstance(result, (list, tuple)):
@@ -119,21 +116,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"{name}: brought up to date {listed}")
 
         self.stdout.write(self.style.SUCCESS("Loaded: " + (", ".join(loaded) or "nothing")))
-        if missing:
-            self.stdout.write("Not present yet (skipped): " + ", ".join(missing))
         if demo_accounts:
             self._give_passwords(users.values())
 
     # -- helpers ----------------------------------------------------------------------------
-    @staticmethod
-    def _import(name: str):
-        try:
-            return importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # the module itself is absent; a broken import still fails
-                return None
-            raise
-
     def _ensure_user(self, *, username, first_name, last_name, email, group, role):
         # A named reviewer, not a login, unless --demo-accounts gives a password (DEBUG).
         user, created = example_account(
