@@ -244,8 +244,10 @@ def _match_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
 # operators, brackets, stars or quotes in the query are only ever text: never a syntax error.
 FTS_MIN_LENGTH = 3
 # Ranking (bm25) costs 10-20 microseconds per matching article at 50,000 articles: a word in
-# most of them would cost more than the rest of the search. Each tier of matches (the whole
-# phrase, all the words, any word) ranks at most this many of its matches.
+# most of them would cost more than the rest of the search. Where the article text is ranked
+# (queries with no word of three letters), each tier of matches (the whole phrase, all the
+# words, any word) ranks at most this many of its matches; longer queries take each tier's
+# first articles unranked (ConditionQuerySet._search_fallback).
 FTS_RANK_CAP = 100
 # Names and synonyms are short, cheaper to rank, and a typo shares few pieces with the name
 # it means: their index ranks more of its matches.

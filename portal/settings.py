@@ -160,7 +160,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept between requests too (DJANGO_CONN_MAX_AGE): a new SQLite connection reads the
     # schema, runs the PRAGMAs and starts with an empty page cache, which cost each search
-    # 1.5-4.5 ms of worker time at 50,000 articles (make bench).
+    # 1.5-4.5 ms of worker time at 50,000 articles (gunicorn, 2 workers, on make bench's database).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
