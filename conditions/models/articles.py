@@ -41,10 +41,13 @@ PHRASE_SCAN = 10
 # A name (not synonym) score from this up means the patient typed the condition's name.
 NAMED_SCORE = 0.8
 # PostgreSQL: each condition's name and synonyms, one lower-case entry each (the expression
-# of the GIN index conditions_condition_exact_names, migration 0025).
+# of the GIN index conditions_condition_exact_names, migrations 0026 and 0027).
 PG_EXACT_NAMES = (
     r"regexp_split_to_array(btrim(lower(name::text || E'\n' || also_known_as)), '\s*\n\s*')"
 )
+# PostgreSQL: the rows the search indexes hold (partial indexes, migration 0027), as the
+# candidate queries write it for a table name or alias.
+LIVE_PUBLISHED = '{0}."is_live" AND {0}."status" = ' + f"'{Status.PUBLISHED.value}'"
 # How many synonyms the article shows as "Also called" (the first ones listed).
 COMMON_NAMES = 3
 
@@ -204,10 +207,11 @@ class ConditionQuerySet(ReviewQuerySet):
         vector, comparing its names), so 400 candidates took longer than the whole search
         may take."""
         table = self.model._meta.db_table
-        live = f'"{table}"."is_live" AND "{table}"."status" = %s'
+        # Written out, not a parameter: the indexes hold only these rows (migration 0027), and
+        # PostgreSQL uses a partial index only where the query's WHERE says as much itself.
+        live = LIVE_PUBLISHED.format(f'"{table}"')
         cap = PG_TIER_CAP
-        status = Status.PUBLISHED
-        # A name or synonym that is exactly the query (GIN index of migration 0025), wherever
+        # A name or synonym that is exactly the query (GIN index of migration 0026), wherever
         # it is in the table.
         exact = f"{PG_EXACT_NAMES} @> ARRAY[btrim(lower(%s))]"
         tiers = [
@@ -219,9 +223,8 @@ class ConditionQuerySet(ReviewQuerySet):
             # and then skips the scan.
             (
                 '("name" %% %s OR %s <%% "name" OR %s <%% "also_known_as") AND NOT EXISTS '  # noqa: S608
-                f'(SELECT 1 FROM "{table}" AS exact WHERE exact."is_live" AND '
-                f'exact."status" = %s AND {exact})',
-                [query] * 3 + [status, query],
+                f'(SELECT 1 FROM "{table}" AS exact WHERE {LIVE_PUBLISHED.format("exact")} AND {exact})',
+                [query] * 4,
             ),
         ]
         parts, params = [], []
@@ -230,7 +233,7 @@ class ConditionQuerySet(ReviewQuerySet):
                 f'SELECT "id" FROM (SELECT "id" FROM "{table}" WHERE {live} AND {match} '  # noqa: S608
                 f"LIMIT %s) AS tier{number}"
             )
-            params += [status, *values, cap]
+            params += [*values, cap]
         if len(search.query_terms(query)) > 1:  # one word: its phrase is the word
             # The whole phrase among the first PHRASE_SCAN articles with every word: checking
             # a phrase reads each article's whole vector, and PostgreSQL, guessing a phrase as
@@ -241,7 +244,7 @@ class ConditionQuerySet(ReviewQuerySet):
                 "search_vector @@ websearch_to_tsquery('english', %s) LIMIT %s) AS words "
                 "WHERE search_vector @@ phraseto_tsquery('english', %s)",
             )
-            params = [status, query, PHRASE_SCAN * cap, query, *params]
+            params = [query, PHRASE_SCAN * cap, query, *params]
         sql = " UNION ".join(parts)
         return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
 
