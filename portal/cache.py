@@ -21,8 +21,10 @@ because writes made while Redis was away could not invalidate it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -64,6 +66,119 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (redis.exceptions.RedisError, OSError)
 
 
+class TrackedReads:
+    """Values read through one Redis connection with CLIENT TRACKING, kept in this process.
+
+    Redis remembers which keys this connection read and pushes an invalidation down the same
+    connection as soon as one of them is written, deleted, expires or is evicted (before the
+    writer even has its reply). So a value kept here is served again without a round trip,
+    and a write from any server is seen by the next read here after it: every read first takes
+    in the invalidations waiting on the socket (a poll, no round trip).
+
+    Kept values are used for at most ``max_age`` seconds after the last round trip on this
+    connection. A Redis that stops answering sends no invalidations, and nothing written while
+    it is away can tell us; the round trip at least every ``max_age`` seconds notices it (the
+    cache then counts an outage and serves misses, as for any other read). A dropped connection
+    drops every kept value. Values are kept within ``budget`` bytes, the least recently used
+    dropped first. One connection per process, behind a lock (threads share it)."""
+
+    def __init__(self, pool, max_age: float, budget: int, clock=time.monotonic):
+        self.pool = pool
+        self.max_age = max_age
+        self.budget = budget
+        self.clock = clock
+        self.values: OrderedDict[str, bytes | None] = OrderedDict()
+        self.size = 0
+        self.confirmed = float("-inf")
+        self.round_trips = 0
+        self._connection = None
+        self._pid = None
+        self._lock = threading.Lock()
+
+    # -- the connection ---------------------------------------------------------------------
+    def _connect(self):
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        self._forget_all()
+        kwargs = {**self.pool.connection_kwargs, "protocol": 3}
+        connection = self.pool.connection_class(**kwargs)
+        connection.connect()
+        connection._parser.set_invalidation_push_handler(self._invalidated)
+        connection.send_command("CLIENT", "TRACKING", "ON")
+        connection.read_response()
+        self._connection, self._pid = connection, os.getpid()
+        return connection
+
+    def _disconnect(self):
+        connection, self._connection = self._connection, None
+        self._forget_all()
+        if connection is not None and self._pid == os.getpid():
+            connection.disconnect()
+
+    # -- invalidations ----------------------------------------------------------------------
+    def _invalidated(self, message):
+        """A push ["invalidate", [keys]]; None for every key (FLUSHDB, FLUSHALL)."""
+        keys = message[1] if len(message) > 1 else None
+        if keys is None:
+            self._forget_all()
+            return
+        for key in keys:
+            self._forget(key.decode() if isinstance(key, bytes) else key)
+
+    def _forget(self, key: str) -> None:
+        if key in self.values:
+            value = self.values.pop(key)
+            self.size -= len(key) + len(value or b"")
+
+    def _forget_all(self) -> None:
+        self.values.clear()
+        self.size = 0
+        self.confirmed = float("-inf")
+
+    def _take_invalidations(self, connection) -> None:
+        while connection.can_read(timeout=0):
+            # Something is there: the rest of it follows within the socket timeout.
+            connection.read_response(push_request=True)
+
+    # -- reading ----------------------------------------------------------------------------
+    def mget(self, keys: list[str]) -> list[bytes | None]:
+        """The raw values of keys (None where missing), from here when every one is kept and
+        the last round trip is recent; otherwise one MGET. Raises what Redis raised, having
+        dropped the connection and every kept value."""
+        with self._lock:
+            try:
+                connection = self._connect()
+                self._take_invalidations(connection)
+                now = self.clock()
+                values = self.values
+                if now - self.confirmed < self.max_age and all(k in values for k in keys):
+                    for key in keys:
+                        values.move_to_end(key)
+                    return [values[key] for key in keys]
+                connection.send_command("MGET", *keys)
+                found = connection.read_response()
+                self.round_trips += 1
+            except BaseException:
+                self._disconnect()
+                raise
+            self.confirmed = now
+            for key, value in zip(keys, found, strict=True):
+                self._keep(key, value)
+            return found
+
+    def _keep(self, key: str, value: bytes | None) -> None:
+        size = len(key) + len(value or b"")
+        if size > self.budget // 4:
+            self._forget(key)
+            return
+        self._forget(key)
+        self.values[key] = value
+        self.size += size
+        while self.size > self.budget:
+            old, dropped = self.values.popitem(last=False)
+            self.size -= len(old) + len(dropped or b"")
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's client, keeping one redis.Redis per connection pool.
 
@@ -75,6 +190,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._tracked = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -101,6 +217,20 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
     def ping(self) -> bool:
         return self._command("PING") in (b"PONG", "PONG", True)
 
+    def get_many_tracked(self, keys, max_age: float, budget: int):
+        """get_many through this process's TrackedReads (one per pool)."""
+        pool = self._get_connection_pool(write=False)
+        tracked = self._tracked.get(id(pool))
+        if tracked is None:
+            tracked = self._tracked[id(pool)] = TrackedReads(pool, max_age, budget)
+        keys = list(keys)
+        loads = self._serializer.loads
+        return {
+            key: loads(value)
+            for key, value in zip(keys, tracked.mget(keys), strict=True)
+            if value is not None
+        }
+
     def get_many(self, keys):
         """One MGET (_command): every page-cache hit makes this call; ResilientRedisCache turns
         a failure into a miss."""
@@ -117,6 +247,10 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("RETRY_SECONDS", 5))
+        # get_many_tracked: values kept in this process (TrackedReads) at most this long
+        # after the last round trip, within this many bytes.
+        self.tracked_max_age = float(options.pop("TRACKED_MAX_AGE", 0.1))
+        self.tracked_budget = int(options.pop("TRACKED_BYTES", 8 * 1024 * 1024))
         log_interval = float(options.pop("LOG_INTERVAL", 60))
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = ReusedClientRedisCacheClient
@@ -188,6 +322,17 @@ class ResilientRedisCache(RedisCache):
 
     def get_many(self, keys, version=None):
         return self._call("get_many", {}, super().get_many, keys, version)
+
+    def get_many_tracked(self, keys, version=None):
+        """get_many, answered from this process where Redis has not said the values changed
+        (TrackedReads): the page cache's look-up on every hit. A failure is a miss."""
+
+        def read():
+            key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
+            found = self._cache.get_many_tracked(key_map, self.tracked_max_age, self.tracked_budget)
+            return {key_map[key]: value for key, value in found.items()}
+
+        return self._call("get_many_tracked", {}, read)
 
     def has_key(self, key, version=None):
         return self._call("has_key", False, super().has_key, key, version)

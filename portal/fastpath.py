@@ -91,6 +91,12 @@ def _bypass_prefixes() -> tuple[str, ...]:
     )
 
 
+def _get_many(backend):
+    """The cache's get_many_tracked where it has one (Redis: values kept in this process until
+    Redis says they changed, so most hits need no round trip), else its get_many."""
+    return getattr(backend, "get_many_tracked", None) or backend.get_many
+
+
 _today = [0.0, ""]
 
 
@@ -239,7 +245,7 @@ class FastPathMiddleware:
     def _look_up(self, request, key: str):
         """(generation token, the stored response or None); None when the cache is down."""
         try:
-            found = cache.get_many([caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, key])
+            found = _get_many(cache)([caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, key])
         except Exception:  # noqa: BLE001 - any cache failure: the page is made as if missed
             logger.warning("page cache unavailable; serving %s through the stack", request.path)
             return None

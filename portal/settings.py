@@ -185,6 +185,10 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
                 "socket_timeout": float(os.environ.get("DJANGO_REDIS_TIMEOUT", "0.5")),
                 # After a failure, leave Redis alone this long (misses at once, no waiting).
                 "RETRY_SECONDS": float(os.environ.get("DJANGO_REDIS_RETRY_SECONDS", "5")),
+                # The page cache's look-up keeps what it read in each process until Redis
+                # says it changed (portal/cache.py TrackedReads), and asks Redis again at
+                # least this often anyway, to notice a Redis that has stopped answering.
+                "TRACKED_MAX_AGE": float(os.environ.get("DJANGO_REDIS_TRACKED_MAX_AGE", "0.1")),
             },
         }
     }

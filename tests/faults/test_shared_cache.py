@@ -3,7 +3,8 @@ round-robin over two gunicorn servers on the fault stack's own PostgreSQL and Re
 
 Proves: a patient page is served from Varnish; an approved edit, made with server A's
 settings (its purge hook aimed at Varnish), is visible through Varnish at once, while an
-unrelated article stays cached (the purge was exact); a questionnaire step and an admin page
+unrelated article stays cached (the purge was exact), and straight from server B, which had
+the page's cache entry in memory; a questionnaire step and an admin page
 never come from Varnish; a response that sets a cookie is never stored.
 """
 
@@ -55,6 +56,9 @@ class Shared:
         self.env = stack.app_env(
             PORTAL_PURGE_URL=f"http://127.0.0.1:{self.varnish_port}/",
             PORTAL_VIEW_PUSH_SECONDS="3600",
+            # Kept cache entries are never asked for again by age within a test: only Redis
+            # telling a server that one changed makes it see an edit.
+            DJANGO_REDIS_TRACKED_MAX_AGE="600",
         )
         self.app_ports = [free_port(), free_port()]
         self.servers: list[subprocess.Popen] = []
@@ -192,6 +196,23 @@ def test_an_approved_edit_is_visible_through_varnish_at_once_and_only_its_pages_
     assert shared.get("/conditions/syringoma/")[1]["x-varnish-cache"] == "hit"
     status, headers, body = shared.get(ARTICLE)  # milia links to acne: purged too
     assert headers["x-varnish-cache"] == "miss"
+
+
+def test_an_app_server_that_kept_a_page_shows_an_edit_made_elsewhere_at_once(
+    shared, server_a_editor
+):
+    # Each server keeps the page-cache entries it has read (portal/cache.py, TrackedReads)
+    # and Redis tells it, down the same connection, as soon as one changes.
+    server_b = shared.app_ports[1]
+    https = {"X-Forwarded-Proto": "https"}
+    for _ in range(3):
+        status, headers, _body = fetch(server_b, ARTICLE, https)
+    assert status == 200 and headers["x-page-cache"] == "hit"
+    marker = unique("kept")
+    server_a_editor.approve(marker)
+    status, headers, body = fetch(server_b, ARTICLE, https)
+    assert status == 200
+    assert marker in body, "server B served the page it kept from before the edit"
 
 
 def test_a_questionnaire_step_never_comes_from_varnish(shared):

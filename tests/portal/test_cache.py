@@ -113,3 +113,106 @@ def test_the_rate_limited_logger_counts_what_it_left_out(caplog):
         "down",
         "down (2 more cache errors since the last message)",
     ]
+
+
+# -- reads kept in this process until Redis says they changed (TrackedReads) --------------------
+@pytest.fixture
+def tracked(real_redis):
+    """The cache, a plain client writing as another server would, and the keys' Redis names."""
+    other = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    real_redis.tracked_max_age = 60  # only invalidations make it ask again, in these tests
+    yield real_redis, other, lambda key: real_redis.make_key(key)
+    other.close()
+
+
+def _tracking(cache):
+    (reads,) = cache._cache._tracked.values()
+    return reads
+
+
+def test_a_tracked_read_is_answered_here_until_another_server_changes_the_value(tracked):
+    cache, other, redis_key = tracked
+    cache.set("k", "before")
+    cache.delete("n")
+    assert cache.get_many_tracked(["k", "n"]) == {"k": "before"}
+    reads = _tracking(cache)
+    for _ in range(5):
+        assert cache.get_many_tracked(["k", "n"]) == {"k": "before"}
+    assert reads.round_trips == 1
+
+    # Another server writes: the very next read here has it, without waiting.
+    other.set(redis_key("k"), cache._cache._serializer.dumps("after"))
+    assert cache.get_many_tracked(["k", "n"]) == {"k": "after"}
+    # A key that was missing is tracked too: its creation is seen at once.
+    other.set(redis_key("n"), cache._cache._serializer.dumps(7))
+    assert cache.get_many_tracked(["k", "n"]) == {"k": "after", "n": 7}
+    other.delete(redis_key("k"))
+    assert cache.get_many_tracked(["k", "n"]) == {"n": 7}
+    assert reads.round_trips == 4
+    # This process's own writes invalidate as well.
+    cache.set("n", 8)
+    assert cache.get_many_tracked(["k", "n"]) == {"n": 8}
+
+
+def test_tracked_values_are_confirmed_with_a_round_trip_after_max_age(tracked):
+    cache, _other, _key = tracked
+    cache.set("k", 1)
+    cache.get_many_tracked(["k"])
+    reads = _tracking(cache)
+    now = [reads.clock()]
+    reads.clock = lambda: now[0]
+    reads.confirmed = now[0]
+    reads.max_age = 0.1
+    cache.get_many_tracked(["k"])
+    now[0] += 0.05
+    cache.get_many_tracked(["k"])
+    assert reads.round_trips == 1
+    now[0] += 0.1
+    assert cache.get_many_tracked(["k"]) == {"k": 1}
+    assert reads.round_trips == 2
+
+
+def test_a_lost_tracking_connection_drops_what_it_kept_and_never_serves_it(tracked):
+    cache, other, redis_key = tracked
+    cache.retry_seconds = 0
+    cache.set("k", "before")
+    assert cache.get_many_tracked(["k"]) == {"k": "before"}
+    reads = _tracking(cache)
+    reads._connection.send_command("CLIENT", "ID")
+    tracking_id = reads._connection.read_response()
+    # Redis drops the connection (a restart, a network cut); the change it would have been
+    # told about is made meanwhile.
+    other.client_kill_filter(_id=tracking_id)
+    other.set(redis_key("k"), cache._cache._serializer.dumps("after"))
+    outages = cache.outages
+    assert cache.get_many_tracked(["k"]) == {}  # a miss, never the kept "before"
+    assert cache.outages == outages + 1
+    assert reads.values == {}
+    assert cache.get_many_tracked(["k"]) == {"k": "after"}  # a new connection, tracking again
+    other.set(redis_key("k"), cache._cache._serializer.dumps("later"))
+    assert cache.get_many_tracked(["k"]) == {"k": "later"}
+
+
+def test_tracked_values_stay_within_their_byte_budget(tracked):
+    cache, _other, _key = tracked
+    cache.tracked_budget = 4000
+    for name in ("m1", "m2", "a"):
+        cache.set(name, "x" * 1000)
+        cache.get_many_tracked([name])
+    reads = _tracking(cache)
+    assert reads.size <= 4000
+    assert cache.make_key("m1") not in reads.values  # the least recently used went first
+    assert cache.get_many_tracked(["m1", "m2", "a"]) == {n: "x" * 1000 for n in ("m1", "m2", "a")}
+
+
+def test_tracked_reads_with_redis_closed_or_hung_are_misses():
+    cache = make_cache(CLOSED_PORT_URL, RETRY_SECONDS=0)
+    assert cache.get_many_tracked(["k"]) == {}
+    assert cache.outages == 1
+    with HungServer() as hung:
+        cache = make_cache(f"redis://127.0.0.1:{hung.port}/0", RETRY_SECONDS=30)
+        started = time.monotonic()
+        assert cache.get_many_tracked(["k"]) == {}
+        assert time.monotonic() - started < 1.5
+        assert cache.get_many_tracked(["k"]) == {}  # left alone: no second wait
+        assert time.monotonic() - started < 1.6
