@@ -66,6 +66,19 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (redis.exceptions.RedisError, OSError)
 
 
+class TrackingRefused(Exception):
+    """This Redis will not track reads (older than 6, or CLIENT not allowed to this user)."""
+
+
+def _refused(exc: BaseException) -> bool:
+    import redis
+
+    # An error reply (unknown command, no permission) rather than a connection failure.
+    return isinstance(exc, redis.exceptions.ResponseError) or (
+        isinstance(exc, redis.exceptions.ConnectionError) and "RESP" in str(exc).upper()
+    )
+
+
 class TrackedReads:
     """Values read through one Redis connection with CLIENT TRACKING, kept in this process.
 
@@ -91,6 +104,8 @@ class TrackedReads:
         self.size = 0
         self.confirmed = float("-inf")
         self.round_trips = 0
+        self.failures = 0
+        self.refused = False  # set when Redis refused to track (get_many_tracked reads plainly)
         self._connection = None
         self._pid = None
         self._lock = threading.Lock()
@@ -102,12 +117,22 @@ class TrackedReads:
         self._forget_all()
         kwargs = {**self.pool.connection_kwargs, "protocol": 3}
         connection = self.pool.connection_class(**kwargs)
-        connection.connect()
-        connection._parser.set_invalidation_push_handler(self._invalidated)
-        connection.send_command("CLIENT", "TRACKING", "ON")
-        connection.read_response()
+        try:
+            connection.connect()  # says HELLO 3 (Redis 6 and later)
+            connection._parser.set_invalidation_push_handler(self._invalidated)
+            self._enable_tracking(connection)
+        except _errors() as exc:
+            connection.disconnect()
+            if _refused(exc):
+                raise TrackingRefused(str(exc)) from exc
+            raise
         self._connection, self._pid = connection, os.getpid()
         return connection
+
+    @staticmethod
+    def _enable_tracking(connection) -> None:
+        connection.send_command("CLIENT", "TRACKING", "ON")
+        connection.read_response()
 
     def _disconnect(self):
         connection, self._connection = self._connection, None
@@ -144,8 +169,12 @@ class TrackedReads:
     def mget(self, keys: list[str]) -> list[bytes | None]:
         """The raw values of keys (None where missing), from here when every one is kept and
         the last round trip is recent; otherwise one MGET. Raises what Redis raised, having
-        dropped the connection and every kept value."""
+        dropped the connection and every kept value. A thread that waited for the lock while
+        another's round trip failed fails at once too, rather than wait out its own timeout."""
+        failures = self.failures
         with self._lock:
+            if self.failures != failures:
+                raise ConnectionError("Redis failed while this read waited its turn")
             try:
                 connection = self._connect()
                 self._take_invalidations(connection)
@@ -159,6 +188,7 @@ class TrackedReads:
                 found = connection.read_response()
                 self.round_trips += 1
             except BaseException:
+                self.failures += 1
                 self._disconnect()
                 raise
             self.confirmed = now
@@ -224,11 +254,19 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         if tracked is None:
             tracked = self._tracked[id(pool)] = TrackedReads(pool, max_age, budget)
         keys = list(keys)
+        if tracked.refused:
+            return self.get_many(keys)
+        try:
+            values = tracked.mget(keys)
+        except TrackingRefused as exc:
+            # A Redis that cannot track (a managed service may forbid CLIENT): read as before,
+            # a round trip each time, rather than go without the page cache.
+            tracked.refused = True
+            logger.warning("Redis refused client-side tracking (%s); reading without it", exc)
+            return self.get_many(keys)
         loads = self._serializer.loads
         return {
-            key: loads(value)
-            for key, value in zip(keys, tracked.mget(keys), strict=True)
-            if value is not None
+            key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
         }
 
     def get_many(self, keys):

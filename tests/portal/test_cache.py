@@ -6,7 +6,7 @@ import time
 import pytest
 import redis
 
-from portal.cache import RateLimitedLogger, ResilientRedisCache
+from portal.cache import RateLimitedLogger, ResilientRedisCache, TrackedReads
 from tests.netfaults import HungServer
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -216,3 +216,49 @@ def test_tracked_reads_with_redis_closed_or_hung_are_misses():
         assert time.monotonic() - started < 1.5
         assert cache.get_many_tracked(["k"]) == {}  # left alone: no second wait
         assert time.monotonic() - started < 1.6
+
+
+def test_a_redis_that_refuses_tracking_is_read_plainly_not_taken_for_an_outage(
+    tracked, monkeypatch, caplog
+):
+    cache, other, redis_key = tracked
+
+    def refuse(connection):
+        raise redis.exceptions.ResponseError("NOPERM this user has no permissions to run CLIENT")
+
+    monkeypatch.setattr(TrackedReads, "_enable_tracking", staticmethod(refuse))
+    cache.set("k", "before")
+    with caplog.at_level(logging.WARNING, logger="portal.cache"):
+        assert cache.get_many_tracked(["k"]) == {"k": "before"}
+        other.set(redis_key("k"), cache._cache._serializer.dumps("after"))
+        assert cache.get_many_tracked(["k"]) == {"k": "after"}  # a round trip each time
+    assert cache.outages == 0 and cache.available
+    assert _tracking(cache).refused
+    assert [r.getMessage() for r in caplog.records if r.name == "portal.cache"] == [
+        "Redis refused client-side tracking (NOPERM this user has no permissions to run "
+        "CLIENT); reading without it"
+    ]
+
+
+def test_threads_queued_behind_a_hung_tracked_read_give_up_with_it():
+    import threading
+
+    with HungServer() as hung:
+        cache = make_cache(f"redis://127.0.0.1:{hung.port}/0", RETRY_SECONDS=30)
+        start = threading.Barrier(4)
+        took = []
+
+        def read():
+            start.wait()
+            began = time.monotonic()
+            assert cache.get_many_tracked(["k"]) == {}
+            took.append(time.monotonic() - began)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert len(took) == 4
+    # One socket timeout (0.5 s) for all, not one each in turn (2 s for the last).
+    assert max(took) < 1.2, took
