@@ -5,8 +5,10 @@ sessions, CSRF, auth, OTP, messages, CSP, kiosk, history, lockout. For an anonym
 none of that changes a cached page, so this middleware, first in settings.MIDDLEWARE, answers
 such a request itself with the *final* response stored the first time round: body and every
 header the stack added (CSP, HSTS, Referrer-Policy, X-Frame-Options, Vary, Cache-Control,
-Surrogate-Key ...), less Date and Set-Cookie. A hit is one cache round trip (get_many: the
-content generation and the page, one MGET on Redis), plus the page-view count in memory.
+Surrogate-Key ...), less Date and Set-Cookie. A hit reads the content generation and the
+page in one look-up (one MGET on Redis), plus the page-view count in memory; with Redis the
+look-up is usually answered in the process itself (get_many_tracked, portal/cache.py
+TrackedReads: what it read last, until Redis says it changed), with no round trip at all.
 
 Only for a GET with no personal cookie (session, messages, questionnaire answers), outside the
 admin, static files, media and questionnaires (conditions/caching.py PERSONAL_COOKIES and
