@@ -88,9 +88,10 @@ format: $(DEV_STAMP)
 migrations-check: $(DEV_STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Every test but the PostgreSQL-only and fault-injection ones, on SQLite, browser tests included.
+# Every test but the PostgreSQL-only and fault-injection ones, on SQLite, browser tests included;
+# it names its slowest tests at the end (what to look at when the suite grows too slow).
 test-sqlite: $(DEV_STAMP)
-	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres and not faults" $(PYTEST_ARGS)
+	DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not postgres and not faults" --durations=15 $(PYTEST_ARGS)
 
 # On PostgreSQL, only what can differ there: tests marked postgres, and the db_specific modules
 # (search, row locks, counters, bulk writes; listed in tests/conftest.py) less their slow tests,
