@@ -329,23 +329,6 @@ class Gunicorn:
             f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}"
         )
 
-    def warm(self, path: str, args) -> None:
-        """Load a server that has just started, unmeasured, for args.server_warmup: a new
-        worker runs slower for its first seconds under load (on one server at 50,000
-        articles, the cached article in consecutive 5 s runs: 1,098, then 2,597 and
-        2,864 req/s), which would count against whichever page came first. The hello-world's
-        server gets the same."""
-        if args.server_warmup == "0s":
-            return
-        url = f"http://127.0.0.1:{self.port}{path}"
-        command = ["wrk", "-t", str(args.threads), "-c", str(args.connections)]
-        subprocess.run(  # noqa: S603 - wrk with our own arguments
-            [*command, "-d", args.server_warmup, url],
-            capture_output=True,
-            text=True,
-            timeout=parse_duration_ms(args.server_warmup) / 1000 + 60,
-        )
-
     def stop(self) -> None:
         try:
             if self.alive():
@@ -602,7 +585,6 @@ def bench_database(database: str, env: dict, args) -> Run:
     try:
         server.wait_until_up()
         pages = targets(server.port)
-        server.warm(CACHED_PAGES[0].path, args)
         for page in pages:
             result = run_wrk(server.port, page, args)
             if not server.alive():
@@ -649,7 +631,6 @@ def bench_hello(env: dict, args, log: Path) -> Result:
     )
     try:
         server.wait_until_up()
-        server.warm(HELLO.path, args)
         result = run_wrk(server.port, HELLO, args)
         if not server.alive():
             raise BenchError(f"the hello-world's gunicorn died:\n{server.log_tail()}")
@@ -939,12 +920,6 @@ def parse_args(argv=None):
         help="wrk duration per round of the counting off/on comparison (default: --duration; "
         "0s skips it)",
     )
-    parser.add_argument(
-        "--server-warmup",
-        default="5s",
-        help="unmeasured wrk run on each newly started server (hello-world and portal) before "
-        "any page is measured; 0s for none",
-    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
         "--worker-class",
@@ -987,13 +962,7 @@ def parse_args(argv=None):
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
-    for value in (
-        args.duration,
-        args.warmup,
-        args.proxy_duration,
-        args.views_duration,
-        args.server_warmup,
-    ):
+    for value in (args.duration, args.warmup, args.proxy_duration, args.views_duration):
         if value != "0s":
             parse_duration_ms(value)
     return args
