@@ -83,10 +83,12 @@ class TrackedReads:
     """Values read through one Redis connection with CLIENT TRACKING, kept in this process.
 
     Redis remembers which keys this connection read and pushes an invalidation down the same
-    connection as soon as one of them is written, deleted, expires or is evicted (before the
-    writer even has its reply). So a value kept here is served again without a round trip,
-    and a write from any server is seen by the next read here after it: every read first takes
-    in the invalidations waiting on the socket (a poll, no round trip).
+    connection as soon as one of them is written, deleted, expires or is evicted (queued
+    before the writer's reply, though the reply may leave first). So a value kept here is
+    served again without a round trip, and a write from any server is seen here as soon as
+    its invalidation has arrived (on one network, well within the time it takes the writer's
+    response to reach anyone): every read first takes in the invalidations waiting on the
+    socket (a poll, no round trip).
 
     Kept values are used for at most ``max_age`` seconds after the last round trip on this
     connection. A Redis that stops answering sends no invalidations, and nothing written while
