@@ -7,6 +7,7 @@ home pages (plus a search), so new pages are checked as soon as they are linked.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +23,13 @@ from conditions.demo.questionnaires import SELF_CARE_PATHS
 from tests.built_once import built_per_module
 
 SKIP_PREFIXES = ("/static/", "/media/", f"/{settings.ADMIN_PATH}")
-MAX_PAGES = 250
+# The crawl visits every linked page, less repeats of one page with other query strings: at
+# most QUERY_VARIANTS addresses per path (the language switch and "start again" links carry the
+# page they came from, one per page of the site; the same view and template each time), and
+# one printed leaflet per language (each is a PDF rendered by WeasyPrint, about a second, and
+# all come from one view). MAX_PAGES only stops a crawl that runs away; reaching it fails.
+QUERY_VARIANTS = 2
+MAX_PAGES = 500
 
 
 class MarkupProblems(HTMLParser):
@@ -155,6 +162,15 @@ def demo_site(db, demo_site_built):
     """The demo content, loaded once for the module; each test's own writes are rolled back."""
 
 
+def _leaflet_kind(path: str) -> str:
+    """ "leaflet <language>" for a printed leaflet's address; "" for any other page."""
+    if not path.endswith(".pdf"):
+        return ""
+    first = path.strip("/").split("/", 1)[0]
+    languages = {code for code, _name in settings.LANGUAGES}
+    return f"leaflet {first if first in languages else settings.LANGUAGE_CODE}"
+
+
 def crawl(client: Client, start: list[str], walk: Walk | None = None) -> dict[str, list[str]]:
     """Every same-site page reachable from `start`: {url: problems}. Over https, as in production.
 
@@ -163,10 +179,19 @@ def crawl(client: Client, start: list[str], walk: Walk | None = None) -> dict[st
     from django.urls import resolve
 
     seen: dict[str, list[str]] = {}
+    variants: Counter = Counter()
+    skipped: set[str] = set()
     queue = list(start)
-    while queue and len(seen) < MAX_PAGES:
+    while queue:
+        assert len(seen) < MAX_PAGES, f"the crawl found more than {MAX_PAGES} pages"
         url = queue.pop(0)
-        if url in seen:
+        if url in seen or url in skipped:
+            continue
+        path = url.split("?", 1)[0]
+        kind = _leaflet_kind(path) or path
+        variants[kind] += 1
+        if variants[kind] > (1 if kind != path else QUERY_VARIANTS):
+            skipped.add(url)
             continue
         response = client.get(url, secure=True)
         problems = []
@@ -201,17 +226,10 @@ def crawl(client: Client, start: list[str], walk: Walk | None = None) -> dict[st
             if parts.scheme and parts.scheme not in {"http", "https"}:
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if target.startswith(SKIP_PREFIXES) or target in seen:
+            if target.startswith(SKIP_PREFIXES) or target in seen or target in skipped:
                 continue
             queue.append(target)
     return seen
-
-
-def test_every_linked_patient_page_has_the_headers_and_no_inline_script_or_style(demo_site):
-    pages = crawl(Client(), ["/", "/search/?q=white+spots", "/about/privacy/"])
-    assert len(pages) >= 5, pages.keys()
-    failures = {url: problems for url, problems in pages.items() if problems}
-    assert not failures, failures
 
 
 def test_the_checker_itself_catches_inline_script_style_and_handlers():
