@@ -57,6 +57,30 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_databases_migrated_once():
+    """Django makes each test database with `migrate`; run it once and copy the result
+    (tests/migrated.py). Before any test database exists: autouse session fixtures come first."""
+    from unittest import mock
+
+    from django.core import management
+    from django.db import connections
+
+    from tests.migrated import migrate_once
+
+    call_command = management.call_command
+
+    def migrate_or_copy(name, *args, **options):
+        # Only the call in BaseDatabaseCreation.create_test_db passes run_syncdb.
+        if name != "migrate" or not options.get("run_syncdb"):
+            return call_command(name, *args, **options)
+        connection = connections[options.get("database", "default")]
+        return migrate_once(lambda: call_command(name, *args, **options), connection)
+
+    with mock.patch.object(management, "call_command", migrate_or_copy):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english_between_tests():
     """Each test starts in the default language. A request to /pl/... leaves Polish active in
