@@ -68,8 +68,33 @@ def migrate_once(migrate, connection) -> None:
         migrate()
 
 
+def _kept_sqlite(connection) -> Path:
+    return CACHE / f"{fingerprint(connection)}.sqlite3"
+
+
+def copy_migrated_sqlite(target: Path) -> bool:
+    """Put a migrated SQLite database at `target` (for a server started by a test), from the
+    copy this test run made; False when there is none (then run `migrate` there instead)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return False
+    kept = _kept_sqlite(connection)
+    with _lock("sqlite"):
+        if not kept.exists():
+            return False
+        source = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+    return True
+
+
 def _sqlite(migrate, connection) -> None:
-    kept = CACHE / f"{fingerprint(connection)}.sqlite3"
+    kept = _kept_sqlite(connection)
     connection.ensure_connection()
     with _lock("sqlite"):
         if not kept.exists():

@@ -28,6 +28,7 @@ from portal.logging import (
     strip_ip_addresses,
     strip_query_strings,
 )
+from tests.migrated import copy_migrated_sqlite
 from tests.production_static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,9 +265,13 @@ def _request(port, method, path, body=None, cookies=""):
 
 
 @pytest.mark.slow
-def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(tmp_path):
+def test_gunicorn_logs_of_a_patient_visit_hold_no_query_string_address_or_agent(
+    tmp_path, django_db_setup
+):
     env = _production_env(tmp_path)
-    _manage(env, "migrate", "--noinput", "-v0")
+    # django_db_setup: this run's migrated database exists, and is copied rather than migrated.
+    if not copy_migrated_sqlite(tmp_path / "db.sqlite3"):
+        _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_demo_content", "-v0")
     port = _free_port()
     log_path = tmp_path / "gunicorn.log"
