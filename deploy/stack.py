@@ -74,6 +74,10 @@ class Config:
     server_name: str = "localhost"
     db_name: str = "portal"
     media_root: str = ""  # default: RUN_DIR/media
+    # Default: RUN_DIR/static, collected (and compressed, about 20 s) at every start. A directory
+    # given here was collected already, with these settings (a build step's): it is served as it
+    # is, and the deploy check still refuses to start without its manifest.
+    static_root: str = ""
     redis_maxmemory: str = "64mb"
     workers: int = 2
     threads: int = 8
@@ -100,6 +104,7 @@ class Config:
         "server_name": "STACK_SERVER_NAME",
         "db_name": "STACK_DB_NAME",
         "media_root": "STACK_MEDIA_ROOT",
+        "static_root": "STACK_STATIC_ROOT",
         "redis_maxmemory": "STACK_REDIS_MAXMEMORY",
         "workers": "STACK_WORKERS",
         "threads": "STACK_THREADS",
@@ -251,7 +256,7 @@ class Stack:
         self.redis_dir = run / "redis"
         self.tls_dir = run / "tls"
         self.nginx_dir = run / "nginx"
-        self.static_root = run / "static"
+        self.static_root = Path(config.static_root) if config.static_root else run / "static"
         self.media_root = Path(config.media_root) if config.media_root else run / "media"
         self.gunicorn_pidfile = run / "gunicorn.pid"
         self.as_root = os.geteuid() == 0
@@ -789,11 +794,13 @@ class Stack:
                 f"== Redis on 127.0.0.1:{c.redis_port} (maxmemory {c.redis_maxmemory}, allkeys-lru)"
             )
             self.start_redis()
-            show("== migrate, collectstatic, demo content if the database is empty")
-            self.static_root.mkdir(parents=True, exist_ok=True)
+            collect = "" if c.static_root else ", collectstatic"
+            show(f"== migrate{collect}, demo content if the database is empty")
             self.media_root.mkdir(parents=True, exist_ok=True)
             self.manage("migrate", "--noinput", log=setup_log)
-            self.manage("collectstatic", "--noinput", log=setup_log)
+            if not c.static_root:
+                self.static_root.mkdir(parents=True, exist_ok=True)
+                self.manage("collectstatic", "--noinput", log=setup_log)
             if c.demo_content:
                 self.manage("load_demo_content", "--if-empty", log=setup_log)
             # Every deploy warning stops the start, except two-factor sign-in turned off on

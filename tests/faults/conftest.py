@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from deploy.stack import Config, Stack, StackError, free_port, need, pg_bin_dir
+from tests.production_static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
 # The "within 2 s", with a little slack for a small machine shared with other work.
@@ -249,6 +250,8 @@ def stack():
         redis_port=free_port(),
         # The load in these tests comes from 127.0.0.1; the admin sign-in limit still applies.
         unlimited=["127.0.0.1"],
+        # The production static files the rest of the suite collected (tests/production_static.py).
+        static_root=str(collected_static()),
     )
     the_stack = Stack(config)
     try:
