@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from conditions.demo import articles, kiosk, questionnaires, safety, treatments
 from conditions.models import (
@@ -23,8 +23,9 @@ from conditions.models import (
     UrgentHelp,
 )
 from conditions.packs import importing
+from tests.built_once import built_per_module
 from tests.conditions.article_admin import user_in
-from tests.conditions.test_content_packs import URL, demo_copy, post, tree, zipped
+from tests.conditions.test_content_packs import post, tree, zipped
 from tests.factories import UserFactory, reviewer_user
 
 COMPARISON = "comparisons/milia.toml"
@@ -39,17 +40,18 @@ KINDS = {
 }
 
 
-@pytest.fixture
-def demo_live(db):
-    """The demo content, every kind, approved by a reviewer with a name to look for."""
+@built_per_module
+def demo_live():
+    """The demo content, every kind, approved by a reviewer with a name to look for; loaded
+    once for the module (the tests' own changes are rolled back after each). Tests that need
+    an empty database are in test_content_packs_files.py."""
     author, reviewer = UserFactory(), reviewer_user(first_name="Ada", last_name="Lovelace")
     for module in (articles, treatments, questionnaires, safety, kiosk):
         module.load(author, reviewer)
-    return reviewer
 
 
 @pytest.fixture
-def pack(demo_live, tmp_path) -> Path:
+def pack(demo_live, db, tmp_path) -> Path:
     call_command("export_content", tmp_path / "pack", stdout=io.StringIO())
     return tmp_path / "pack"
 
@@ -108,24 +110,6 @@ def test_every_kind_round_trips_byte_for_byte_through_an_empty_database(pack, tm
     assert {(r.kind, r.state) for r in results} == {
         (kind, "unchanged") for kind in ("article", *KINDS)
     }
-
-
-def test_the_demo_files_import_into_an_empty_database(tmp_path, db):
-    """Shorthands of the demo files (answers from the shared signs, implicit yes/no answers,
-    the 'none' answer that excludes the others) arrive spelled out."""
-    results = importing.import_pack(demo_copy(tmp_path), by=None)
-    assert {r.state for r in results} == {"new"}
-    questionnaire = Questionnaire.objects.get(slug="white-spots")
-    unwell = questionnaire.questions.get(key="unwell")
-    assert unwell.options.filter(code="no-fade").exists()
-    assert unwell.options.get(code="none").exclusive
-    assert list(
-        questionnaire.questions.get(key="fever").options.values_list("code", flat=True)
-    ) == ["yes", "no"]
-    assert questionnaire.outcomes.get(slug="newborn-sore").needs_signoff
-    comparison = TreatmentComparison.objects.get(condition__slug="milia")
-    assert comparison.rows.get(treatment__slug="no-treatment").treatment.is_no_treatment
-    assert KioskProfile.objects.get(slug="waiting-room").in_use is False
 
 
 # -- new, changed (with a diff), unchanged --------------------------------------------------------
@@ -280,78 +264,3 @@ def test_the_admin_imports_a_pack_of_every_kind_as_drafts(client, pack):
     assert TreatmentComparison.objects.get().status == Status.DRAFT
     assert Questionnaire.objects.get().status == Status.DRAFT
     assert UrgentHelp.objects.get().status == Status.DRAFT
-
-
-# -- bad input -----------------------------------------------------------------------------------
-BROKEN = {
-    "comparison": (
-        COMPARISON,
-        'pain = "None"',
-        'pain = ""',
-        "comparisons/milia.toml: rows[0]: pain: This field cannot be blank.",
-    ),
-    "questionnaire": (
-        QUESTIONNAIRE,
-        '{ question = "who", op = "is_not", answer = "baby" }',
-        '{ question = "who", op = "is_not", answer = "martian" }',
-        "questionnaires/white-spots.toml: questions.pearly.show_if: question 'who' has no "
-        "answer 'martian'",
-    ),
-    "help card": (
-        HELP_CARD,
-        'emergency_phone = "999"',
-        'emergency_phone = "call us"',
-        "search-help.toml: emergency_phone: Digits and spaces only",
-    ),
-    "kiosk profile": (
-        KIOSK,
-        "idle_seconds = 90",
-        "idle_seconds = 5",
-        "kiosk.toml: idle_seconds: Ensure this value is greater than or equal to 20.",
-    ),
-}
-
-
-@pytest.mark.parametrize("kind", BROKEN)
-def test_a_broken_file_names_file_key_and_problem_and_nothing_is_imported(kind, tmp_path, db):
-    name, old, new, message = BROKEN[kind]
-    folder = demo_copy(tmp_path)
-    edit(folder / name, old, new)
-    with pytest.raises(CommandError) as caught:
-        call_command("import_content", folder, stdout=io.StringIO())
-    assert message in str(caught.value)
-    assert not Condition.all_copies.exists() and not Questionnaire.all_copies.exists()
-    assert not KioskProfile.objects.exists() and not UrgentHelp.all_copies.exists()
-
-
-def test_a_key_given_twice_is_an_error_not_a_merge(tmp_path, db):
-    folder = demo_copy(tmp_path)
-    edit(folder / QUESTIONNAIRE, 'key = "fever"', 'key = "who"')
-    edit(folder / COMPARISON, 'treatment = "dermabrasion"', 'treatment = "cryotherapy"')
-    with pytest.raises(CommandError) as caught:
-        call_command("import_content", folder, stdout=io.StringIO())
-    assert "questions: the key 'who' appears twice" in str(caught.value)
-    assert "rows: the treatment 'cryotherapy' appears twice" in str(caught.value)
-    assert not Condition.all_copies.exists()
-
-
-def test_the_admin_answers_a_broken_questionnaire_with_a_400_naming_it(client, tmp_path, db):
-    name, old, new, message = BROKEN["questionnaire"]
-    folder = demo_copy(tmp_path)
-    edit(folder / name, old, new)
-    client.force_login(user_in("Author"))
-    response = post(client, zipped(folder))
-    assert response.status_code == 400
-    assert message.replace("'", "&#x27;") in response.content.decode()
-    assert not Condition.all_copies.exists() and not Questionnaire.all_copies.exists()
-
-
-def test_the_admin_answers_a_schema_error_in_a_comparison_with_a_400(client, tmp_path, db):
-    folder = demo_copy(tmp_path)
-    edit(folder / COMPARISON, 'evidence = "consensus"', 'evidence = "great"')
-    client.force_login(user_in("Author"))
-    response = post(client, zipped(folder))
-    assert response.status_code == 400
-    assert "comparisons/milia.toml: rows[0]" in response.content.decode()
-    assert not Condition.all_copies.exists()
-    assert URL in client.get("/admin/conditions/condition/").content.decode()
