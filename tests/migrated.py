@@ -83,14 +83,21 @@ def copy_migrated_sqlite(target: Path) -> bool:
     with _lock("sqlite"):
         if not kept.exists():
             return False
-        source = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
         copy = sqlite3.connect(target)
         try:
-            source.backup(copy)
+            _restore(kept, copy)
         finally:
             copy.close()
-            source.close()
     return True
+
+
+def _restore(kept: Path, destination: sqlite3.Connection) -> None:
+    """Replace everything in `destination` with the kept copy (SQLite's backup API)."""
+    source = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
+    try:
+        source.backup(destination)
+    finally:
+        source.close()
 
 
 def _sqlite(migrate, connection) -> None:
@@ -107,11 +114,7 @@ def _sqlite(migrate, connection) -> None:
                 old.unlink()
             building.rename(kept)
             return
-    source = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
-    try:
-        source.backup(connection.connection)
-    finally:
-        source.close()
+    _restore(kept, connection.connection)
 
 
 def _postgresql(migrate, connection) -> None:
