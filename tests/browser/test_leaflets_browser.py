@@ -75,6 +75,7 @@ def test_the_kiosk_leaflet_screen_prints_the_leaflet_and_the_idle_reset_clears_i
     expect(leaflet.get_by_text("Get help urgently")).to_be_visible()
     # The leaflet's own stylesheet applies in the frame (its typography, not the kiosk's).
     frame = page.frame(url=re.compile(r"/leaflet/print/$"))
+    frame.wait_for_load_state("load")  # the DOM can be there before the stylesheet has applied
     assert frame.evaluate("getComputedStyle(document.body).fontFamily").startswith(
         '"Liberation Sans"'
     )
