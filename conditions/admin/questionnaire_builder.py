@@ -23,7 +23,9 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.forms.models import BaseInlineFormSet, ModelChoiceIteratorValue, inlineformset_factory
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,10 +87,55 @@ def answer_label(option: AnswerOption) -> str:
     return f"{option.question.text} → {option.text}"
 
 
+# -- widgets written out in Python ---------------------------------------------------------------
+# A questionnaire of 28 questions puts about 4,000 answer choices on the page: every earlier
+# answer under each question and each outcome. Django renders each choice through its own
+# templates, which made the page take seconds to build; these widgets write the same HTML
+# (names, ids, labels, checked and selected) directly.
+class PlainSelect(forms.Select):
+    """A <select> with its options written out directly."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for group_name, group, _index in widget["optgroups"]:
+            items = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], flatatt(o["attrs"]), o["label"]) for o in group),
+            )
+            if group_name:
+                items = format_html('<optgroup label="{}">{}</optgroup>', group_name, items)
+            options.append(items)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            format_html_join("", "{}", ((group,) for group in options)),
+        )
+
+
+class TickList(forms.CheckboxSelectMultiple):
+    """Answers to tick, each a checkbox with its label after it, in one list."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        rows = format_html_join(
+            "",
+            '<div><input type="checkbox" name="{}" value="{}"{}> <label for="{}">{}</label></div>',
+            (
+                (o["name"], o["value"], flatatt(o["attrs"]), o["attrs"]["id"], o["label"])
+                for _group_name, group, _index in widget["optgroups"]
+                for o in group
+            ),
+        )
+        return format_html('<div class="build-choice-list">{}</div>', rows)
+
+
 class AnswerChoices(forms.ModelMultipleChoiceField):
     """Answers picked by their question's and their own text."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget = TickList
 
     def label_from_instance(self, obj):
         return answer_label(obj)
@@ -111,6 +158,40 @@ def still_there(options) -> list[AnswerOption]:
 
 def answers_of_pks(pks):
     return AnswerOption.objects.filter(pk__in=pks).select_related("question")
+
+
+class Testable:
+    """What a show-if rule or an outcome's trigger may test: some of the questionnaire's
+    questions and their answers. The querysets check what a form sends; the rows, fetched once
+    for the whole page, are what the page offers (each question and outcome offers them again,
+    and asking the database each time cost a 28-question page some 300 queries)."""
+
+    def __init__(self, questions: list[Question] = (), answers: list[AnswerOption] = ()):
+        self.question_rows = list(questions)
+        ids = {q.pk for q in self.question_rows}
+        self.answer_rows = [a for a in answers if a.question_id in ids]
+        self.questions = Question.objects.filter(pk__in=ids).order_by("order", "pk")
+        self.answers = answers_of(self.questions)
+
+    def offer(self, field, rows, label) -> None:
+        """`field` (a model choice field) checks against its queryset and lists `rows`."""
+        field.label_from_instance = label
+        blank = [] if field.empty_label is None else [("", field.empty_label)]
+        field.choices = blank + [
+            (ModelChoiceIteratorValue(field.prepare_value(row), row), label(row)) for row in rows
+        ]
+
+    def offer_questions(self, field) -> None:
+        field.queryset = self.questions
+        self.offer(field, self.question_rows, question_label)
+
+    def offer_answers(self, field) -> None:
+        field.queryset = self.answers
+        self.offer(field, self.answer_rows, answer_label)
+
+
+def question_label(question: Question) -> str:
+    return question.text
 
 
 class QuestionnaireTextForm(pasting.PastedTextMixin, forms.ModelForm):
@@ -214,15 +295,18 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         fields = ["source_question", "operator", "option", "number"]
-        widgets = {"number": forms.NumberInput(attrs={"class": "vIntegerField", "step": "any"})}
+        widgets = {
+            "source_question": PlainSelect,
+            "operator": PlainSelect,
+            "option": PlainSelect,
+            "number": forms.NumberInput(attrs={"class": "vIntegerField", "step": "any"}),
+        }
 
-    def __init__(self, *args, questions=None, **kwargs):
+    def __init__(self, *args, testable=None, **kwargs):
         super().__init__(*args, **kwargs)
-        questions = questions if questions is not None else Question.objects.none()
-        self.fields["source_question"].queryset = questions
-        self.fields["source_question"].label_from_instance = lambda q: q.text
-        self.fields["option"].queryset = answers_of(questions)
-        self.fields["option"].label_from_instance = answer_label
+        testable = testable if testable is not None else Testable()
+        testable.offer_questions(self.fields["source_question"])
+        testable.offer_answers(self.fields["option"])
         operators = list(self.OPERATORS)
         if self.instance.pk and self.instance.operator == AnswerCondition.Operator.IS:
             operators.insert(1, ("is", AnswerCondition.Operator.IS.label))  # an "is" with no answer
@@ -273,12 +357,12 @@ class RuleForm(forms.ModelForm):
 
 
 class BaseRuleFormSet(BaseInlineFormSet):
-    def __init__(self, *args, questions=None, **kwargs):
-        self.questions = questions
+    def __init__(self, *args, testable=None, **kwargs):
+        self.testable = testable if testable is not None else Testable()
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "questions": self.questions}
+        return {**super().get_form_kwargs(index), "testable": self.testable}
 
 
 def rule_formset(parent, model, fk_name: str):
@@ -307,8 +391,8 @@ class AnswerConditionsMixin:
     rules_formset: type
     blank_message: str  # for rules under a new item left blank
 
-    def init_tests(self, answers, questions) -> None:
-        self.fields[self.ticks_field].queryset = answers
+    def init_tests(self, testable: Testable) -> None:
+        testable.offer_answers(self.fields[self.ticks_field])
         if self.instance.pk:
             self.fields[self.ticks_field].initial = [
                 t.option_id for t in self.tests() if is_tick(t)
@@ -317,7 +401,7 @@ class AnswerConditionsMixin:
             data=self.data if self.is_bound else None,
             instance=self.instance,
             prefix=f"{self.prefix}-rules",
-            questions=questions,
+            testable=testable,
             queryset=self.rules_formset.model._default_manager.exclude(
                 operator=AnswerCondition.Operator.IS, option__isnull=False
             ).select_related("source_question", "option"),
@@ -409,9 +493,7 @@ class BuildQuestionForm(AnswerConditionsMixin, QuestionnaireTextForm):
         self.fields["key"].help_text = _("Made from the question when left blank.")
         self.fields["order"].required = False
         self.fields["show_if_match"].required = False  # shown only when there is a choice
-        earlier = earlier if earlier is not None else []
-        ids = [q.pk for q in earlier]
-        self.init_tests(answers_of(earlier), Question.objects.filter(pk__in=ids).order_by("order"))
+        self.init_tests(earlier if earlier is not None else Testable())
 
     def clean_show_if_match(self):
         return self.cleaned_data.get("show_if_match") or Question.Match.ANY
@@ -427,17 +509,20 @@ class BuildQuestionFormSet(BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         existing = list(self.get_queryset())
         self._existing = existing
+        self._answers = list(answers_of(existing))
         self._next_order = max((q.order for q in existing), default=0)
 
+    def testable(self, before: int | None = None) -> Testable:
+        """The saved questions (those before the `before`-th) and their answers."""
+        return Testable(self._existing[:before], self._answers)
+
     def _construct_form(self, i, **kwargs):
-        existing = getattr(self, "_existing", None)
-        if existing is None:
-            existing = list(self.get_queryset())
+        existing = self._existing
         if i < self.initial_form_count():
             # Show-if may use the questions before this one.
-            kwargs["earlier"] = existing[:i]
+            kwargs["earlier"] = self.testable(before=i)
         else:
-            kwargs["earlier"] = existing
+            kwargs["earlier"] = self.testable()
         form = super()._construct_form(i, **kwargs)
         if i >= self.initial_form_count():
             extra_index = i - self.initial_form_count() + 1
@@ -538,27 +623,23 @@ class BuildOutcomeForm(AnswerConditionsMixin, QuestionnaireTextForm):
             "next_steps": forms.Textarea(attrs={"rows": 3, "cols": 60, "data-live-preview": "1"}),
         }
 
-    def __init__(self, *args, answers=None, questions=None, **kwargs):
+    def __init__(self, *args, testable=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = _("Made from the title when left blank.")
-        self.init_tests(
-            answers if answers is not None else AnswerOption.objects.none(),
-            questions if questions is not None else Question.objects.none(),
-        )
+        self.init_tests(testable if testable is not None else Testable())
 
     def clean(self):
         return fill_slug(self, super().clean(), "slug", "title", 80, "outcome")
 
 
 class BuildOutcomeFormSet(BaseInlineFormSet):
-    def __init__(self, *args, answers=None, questions=None, **kwargs):
-        self.answers = answers
-        self.questions = questions
+    def __init__(self, *args, testable=None, **kwargs):
+        self.testable = testable if testable is not None else Testable()
         super().__init__(*args, **kwargs)
 
     def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, answers=self.answers, questions=self.questions, **kwargs)
+        form = super()._construct_form(i, testable=self.testable, **kwargs)
         form.anchor = f"outcome-{form.instance.pk}" if form.instance.pk else f"new-{form.prefix}"
         return form
 
@@ -604,8 +685,7 @@ class Builder:
             instance=questionnaire,
             prefix="o",
             queryset=Outcome.objects.order_by("-priority", "pk").prefetch_related("triggers"),
-            answers=answers_of(Question.objects.filter(questionnaire=questionnaire)),
-            questions=Question.objects.filter(questionnaire=questionnaire).order_by("order", "pk"),
+            testable=self.questions.testable(),  # an outcome may test every saved question
         )
         self.errors: list[str] = []
         self.stale = False  # refused: someone else saved since the page was opened

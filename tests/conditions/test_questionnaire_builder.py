@@ -612,3 +612,95 @@ def test_rules_under_a_blank_new_question_ask_for_the_question(
     response = client_as_author.post(build_url(empty), data)
     assert response.status_code == 400
     assert "Write the question for these rules." in response.content.decode()
+
+
+def _offered(body: str, name: str) -> list[tuple[str, str, bool]]:
+    """The choices the page offers in the field `name` (ticks or a select): (value, label, chosen)."""
+    ticks = re.findall(
+        rf'<input type="checkbox" name="{re.escape(name)}" value="([^"]*)"([^>]*)> '
+        r'<label for="[^"]+">([^<]*)</label>',
+        body,
+    )
+    if ticks:
+        return [(value, unescape(label), " checked" in attrs) for value, attrs, label in ticks]
+    select = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', body, re.S)
+    if select is None:
+        return []
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select[1])
+    return [(value, unescape(label), " selected" in attrs) for value, attrs, label in options]
+
+
+def test_each_question_offers_the_earlier_answers_and_each_outcome_all_chosen_as_saved(
+    client_as_author,
+):
+    """Show-if ticks and rule rows under a question list the answers of the questions before it
+    (an outcome's, every answer), each by "Question → Answer", ticked or selected as saved; the
+    lists come from one query for the whole page, however many questions it has."""
+    from tests.conditions.questionnaire_factories import URGENT_OUTCOMES, URGENT_QUESTIONS
+
+    questionnaire = make_questionnaire(
+        questions=URGENT_QUESTIONS, outcomes=URGENT_OUTCOMES, publish=False
+    )
+    who, breathing, spots = (
+        questionnaire.questions.get(key=k) for k in ("who", "breathing", "spots")
+    )
+    child = who.options.get(code="child")
+    today = questionnaire.outcomes.get(slug="today")
+    OutcomeTrigger.objects.create(
+        outcome=today,
+        source_question=spots,
+        operator="is_not",
+        option=spots.options.get(code="none"),
+    )
+    body = client_as_author.get(build_url(questionnaire)).content.decode()
+
+    def label(option):
+        return f"{option.question.text} → {option.text}"
+
+    every = list(
+        AnswerOption.objects.filter(question__questionnaire=questionnaire)
+        .select_related("question")
+        .order_by("question__order", "question_id", "order", "pk")
+    )
+    before_spots = [a for a in every if a.question_id in (who.pk, breathing.pk)]
+    assert _offered(body, "q-0-show_if_answers") == []  # nothing before the first question
+    assert _offered(body, "q-1-show_if_answers") == [
+        (str(a.pk), label(a), a == child) for a in every if a.question_id == who.pk
+    ]
+    assert _offered(body, "q-2-show_if_answers") == [
+        (str(a.pk), label(a), False) for a in before_spots
+    ]
+    assert _offered(body, "q-2-rules-0-option") == [("", "---------", True)] + [
+        (str(a.pk), label(a), False) for a in before_spots
+    ]
+    assert _offered(body, "q-2-rules-0-source_question") == [
+        ("", "---------", True),  # a blank row to add a test
+        (str(who.pk), who.text, False),
+        (str(breathing.pk), breathing.text, False),
+    ]
+    n = next(
+        i for i, f in enumerate(questionnaire.outcomes.order_by("-priority", "pk")) if f == today
+    )
+    fever_yes = next(a for a in every if a.question.key == "fever" and a.code == "yes")
+    assert _offered(body, f"o-{n}-trigger_answers") == [
+        (str(a.pk), label(a), a == fever_yes) for a in every
+    ]
+    none = spots.options.get(code="none")
+    assert _offered(body, f"o-{n}-rules-0-option") == [("", "---------", False)] + [
+        (str(a.pk), label(a), a == none) for a in every
+    ]
+    assert ("is_not", "is not", True) in _offered(body, f"o-{n}-rules-0-operator")
+
+    # One query lists the answers for every question and outcome on the page.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client_as_author.get(build_url(questionnaire))
+    listing = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "conditions_answeroption"' in q["sql"]
+        and '"conditions_question"."text"' in q["sql"]
+    ]  # answers with their question's text (the answers tables under questions have none)
+    assert len(listing) == 1, listing
