@@ -1,12 +1,14 @@
 """`make bench`: the portal under load with production settings, on SQLite and on PostgreSQL.
 
 For each database: a fresh database with the demo content plus N synthetic conditions, static
-files collected (whitenoise manifest storage); first the anchor, a bare Django hello-world
-(bench/hello/) under the same gunicorn command (2 sync workers by default), then gunicorn with
-production settings on a free port, driven by wrk (`wrk -t2 -c8 --latency`) on /healthz, an
-article, its treatment comparison, the A–Z page, a search (full page and the live HTMX
-fragment; its own section, see search_targets) and a questionnaire step; then the cached pages
-through Varnish in front of that server (deploy/varnish.py; --no-varnish skips it) and the
+files collected (whitenoise manifest storage); the anchor, a bare Django hello-world
+(bench/hello/) under the same gunicorn command (2 sync workers by default), and beside it
+gunicorn with production settings on a free port, driven by wrk (`wrk -t2 -c8 --latency`) on
+/healthz, an article, its treatment comparison, the A–Z page, a search (full page and the live
+HTMX fragment; its own section, see search_targets) and a questionnaire step. The hello-world,
+/healthz and the three cached pages are measured in rounds, each page seconds after the
+hello-world it is compared with (--ratio-rounds 3 of --ratio-duration 4s; see ratio_rounds),
+and their ratios are the medians of the rounds'. Then the cached pages through Varnish in front of that server (deploy/varnish.py; --no-varnish skips it) and the
 workers' RSS. Prints requests/s, p50/p99 latency, errors and each page's ratio to the
 hello-world, then the targets (cache hits and /healthz >= 0.8x the hello-world,
 worker RSS < 150 MB) with PASS/MISS; then a search of each kind (a common word, a lay
@@ -113,6 +115,10 @@ class Result:
     non_2xx_3xx: int = 0
     socket_errors: int = 0
     ratio: float | None = None
+    # Measured in ratio rounds (see ratio_rounds): each round's req/s and ratio to the
+    # hello-world measured just before it; rps, p50, p99 and ratio above are their medians.
+    round_rps: list[float] = field(default_factory=list)
+    round_ratios: list[float] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -578,14 +584,26 @@ def bench_database(database: str, env: dict, args) -> Run:
         f"== {database}: gunicorn ({args.workers} {args.worker_class} workers); wrk "
         f"{args.threads} threads, {args.connections} connections, {args.duration} per page"
     )
-    run.hello = bench_hello(env, args, WORK / f"{database}-gunicorn-hello.log")
-    server = Gunicorn(
-        env, args.workers, WORK / f"{database}-gunicorn.log", worker_class=args.worker_class
-    )
+    hello = hello_server(env, args, WORK / f"{database}-gunicorn-hello.log")
+    try:
+        server = Gunicorn(
+            env, args.workers, WORK / f"{database}-gunicorn.log", worker_class=args.worker_class
+        )
+    except BaseException:
+        hello.stop()
+        raise
     try:
         server.wait_until_up()
         pages = targets(server.port)
+        anchored = [p for p in pages if p.name in RATIO_PAGES]
+        try:
+            run.hello, measured = ratio_rounds(hello, server, anchored, args)
+        finally:
+            hello.stop()  # not needed after the rounds (stop() twice is harmless)
         for page in pages:
+            if page.name in measured:
+                run.results.append(measured[page.name])
+                continue
             result = run_wrk(server.port, page, args)
             if not server.alive():
                 raise BenchError(f"gunicorn died while measuring {page.path}:\n{server.log_tail()}")
@@ -598,6 +616,7 @@ def bench_database(database: str, env: dict, args) -> Run:
         bench_search_kinds(run, server, args)
     finally:
         server.stop()
+        hello.stop()
     try:
         if args.views_duration != "0s":
             say(f"== {database}: the article with page-view counting off and on")
@@ -610,7 +629,8 @@ def bench_database(database: str, env: dict, args) -> Run:
                 say(f"   (could not clear the bench's Redis keys: {exc})")
     anchor = run.hello.rps if run.hello else 0
     for result in [*run.results, *run.varnish]:
-        result.ratio = result.rps / anchor if anchor else None
+        if not result.round_ratios:  # the ratio-round pages have theirs
+            result.ratio = result.rps / anchor if anchor else None
     if run.hello:
         run.hello.ratio = 1.0
     return run
@@ -623,7 +643,7 @@ def show(result: Result, indent: str = "   ") -> None:
     )
 
 
-def bench_hello(env: dict, args, log: Path) -> Result:
+def hello_server(env: dict, args, log: Path) -> Gunicorn:
     """The anchor: a bare Django hello-world (bench/hello/) under the same gunicorn command."""
     hello_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.hello.settings"}
     server = Gunicorn(
@@ -631,13 +651,81 @@ def bench_hello(env: dict, args, log: Path) -> Result:
     )
     try:
         server.wait_until_up()
-        result = run_wrk(server.port, HELLO, args)
-        if not server.alive():
-            raise BenchError(f"the hello-world's gunicorn died:\n{server.log_tail()}")
-    finally:
+    except BaseException:
         server.stop()
-    show(result)
-    return result
+        raise
+    return server
+
+
+# The pages measured against the hello-world in rounds.
+RATIO_PAGES = ("healthz", *(p.name for p in CACHED_PAGES))
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def combine(results: list[Result]) -> Result:
+    """One result of several runs of a page: the medians of req/s, p50 and p99, every request
+    and error counted."""
+    first = results[0]
+    return Result(
+        first.name,
+        first.path,
+        requests=sum(r.requests for r in results),
+        rps=median([r.rps for r in results]),
+        p50_ms=median([r.p50_ms for r in results]),
+        p99_ms=median([r.p99_ms for r in results]),
+        non_2xx_3xx=sum(r.non_2xx_3xx for r in results),
+        socket_errors=sum(r.socket_errors for r in results),
+        round_rps=[r.rps for r in results],
+    )
+
+
+def ratio_rounds(
+    hello: Gunicorn, server: Gunicorn, pages: list[Target], args
+) -> tuple[Result, dict[str, Result]]:
+    """The hello-world, then each page, `--ratio-rounds` times over, both servers up all along
+    (the idle one costs nothing). This machine's speed changes in spells of tens of seconds,
+    which one window per page cannot tell from a slow page: in a round, each page is measured
+    seconds after the hello-world it is compared with. A page's ratio is the median of its
+    rounds' ratios; its req/s, p50 and p99 are medians too. The warm-up runs in the first round
+    only."""
+    timing = argparse.Namespace(**{**vars(args), "duration": args.ratio_duration})
+    later = argparse.Namespace(**{**vars(timing), "warmup": "0s"})
+    hellos: list[Result] = []
+    by_page: dict[str, list[Result]] = {p.name: [] for p in pages}
+    for number in range(args.ratio_rounds):
+        how = timing if number == 0 else later
+        anchor = run_wrk(hello.port, HELLO, how)
+        if not hello.alive():
+            raise BenchError(f"the hello-world's gunicorn died:\n{hello.log_tail()}")
+        hellos.append(anchor)
+        line = [f"hello-world {anchor.rps:.0f}"]
+        for page in pages:
+            result = run_wrk(server.port, page, how)
+            if not server.alive():
+                raise BenchError(f"gunicorn died while measuring {page.path}:\n{server.log_tail()}")
+            result.ratio = result.rps / anchor.rps if anchor.rps else None
+            by_page[page.name].append(result)
+            line.append(f"{page.name} {result.rps:.0f}")
+        say(f"   ratio round {number + 1}/{args.ratio_rounds} (req/s): " + ", ".join(line))
+    anchor = combine(hellos)
+    anchor.ratio = 1.0
+    show(anchor)
+    measured = {}
+    for name, results in by_page.items():
+        result = combine(results)
+        ratios = [r.ratio for r in results if r.ratio is not None]
+        result.round_ratios = ratios
+        result.ratio = median(ratios) if ratios else None
+        measured[name] = result
+        show(result)
+    return anchor, measured
 
 
 def bench_varnish(run: Run, server: Gunicorn, args) -> None:
@@ -705,7 +793,8 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
             out.append(
                 (
                     f"{what} >= {target:.1f}x the hello-world's throughput "
-                    f"(got {r.ratio:.2f}x: {r.rps:.0f} against {run.hello.rps:.0f} req/s)",
+                    f"(got {r.ratio:.2f}x{rounds_said(r)}: {r.rps:.0f} against "
+                    f"{run.hello.rps:.0f} req/s)",
                     r.ratio >= target,
                 )
             )
@@ -748,6 +837,27 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
             )
         )
     return out
+
+
+def rounds_said(result: Result) -> str:
+    n = len(result.round_ratios)
+    return f", the median of {n} rounds" if n > 1 else ""
+
+
+def ratio_round_lines(run: Run) -> list[str]:
+    """Each ratio round's figures: req/s, and the ratio to that round's hello-world."""
+    if not run.hello or not run.hello.round_rps:
+        return []
+    hello = " / ".join(f"{rps:.0f}" for rps in run.hello.round_rps)
+    lines = [f"  ratio rounds, req/s (ratio to the hello-world just before): hello-world {hello}"]
+    for r in run.results:
+        if r.round_ratios:
+            figures = " / ".join(
+                f"{rps:.0f} ({ratio:.2f}x)"
+                for rps, ratio in zip(r.round_rps, r.round_ratios, strict=True)
+            )
+            lines.append(f"    {r.name:<12} {figures}")
+    return lines
 
 
 # -- through the proxy ----------------------------------------------------------------
@@ -922,6 +1032,16 @@ def parse_args(argv=None):
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
+        "--ratio-rounds",
+        type=int,
+        default=3,
+        help="rounds of the hello-world, /healthz and the cached pages, one after the other "
+        "(their ratios are the medians of the rounds')",
+    )
+    parser.add_argument(
+        "--ratio-duration", default="4s", help="wrk duration per page in each ratio round"
+    )
+    parser.add_argument(
         "--worker-class",
         default=os.environ.get("BENCH_WORKER_CLASS", "sync"),
         help="gunicorn worker class for the hello-world and the portal alike",
@@ -962,7 +1082,15 @@ def parse_args(argv=None):
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
-    for value in (args.duration, args.warmup, args.proxy_duration, args.views_duration):
+    if args.ratio_rounds < 1:
+        parser.error("--ratio-rounds must be at least 1")
+    for value in (
+        args.duration,
+        args.warmup,
+        args.proxy_duration,
+        args.views_duration,
+        args.ratio_duration,
+    ):
         if value != "0s":
             parse_duration_ms(value)
     return args
@@ -1021,6 +1149,8 @@ def main(argv=None) -> int:
         say("targets:")
         for text, ok in verdicts(run, args.conditions):
             say(f"  {'PASS' if ok else 'MISS'}  {text}")
+        for line in ratio_round_lines(run):
+            say(line)
         if any(r.errors for r in [*run.results, *run.varnish, *run.search_kinds]):
             failed = True
         for line in search_kind_lines(run, args.conditions):

@@ -1,0 +1,82 @@
+"""`make bench`'s ratio rounds (bench/run.py): each page compared with the hello-world measured
+just before it, and the median of the rounds reported, so that one slow spell of the machine
+cannot decide a 0.8x target either way."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from bench import run
+
+
+class FakeServer:
+    def __init__(self, port: int):
+        self.port = port
+
+    def alive(self) -> bool:
+        return True
+
+
+def test_each_ratio_is_the_median_of_the_rounds_against_the_hello_world_just_before(
+    monkeypatch,
+):
+    # Round 2 is a slow spell: everything at half speed. Round 3 is slow for the article alone.
+    figures = {
+        ("hello-world", 0): 3000,
+        ("article", 0): 2700,
+        ("hello-world", 1): 1500,
+        ("article", 1): 1350,
+        ("hello-world", 2): 3000,
+        ("article", 2): 900,
+    }
+    calls = []
+
+    def fake_wrk(port, target, args):
+        number = sum(1 for name, _ in calls if name == target.name)
+        calls.append((target.name, args.warmup))
+        rps = figures[target.name, number]
+        return run.Result(target.name, target.path, requests=rps * 4, rps=rps, p50_ms=2, p99_ms=9)
+
+    monkeypatch.setattr(run, "run_wrk", fake_wrk)
+    monkeypatch.setattr(run, "say", lambda message="": None)
+    args = argparse.Namespace(ratio_rounds=3, ratio_duration="4s", warmup="1s", duration="8s")
+    article = run.Target("article", "/conditions/milia/")
+    hello, measured = run.ratio_rounds(FakeServer(1), FakeServer(2), [article], args)
+
+    # Alternating, hello-world first in every round; the warm-up only in the first round.
+    assert calls == [
+        ("hello-world", "1s"),
+        ("article", "1s"),
+        ("hello-world", "0s"),
+        ("article", "0s"),
+        ("hello-world", "0s"),
+        ("article", "0s"),
+    ]
+    result = measured["article"]
+    assert result.round_ratios == [0.9, 0.9, 0.3]
+    assert result.ratio == pytest.approx(0.9)  # not 1800/3000 = 0.6 from the medians' quotient
+    assert (hello.rps, result.rps) == (3000, 1350)
+    assert result.requests == (2700 + 1350 + 900) * 4
+
+    report = run.Run("sqlite", hello=hello, results=[result])
+    lines = run.ratio_round_lines(report)
+    assert "hello-world 3000 / 1500 / 3000" in lines[0]
+    assert lines[1].split() == [
+        "article",
+        "2700",
+        "(0.90x)",
+        "/",
+        "1350",
+        "(0.90x)",
+        "/",
+        "900",
+        "(0.30x)",
+    ]
+    assert run.rounds_said(result) == ", the median of 3 rounds"
+
+
+def test_a_median_of_an_even_count_is_the_mean_of_the_middle_two():
+    assert run.median([4, 1, 3, 2]) == 2.5
+    assert run.median([5]) == 5
