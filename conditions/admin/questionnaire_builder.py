@@ -61,14 +61,22 @@ def unique_slug(text: str, taken: set[str], max_length: int, fallback: str) -> s
 
 def forms_to_save(formset):
     """The rows of a build-page formset to save: rows marked for deletion are deleted here
-    (a row already gone with its question is no error), blank new rows are left out."""
+    (a row already gone with its question is no error); rows the editor left as they were,
+    with their answers and tests, and blank new rows are left out (saving an unchanged row
+    would only write it and its history again)."""
     for form in formset.forms:
         if formset._should_delete_form(form):
             if form.instance.pk:
                 type(form.instance)._default_manager.filter(pk=form.instance.pk).delete()
             continue
-        if form in formset.initial_forms or form.has_changed():
+        if changed(form):
             yield form
+
+
+def changed(form) -> bool:
+    """Whether the editor changed this row, or the answers or tests under it."""
+    nested = [getattr(form, name, None) for name in ("answers", "rules")]
+    return form.has_changed() or any(rows.has_changed() for rows in nested if rows is not None)
 
 
 def fill_slug(form, cleaned: dict, field: str, source: str, max_length: int, fallback: str):
