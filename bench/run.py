@@ -793,7 +793,7 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
             out.append(
                 (
                     f"{what} >= {target:.1f}x the hello-world's throughput "
-                    f"(got {r.ratio:.2f}x{rounds_said(r)}: {r.rps:.0f} against "
+                    f"(got {r.ratio:.3f}x{rounds_said(r)}: {r.rps:.0f} against "
                     f"{run.hello.rps:.0f} req/s)",
                     r.ratio >= target,
                 )
