@@ -650,6 +650,8 @@ def test_each_question_offers_the_earlier_answers_and_each_outcome_all_chosen_as
         questionnaire.questions.get(key=k) for k in ("who", "breathing", "spots")
     )
     child = who.options.get(code="child")
+    Question.objects.filter(pk=who.pk).update(text="Who is it <b>for</b>?")  # written as text
+    who.refresh_from_db()
     today = questionnaire.outcomes.get(slug="today")
     OutcomeTrigger.objects.create(
         outcome=today,
@@ -658,6 +660,7 @@ def test_each_question_offers_the_earlier_answers_and_each_outcome_all_chosen_as
         option=spots.options.get(code="none"),
     )
     body = client_as_author.get(build_url(questionnaire)).content.decode()
+    assert "<b>for</b>" not in body and "Who is it &lt;b&gt;for&lt;/b&gt;? → A child" in body
 
     def label(option):
         return f"{option.question.text} → {option.text}"
