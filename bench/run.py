@@ -1084,6 +1084,8 @@ def parse_args(argv=None):
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
     if args.ratio_rounds < 1:
         parser.error("--ratio-rounds must be at least 1")
+    if args.ratio_duration == "0s":
+        parser.error("--ratio-duration must be longer than 0s: the ratios are always measured")
     for value in (
         args.duration,
         args.warmup,
@@ -1092,7 +1094,10 @@ def parse_args(argv=None):
         args.ratio_duration,
     ):
         if value != "0s":
-            parse_duration_ms(value)
+            try:
+                parse_duration_ms(value)
+            except ValueError as exc:
+                parser.error(f"{exc} (e.g. 500ms, 8s, 1m)")
     return args
 
 

@@ -80,3 +80,14 @@ def test_each_ratio_is_the_median_of_the_rounds_against_the_hello_world_just_bef
 def test_a_median_of_an_even_count_is_the_mean_of_the_middle_two():
     assert run.median([4, 1, 3, 2]) == 2.5
     assert run.median([5]) == 5
+
+
+@pytest.mark.parametrize(
+    "argv", [["--ratio-rounds", "0"], ["--ratio-duration", "0s"], ["--ratio-duration", "soon"]]
+)
+def test_options_that_cannot_measure_are_refused_with_a_message(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run.parse_args(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--ratio" in err or "not a wrk duration: 'soon'" in err
