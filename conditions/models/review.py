@@ -650,15 +650,15 @@ class Reviewable(ReviewWorkflow, models.Model):
                 continue
             targets = [self.live_counterpart(t, live) for t in getattr(self, field.name).all()]
             getattr(live, field.name).set([t for t in targets if t is not None])
+        # Live rows whose working row is gone go first: a new working row may take the same
+        # unique place (a care advice level, a code), and its copy would collide with them.
+        for part in reversed(self.review_parts()):
+            kept = part.model.objects.filter(**{part.path: self}).values("pk")
+            for row in part.model.objects.filter(**{part.path: live}).exclude(source__in=kept):
+                row.delete()
         mapping = {}
         for part in self.review_parts():
             self._copy_part_rows(part, live, mapping)
-        for part in reversed(self.review_parts()):
-            stale = part.model.objects.filter(**{part.path: live}).exclude(
-                pk__in=mapping.get(part.model, {}).values()
-            )
-            for row in stale:
-                row.delete()
         self.after_live_copy(live, mapping)
         live.after_copy()
         return live

@@ -297,3 +297,24 @@ def test_the_editorial_groups_come_back_with_their_permissions_after_a_flush():
     author = set(Group.objects.get(name="Author").permissions.values_list("codename", flat=True))
     assert "publish_condition" in reviewer and "publish_condition" not in author
     assert {"change_condition", "change_questionnaire", "change_urgenthelp"} <= author
+
+
+def test_approving_a_part_replaced_by_a_new_row_in_the_same_unique_place_succeeds(reviewer):
+    """A care advice row deleted and written again at the same level (as a content pack
+    import does): the live copy's old row goes before the new one is copied, no collision."""
+    from conditions.models import CareAdvice
+
+    condition = ConditionFactory(published=True)
+    CareAdvice.objects.create(condition=condition, level="self_care", signs="- Old", action="Old")
+    condition.record_change(UserFactory())
+    condition.publish(by=reviewer, attested=True)
+    assert condition.live.care_advice.get().action == "Old"
+
+    CareAdvice.objects.filter(condition=condition).delete()
+    CareAdvice.objects.create(condition=condition, level="self_care", signs="- New", action="New")
+    condition.record_change(UserFactory())
+    condition.publish(by=reviewer, attested=True)
+
+    condition.refresh_from_db()
+    assert [a.action for a in condition.live.care_advice.all()] == ["New"]
+    assert CareAdvice.objects.filter(condition__is_live=True, level="self_care").count() == 1
