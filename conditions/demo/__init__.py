@@ -34,3 +34,24 @@ def content():
     from conditions.packs import files
 
     return files.read(CONTENT_DIR)
+
+
+def write(kind: str, current, item, author, note: str):
+    """A demo item (`kind` as the content-pack importer names it) written over `current` (None:
+    made new) by the importer's own writers, so the same model rules and conventions apply. It
+    is this clinic's example content, not an import: no provenance, and `note` in its history.
+    Left a draft, for the demo reviewer to approve."""
+    from conditions.packs import importing
+
+    how = importing.KIND[kind]
+    by = importing.Writer(author, note, provenance=False)
+    return how.write(current, how.resolve(item, content()), content(), by)
+
+
+def differs(kind: str, current, item) -> bool:
+    """Whether the working copy `current` differs from the demo file's `item`, compared as the
+    importer compares them (each side written out as a file)."""
+    from conditions.packs import importing
+
+    how = importing.KIND[kind]
+    return bool(importing.compare(how, how.resolve(item, content()), current, content()))

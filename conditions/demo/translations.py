@@ -93,10 +93,10 @@ def article_texts(data: dict, condition: Condition) -> dict[str, str]:
     from conditions.demo.articles import ARTICLES
     from conditions.packs.importing import cite_by_number
 
-    english = next(a for a in ARTICLES if a["slug"] == condition.slug)
+    english = next(a for a in ARTICLES if a.slug == condition.slug)
 
     def cite(text: str) -> str:
-        return cite_by_number(text.strip(), english["references"])
+        return cite_by_number(text.strip(), english.references)
 
     texts = {"name": data["name"], "summary": data["summary"].strip()}
     if data.get("also_known_as"):

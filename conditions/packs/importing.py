@@ -62,6 +62,16 @@ KIOSK_IN_USE = (
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+@dataclass(frozen=True)
+class Writer:
+    """Who writes an item, the note its history rows carry, and whether the pack's review is
+    kept on it as provenance (an import: yes; the demo, this clinic's own example content: no)."""
+
+    user: object
+    reason: str = IMPORTED
+    provenance: bool = True
+
+
 @dataclass
 class ItemResult:
     kind: str
@@ -250,14 +260,14 @@ def cite_by_number(text: str, references: list[str]) -> str:
 
 
 # -- writing: through the models' own rules -----------------------------------------------------
-def _save(row, where: str, by, exclude=()):
+def _save(row, where: str, by: Writer, exclude=()):
     """The admin's model checks (full_clean), then a save with the history's author."""
     try:
         row.full_clean(exclude=list(exclude))
     except ValidationError as exc:
         raise ItemProblem(where, exc) from exc
-    row._history_user = by
-    row._change_reason = IMPORTED
+    row._history_user = by.user
+    row._change_reason = by.reason
     row.save()
     return row
 
@@ -288,9 +298,9 @@ def _item(item, values: dict, data, content: files.Content, by):
     for name, value in values.items():
         setattr(item, name, value)
     item.next_review_due = content.next_review_due(data)
-    item.provenance = _provenance(data, content)
+    item.provenance = _provenance(data, content) if by.provenance else None
     if item.pk is None:
-        item.author = by
+        item.author = by.user
     return _save(item, "", by, exclude=["author"])
 
 
@@ -379,7 +389,7 @@ def _write_article(condition, article: schema.Article, content: files.Content, b
             else:
                 _save(model(condition=condition, **values), where, by)
     condition.refresh_derived()
-    condition.record_change(by)  # a draft, whatever it was: never published by an import
+    condition.record_change(by.user)  # a draft, whatever it was: never published by an import
     return condition
 
 
@@ -401,7 +411,7 @@ def _write_comparison(comparison, item: schema.Comparison, content: files.Conten
             added = True
         references[key] = reference
     if added:
-        condition.record_change(by)
+        condition.record_change(by.user)
     options = {o.slug: o for o in item.options}
     kept = []
     for n, data in enumerate(item.rows):
@@ -409,10 +419,12 @@ def _write_comparison(comparison, item: schema.Comparison, content: files.Conten
         values = {"order": n * 10, **{name: getattr(data, name) for name in ROW_FIELDS}}
         lookup = {"comparison": comparison, "treatment": treatment}
         row, _changed = _put(ComparisonRow, lookup, values, f"rows[{n}]", by)
-        row.references.set([references[key] for key in data.references])
+        wanted = [references[key] for key in data.references]
+        if set(row.references.values_list("pk", flat=True)) != {r.pk for r in wanted}:
+            row.references.set(wanted)  # a history row of its own: only when they differ
         kept.append(row.pk)
     _prune(comparison.rows.all(), kept)
-    comparison.record_change(by)
+    comparison.record_change(by.user)
     return comparison
 
 
@@ -427,7 +439,7 @@ def _treatment(comparison, option: schema.Option, where: str, by) -> Treatment:
     treatment, changed = _put(Treatment, lookup, values, where, by)
     if changed:
         for other in treatment.comparisons().exclude(pk=comparison.pk):
-            other.record_change(by)
+            other.record_change(by.user)
     return treatment
 
 
@@ -491,7 +503,7 @@ def _write_questionnaire(questionnaire, item: schema.QuestionnaireFile, content,
             _test(OutcomeTrigger(outcome=outcome), test, questions, answers, where, by)
         kept.append(outcome.pk)
     _prune(questionnaire.outcomes.all(), kept)
-    questionnaire.record_change(by)  # a draft: the live questionnaire stays until approved
+    questionnaire.record_change(by.user)  # a draft: the live questionnaire stays until approved
     return questionnaire
 
 
@@ -518,7 +530,7 @@ def _write_help_card(card, item: schema.SearchHelp, content: files.Content, by):
         lookup = {"urgent_help": card, "order": n}
         kept.append(_put(EmergencyTerm, lookup, values, f"terms[{n - 1}]", by)[0].pk)
     _prune(card.terms.all(), kept)
-    card.record_change(by)
+    card.record_change(by.user)
     return card
 
 
@@ -613,7 +625,10 @@ KINDS = [
 ]
 
 
-def _compare(kind: Kind, item, current, content: files.Content) -> list[tuple[str, str]]:
+KIND = {kind.name: kind for kind in KINDS}
+
+
+def compare(kind: Kind, item, current, content: files.Content) -> list[tuple[str, str]]:
     """The changed fields with their word diffs: the working copy's file against the pack's."""
     mine = kind.readable(item, content.references)
     keys: dict = {}
@@ -627,7 +642,9 @@ def _compare(kind: Kind, item, current, content: files.Content) -> list[tuple[st
 
 
 def import_pack(folder: str | Path, by, *, dry_run: bool = False) -> list[ItemResult]:
-    """Read and check the pack, then bring each item in as a draft (all or nothing)."""
+    """Read and check the pack, then bring each item in as a draft (all or nothing), written
+    by `by` (a user)."""
+    by = Writer(by)
     content = files.read(folder)  # ContentFileError lists every problem, before any write
     results = []
     with transaction.atomic():
@@ -636,7 +653,7 @@ def import_pack(folder: str | Path, by, *, dry_run: bool = False) -> list[ItemRe
             for original in kind.items(content):
                 item = kind.resolve(original, content)
                 current = kind.current(item)
-                diffs = [] if current is None else _compare(kind, item, current, content)
+                diffs = [] if current is None else compare(kind, item, current, content)
                 state = NEW if current is None else (CHANGED if diffs else UNCHANGED)
                 note = kind.held(current) if state == CHANGED else ""
                 results.append(

@@ -83,10 +83,8 @@ def test_model_clean_normalises_and_requires_a_display():
 def test_demo_codes_pass_validation():
     from conditions.demo.articles import MILIA
 
-    for system, version, code, display in MILIA["codes"]:
-        item = ClinicalCode(
-            condition=ConditionFactory(), system=system, version=version, code=code, display=display
-        )
+    for code in MILIA.codes:
+        item = ClinicalCode(condition=ConditionFactory(), **code.model_dump())
         item.full_clean()
 
 

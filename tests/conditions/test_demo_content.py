@@ -32,6 +32,7 @@ from conditions.models import (
     Status,
 )
 from conditions.models.articles import reference_url_problem
+from conditions.packs import schema
 from conditions.run_state import ADVICE, RunState
 from tests.factories import ConditionFactory, UserFactory, reviewer_user
 from tests.shared_texts import shared_path
@@ -170,16 +171,19 @@ def load_an_earlier_version(monkeypatch, *slugs: str) -> None:
     """Load the demo as an earlier version had it: `slugs` citing only GPonline and a milia
     page, with no inline citations."""
 
-    def earlier(data: dict) -> dict:
-        if data["slug"] not in slugs:
-            return data
-        return {
-            **data,
-            "summary": "An earlier summary.",
-            "sections": [("What it looks like", "Small bumps.\n"), data["sections"][-1]],
-            "faqs": [],
-            "references": ["gponline", "cc"],
-        }
+    def earlier(article):
+        if article.slug not in slugs:
+            return article
+        bumps = schema.Section(heading="What it looks like", body="Small bumps.\n")
+        return article.model_copy(
+            update={
+                "summary": "An earlier summary.",
+                "sections": [bumps, article.sections[-1]],
+                "parts": {},
+                "faqs": [],
+                "references": ["gponline", "cc"],
+            }
+        )
 
     with monkeypatch.context() as patch:
         patch.setattr(articles, "ARTICLES", [earlier(a) for a in articles.ARTICLES])
@@ -216,12 +220,10 @@ def test_refresh_brings_unreviewed_example_articles_up_to_this_version(monkeypat
         assert condition.status == Status.PUBLISHED and live.status == Status.PUBLISHED
         assert condition.is_example and live.is_example  # still example content
         assert condition.reviewer.username == "demo-reviewer"
-        assert live.summary == data["summary"]
-        assert [r.url for r in live_references(slug)] == [
-            SOURCES[k].url for k in data["references"]
-        ]
+        assert live.summary == data.summary
+        assert [r.url for r in live_references(slug)] == [SOURCES[k].url for k in data.references]
         assert len(titles_about(slug, [r.title for r in live_references(slug)])) >= 2
-        assert live.sections.count() == len(data["sections"])
+        assert live.sections.count() == len(data.sections)
         assert "#ref-" in "".join(live.sections.values_list("body_html", flat=True))
         reasons = condition.history.values_list("history_change_reason", flat=True)
         assert articles.DEMO_UPDATE_NOTE in reasons
@@ -510,8 +512,8 @@ class TestDemoArticles:
             elif not url_is_from_the_notes(source.url, text):
                 assert source.read_at.strip(), (key, source.url)
             assert reference_url_problem(source.url) == "", (key, source.url)
-        for data in articles.ARTICLES:
-            assert set(data["references"]) <= set(SOURCES), data["slug"]
+        for article in articles.ARTICLES:
+            assert set(article.references) <= set(SOURCES), article.slug
 
 
 # -- references, citations and the urgent card (the demo loaded once) -------------------------
@@ -537,8 +539,9 @@ def live_references(slug: str) -> list[Reference]:
     return list(Reference.objects.filter(condition__slug=slug, condition__is_live=True))
 
 
-def data_for(slug: str) -> dict:
-    return next(a for a in articles.ARTICLES if a["slug"] == slug)
+def data_for(slug: str):
+    """The demo file of the article `slug` (conditions.packs.schema.Article)."""
+    return next(a for a in articles.ARTICLES if a.slug == slug)
 
 
 def list_items(html: str) -> list[str]:
@@ -581,7 +584,7 @@ class TestDemoReferences:
         references = live_references(slug)
         titles = [r.title for r in references]
         assert len(titles_about(slug, titles)) >= 2, (slug, titles)
-        about = [k for k in data_for(slug)["references"] if slug in SOURCES[k].about]
+        about = [k for k in data_for(slug).references if slug in SOURCES[k].about]
         assert len(about) >= 2, slug
         # Never the DermNet milia page standing in for a look-alike's own sources.
         assert not any("milium" in t.lower() for t in titles), slug
@@ -623,7 +626,7 @@ class TestDemoReferences:
 
     def test_the_look_alikes_carry_no_note_that_their_sources_are_missing(self):
         for slug in LOOK_ALIKES:
-            note = data_for(slug)["editor_note"].lower()
+            note = data_for(slug).editor_note.lower()
             assert "needs a second source" not in note and "needs an acne source" not in note
             assert "awaiting the clinic's own clinical review" in note
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conditions import answers as stored_answers
 from conditions.demo import questionnaires as demo
+from conditions.demo import signs
 from conditions.forms import required_message
 from conditions.models import OutcomeTally, Questionnaire
 from tests.built_once import built_per_module
@@ -115,7 +116,7 @@ def test_typical_milia_reaches_self_care(client, questionnaire, steps, slug):
     assert response.context["outcome"]["slug"] == slug
 
 
-@pytest.mark.parametrize("sign", [code for code, _text in demo.signs.EMERGENCY_SIGNS])
+@pytest.mark.parametrize("sign", [code for code, _text in signs.EMERGENCY_SIGNS])
 @pytest.mark.parametrize("who", ["baby", "child", "adult"])
 def test_each_emergency_sign_leads_to_999_whatever_else_was_answered(
     client, questionnaire, sign, who
@@ -605,7 +606,7 @@ def test_the_demo_marks_the_3_month_threshold_for_clinician_signoff(questionnair
 
 
 # -- every outcome of the demo, for babies, children and adults -----------------------------------
-EMERGENCY_SIGNS = [code for code, _text in demo.signs.EMERGENCY_SIGNS]
+EMERGENCY_SIGNS = [code for code, _text in signs.EMERGENCY_SIGNS]
 
 
 def infected(steps):

@@ -53,9 +53,9 @@ def test_the_shipped_block_table_is_what_the_icd10_packages_say():
 
 # -- the demo articles' codes ------------------------------------------------------------------
 DEMO_CODES = [
-    (article["slug"], system, code, display)
+    (article.slug, code.system, code.code, code.display)
     for article in demo_articles.ARTICLES
-    for system, _version, code, display in article["codes"]
+    for code in article.codes
 ]
 
 
@@ -119,7 +119,7 @@ UNCODED_DEMO = {"syringoma": "Syringoma", "sebaceous-hyperplasia": "Sebaceous hy
 
 
 def test_the_uncoded_demo_look_alikes_are_exactly_syringoma_and_sebaceous_hyperplasia():
-    slugs = {article["slug"] for article in demo_articles.ARTICLES if not article["codes"]}
+    slugs = {article.slug for article in demo_articles.ARTICLES if not article.codes}
     assert slugs == set(UNCODED_DEMO)
 
 
