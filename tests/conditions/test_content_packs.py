@@ -163,6 +163,13 @@ def test_an_import_makes_drafts_with_provenance_and_diffs(demo_articles_live, tm
     assert new_item.last_reviewed is None and new_item.reviewer is None  # not this clinic's review
     assert not Condition.objects.published().filter(slug="milium-new").exists()
 
+    # This clinic's reviewer approves the change. The import wrote every part again (its care
+    # advice at the same levels as the live page's), and the live page takes the new version.
+    acne_draft.publish(by=reviewer_user(username="clinic-reviewer"), attested=True)
+    live = Condition.objects.get(slug="acne").live
+    assert live.summary.startswith("Acne really is")
+    assert live.care_advice.count() == acne_draft.care_advice.count() == 4
+
 
 def test_a_dry_run_lists_every_kind_and_writes_nothing(tmp_path, db):
     out = io.StringIO()
