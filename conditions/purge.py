@@ -55,21 +55,25 @@ NOT_SHARED = {"Question", "AnswerOption", "ShowIf", "Outcome", "OutcomeTrigger",
 
 
 # -- tags of a page -------------------------------------------------------------------------
+# A page's tag for an item: (prefix, the attribute holding the pk it names).
+_TAGS = {
+    "Condition": ("c", "pk"),
+    "Questionnaire": ("q", "pk"),
+    "Treatment": ("t", "pk"),
+    "TreatmentComparison": ("c", "condition_id"),
+    "ComparisonRow": ("t", "treatment_id"),
+    **{name: ("c", "condition_id") for name in ARTICLE_PARTS},
+}
+
+
 def _key_of(item) -> str | None:
-    name = type(item).__name__
-    if name == "Condition":
-        return f"c{item.pk}"
-    if name == "Questionnaire":
-        return f"q{item.pk}"
-    if name == "Treatment":
-        return f"t{item.pk}"
-    if name == "TreatmentComparison":
-        return f"c{item.condition_id}"
-    if name == "ComparisonRow":
-        return f"t{item.treatment_id}"
-    if name in ARTICLE_PARTS:
-        return f"c{item.condition_id}"
-    return None
+    tag = _TAGS.get(type(item).__name__)
+    if tag is None:
+        return None
+    pk = getattr(item, tag[1])
+    # None: a row made for a template from JSON (an article's sections or links), naming no
+    # saved item; the page's own items give its tags.
+    return None if pk is None else f"{tag[0]}{pk}"
 
 
 def keys_for_context(context: dict) -> list[str]:

@@ -125,6 +125,23 @@ def test_patient_pages_say_public_with_tags_and_steps_never_do(client, condition
     assert "public" not in admin["Cache-Control"] and "private" in admin["Cache-Control"]
 
 
+def test_an_article_is_tagged_with_the_live_articles_it_links_to_and_nothing_unsaved(
+    client, condition
+):
+    """Its look-alikes' names are on the page, so a change to one purges it too. The links
+    are drawn from unsaved rows made for the template: they add no key of their own."""
+    look_alike = ConditionFactory(published=True, name="Acne", slug="acne")
+    condition.related.add(look_alike)
+    condition.record_change()
+    condition.publish(by=reviewer_user(), attested=True)
+    page = client.get(article(condition))
+    assert b"Acne" in page.content
+    keys = page["Surrogate-Key"].split()
+    live_look_alike = type(look_alike).objects.published().get(slug="acne")
+    assert f"c{live_look_alike.pk}" in keys
+    assert not [key for key in keys if key.endswith("None")], keys
+
+
 class Recorder(http.server.BaseHTTPRequestHandler):
     seen: list = []
 
