@@ -81,6 +81,22 @@ def test_demo_content_loads_cleanly_on_an_empty_database():
     assert Condition.objects.get(slug="milia").featured
 
 
+def test_each_live_demo_article_links_to_every_look_alike_its_file_names(client):
+    """Links point at live pages only, and the articles are approved one by one: milia's
+    look-alikes were not live yet when milia was first approved."""
+    run()
+    for article in articles.ARTICLES:
+        live = Condition.objects.published().get(slug=article.slug)
+        linked = set(live.related.values_list("slug", flat=True))
+        assert linked == set(article.related) | {
+            one for one, other in articles.RELATED if other == article.slug
+        }, article.slug
+        assert set(live.related.values_list("is_live", flat=True)) == {True}
+    page = client.get("/conditions/milia/").content.decode()
+    for slug in LOOK_ALIKES:
+        assert f'href="/conditions/{slug}/"' in page, slug
+
+
 def test_a_second_run_creates_no_duplicate_rows():
     """Across every demo module present: the same row counts (history tables aside)."""
     run()
