@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import threading
 import time
 from collections import OrderedDict
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("portal.cache")
@@ -211,6 +213,57 @@ class TrackedReads:
             self.size -= len(old) + len(dropped or b"")
 
 
+class DecodedValues:
+    """Values already unpickled, by key, for as long as the raw bytes they came from are the
+    same object: a value kept in this process (TrackedReads, the local-memory cache) is then
+    unpickled once, not on every page-cache hit. The values are shared: never change one."""
+
+    def __init__(self, loads, limit: int = 4096):
+        self.loads = loads
+        self.limit = limit
+        self.values: dict[str, tuple[bytes, object]] = {}
+
+    def decode(self, key: str, raw: bytes):
+        kept = self.values.get(key)
+        if kept is not None and kept[0] is raw:
+            return kept[1]
+        value = self.loads(raw)
+        if len(self.values) >= self.limit:
+            self.values.clear()
+        self.values[key] = (raw, value)
+        return value
+
+
+class TrackedLocMemCache(LocMemCache):
+    """Django's local-memory cache (one process: `make run`, tests, SQLite without Redis), with
+    the page cache's get_many_tracked: the same answers as get_many, with the keys made once
+    and each value unpickled once for as long as it is unchanged (DecodedValues)."""
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        self._made: dict[tuple, list[str]] = {}
+        self._decoded = DecodedValues(pickle.loads)
+
+    def get_many_tracked(self, keys, version=None):
+        keys = tuple(keys)
+        made = self._made.get((keys, version))
+        if made is None:
+            made = [self.make_and_validate_key(key, version=version) for key in keys]
+            if len(self._made) >= 1024:
+                self._made.clear()
+            self._made[keys, version] = made
+        found = {}
+        with self._lock:  # as LocMemCache.get, for each key
+            for key, cache_key in zip(keys, made, strict=True):
+                if self._has_expired(cache_key):
+                    self._delete(cache_key)
+                    continue
+                found[key, cache_key] = self._cache[cache_key]
+                self._cache.move_to_end(cache_key, last=False)
+        decode = self._decoded.decode
+        return {key: decode(cache_key, raw) for (key, cache_key), raw in found.items()}
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's client, keeping one redis.Redis per connection pool.
 
@@ -223,6 +276,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         super().__init__(*args, **kwargs)
         self._clients = {}
         self._tracked = {}
+        self._decoded = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -266,9 +320,13 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
             tracked.refused = True
             logger.warning("Redis refused client-side tracking (%s); reading without it", exc)
             return self.get_many(keys)
-        loads = self._serializer.loads
+        decoded = self._decoded.get(id(pool))
+        if decoded is None:
+            decoded = self._decoded[id(pool)] = DecodedValues(self._serializer.loads)
         return {
-            key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
+            key: decoded.decode(key, value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
         }
 
     def get_many(self, keys):
@@ -295,6 +353,7 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = ReusedClientRedisCacheClient
         self.outages = 0  # how many times this process lost Redis
+        self._key_maps: dict = {}  # get_many_tracked: the keys as made, by the keys asked
         self._healthy = True
         self._down_until = 0.0
         self._log = RateLimitedLogger(logger, log_interval)
@@ -368,7 +427,13 @@ class ResilientRedisCache(RedisCache):
         (TrackedReads): the page cache's look-up on every hit. A failure is a miss."""
 
         def read():
-            key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
+            asked = (tuple(keys), version)
+            key_map = self._key_maps.get(asked)
+            if key_map is None:
+                key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
+                if len(self._key_maps) >= 1024:
+                    self._key_maps.clear()
+                self._key_maps[asked] = key_map
             found = self._cache.get_many_tracked(key_map, self.tracked_max_age, self.tracked_budget)
             return {key_map[key]: value for key, value in found.items()}
 

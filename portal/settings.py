@@ -195,7 +195,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "portal.cache.TrackedLocMemCache",
             "LOCATION": "portal",
         }
     }

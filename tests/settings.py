@@ -24,7 +24,7 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "portal.cache.TrackedLocMemCache"}}
 SECURE_SSL_REDIRECT = False
 # Every /healthz request checks again (tests/portal/test_healthz.py tests the reuse window).
 PORTAL_HEALTH_REUSE_SECONDS = 0

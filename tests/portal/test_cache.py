@@ -276,3 +276,38 @@ def test_threads_queued_behind_a_hung_tracked_read_give_up_with_it():
     assert len(took) == 4
     # One socket timeout (0.5 s) for all, not one each in turn (2 s for the last).
     assert max(took) < 1.2, took
+
+
+def test_a_kept_value_is_unpickled_once_until_it_changes(tracked, monkeypatch):
+    cache, other, redis_key = tracked
+    cache.set("k", {"page": "before"})
+    loads = []
+    cache.get_many_tracked(["k"])  # the first read makes the table
+    (values,) = cache._cache._decoded.values()
+    real = values.loads
+    monkeypatch.setattr(values, "loads", lambda raw: loads.append(raw) or real(raw))
+    for _ in range(5):
+        assert cache.get_many_tracked(["k"]) == {"k": {"page": "before"}}
+    assert loads == []  # kept here and unchanged: not unpickled again
+    other.set(redis_key("k"), cache._cache._serializer.dumps({"page": "after"}))
+    assert _soon(cache, ["k"], {"k": {"page": "after"}}) == {"k": {"page": "after"}}
+
+
+def test_the_local_memory_cache_reads_tracked_as_it_reads_plainly(monkeypatch):
+    from portal.cache import TrackedLocMemCache
+
+    local = TrackedLocMemCache("tracked-test", {})
+    local.set("a", {"n": 1})
+    local.set("gone", 1, timeout=0.01)
+    time.sleep(0.02)
+    assert local.get_many_tracked(["a", "gone", "never"]) == local.get_many(["a", "never"])
+    unpickled = []
+    real = local._decoded.loads
+    monkeypatch.setattr(local._decoded, "loads", lambda raw: unpickled.append(raw) or real(raw))
+    for _ in range(3):
+        assert local.get_many_tracked(["a"]) == {"a": {"n": 1}}
+    assert unpickled == []  # unchanged: unpickled once, at the first read
+    local.set("a", {"n": 2})
+    assert local.get_many_tracked(["a"]) == {"a": {"n": 2}}
+    local.delete("a")
+    assert local.get_many_tracked(["a"]) == {}

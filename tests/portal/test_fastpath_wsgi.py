@@ -86,14 +86,19 @@ def test_a_conditional_request_gets_304_without_a_body_before_django(article):
 
 def test_a_miss_asks_the_cache_once_and_is_stored_for_the_next_request(article, monkeypatch):
     looked = []
-    get_many = cache.get_many
+    get_many = fastpath._get_many  # the look-up's read: get_many_tracked, else get_many
 
-    def counting_get_many(keys, *args, **kwargs):
-        if any(str(k).startswith(fastpath.FAST_KEY_PREFIX) for k in keys):
-            looked.append(keys)
-        return get_many(keys, *args, **kwargs)
+    def counting(backend):
+        read = get_many(backend)
 
-    monkeypatch.setattr(cache, "get_many", counting_get_many)
+        def counted(keys):
+            if any(str(k).startswith(fastpath.FAST_KEY_PREFIX) for k in keys):
+                looked.append(keys)
+            return read(keys)
+
+        return counted
+
+    monkeypatch.setattr(fastpath, "_get_many", counting)
     status, headers, _, through_django = call(article)
     assert status.startswith("200") and through_django
     assert len(looked) == 1  # the wrapper looked; the middleware only stored
@@ -117,6 +122,19 @@ def test_anything_but_a_plain_visitors_get_goes_to_django(article, settings, how
     assert through_django
     if "host" in how:
         assert status.startswith("400")
+
+
+def test_the_host_check_is_remembered_only_until_the_allowed_hosts_change(article, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    assert call(article, host="clinic.example")[0].startswith("400")
+    assert call(article, host="clinic.example")[0].startswith("400")  # remembered: refused
+    settings.ALLOWED_HOSTS = ["testserver", "clinic.example"]
+    status, _, _, through_django = call(article, host="clinic.example")
+    assert status.startswith("200") and through_django  # a miss: stored for this host
+    status, headers, _, through_django = call(article, host="clinic.example")
+    assert status == "200 OK" and not through_django and headers["X-Page-Cache"] == "hit"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    assert call(article, host="clinic.example")[0].startswith("400")  # never the stored page
 
 
 def test_a_fault_in_the_wrapper_leaves_the_answer_to_django(article, monkeypatch):
