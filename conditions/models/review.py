@@ -551,6 +551,7 @@ class Reviewable(ReviewWorkflow, models.Model):
             live = self._copy_to_live()
             self.live = live
             self.save()
+            self._give_waiting_links(live)
             self.contributors.clear()
             self.log(ReviewEvent.Action.APPROVED, by, snapshot=snapshot)
             from conditions.models.translations import ContentTranslation
@@ -559,6 +560,24 @@ class Reviewable(ReviewWorkflow, models.Model):
             ContentTranslation.source_published(self)
         notifications.draft_decided(self, by, approved=True, addresses=addresses)
         return live
+
+    def _give_waiting_links(self, live) -> None:
+        """Links to this item that approved items were waiting for. A live copy links only to
+        what is live (live_counterpart), so an item approved while this one was not live yet
+        (an article linking to a look-alike approved after it, a questionnaire approved before
+        its article) went live without the link. Where that item's working copy is unchanged
+        since its approval (published: what is live is what was approved, link included), its
+        live copy gets the link now. An item with changes in progress gets it when approved."""
+        for relation in type(self)._meta.related_objects:
+            model = relation.related_model
+            if not relation.many_to_many or not issubclass(model, Reviewable):
+                continue
+            name = relation.field.name
+            waiting = model.all_copies.filter(
+                **{name: self}, is_live=False, status=Status.PUBLISHED, live__isnull=False
+            ).select_related("live")
+            for item in waiting:
+                getattr(item.live, name).add(live)
 
     def send_back(self, by, comment: str) -> None:
         self._require_working_copy()

@@ -9,9 +9,6 @@ page hashes were compared when the content moved; templates change pages on purp
 only the set of pages (all 200) is checked against them. Since the demo is written by the
 content-pack importer's writers, the help card's row differs in one field only: its version
 counter is 3, not 2 (the writer records the change once more); that one digest was updated.
-The Condition digest was updated when the live copies of milia, acne and syringoma got the
-links their files name (to look-alikes approved after them), approved a second time: those
-links and the version counters are the only differences.
 """
 
 from __future__ import annotations

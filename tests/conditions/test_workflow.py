@@ -318,3 +318,37 @@ def test_approving_a_part_replaced_by_a_new_row_in_the_same_unique_place_succeed
     condition.refresh_from_db()
     assert [a.action for a in condition.live.care_advice.all()] == ["New"]
     assert CareAdvice.objects.filter(condition__is_live=True, level="self_care").count() == 1
+
+
+def test_a_link_waits_for_its_target_to_go_live_then_reaches_the_live_page(reviewer):
+    """Approved items link only to live ones. A link approved while its target was a draft
+    reaches the live page when the target is approved, unless the linking article has changes
+    in progress (then with its own next approval)."""
+    names = ("Milia", "Acne", "Syringoma")
+    milia, acne, syringoma = (ConditionFactory(name=n, slug=n.lower()) for n in names)
+    milia.related.add(acne, syringoma)
+    milia.publish(by=reviewer, attested=True)
+    assert not milia.live.related.exists()  # neither look-alike is live yet
+
+    acne.publish(by=reviewer, attested=True)
+    assert list(milia.live.related.all()) == [acne.live]
+    assert not acne.live.related.exists()  # one-way: acne's own list is empty
+
+    milia.summary = "Words not approved yet."
+    milia.record_change(UserFactory())
+    syringoma.publish(by=reviewer, attested=True)
+    assert list(milia.live.related.values_list("slug", flat=True)) == ["acne"]
+    milia.publish(by=reviewer, attested=True)
+    assert set(milia.live.related.values_list("slug", flat=True)) == {"acne", "syringoma"}
+
+
+def test_a_questionnaire_approved_before_its_article_is_linked_to_it_when_that_goes_live(
+    reviewer,
+):
+    from tests.factories import QuestionnaireFactory
+
+    milia = ConditionFactory(name="Milia", slug="milia")
+    questionnaire = QuestionnaireFactory(conditions=[milia], published=True)
+    assert not questionnaire.live.conditions.exists()
+    milia.publish(by=reviewer, attested=True)
+    assert list(questionnaire.live.conditions.all()) == [milia.live]
