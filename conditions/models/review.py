@@ -567,17 +567,35 @@ class Reviewable(ReviewWorkflow, models.Model):
         (an article linking to a look-alike approved after it, a questionnaire approved before
         its article) went live without the link. Where that item's working copy is unchanged
         since its approval (published: what is live is what was approved, link included), its
-        live copy gets the link now. An item with changes in progress gets it when approved."""
+        live copy gets the link now. An item with changes in progress gets it when approved.
+        The same for the parts of an item (a questionnaire's outcomes name their articles)."""
         for relation in type(self)._meta.related_objects:
             model = relation.related_model
-            if not relation.many_to_many or not issubclass(model, Reviewable):
+            if not relation.many_to_many:
                 continue
             name = relation.field.name
-            waiting = model.all_copies.filter(
-                **{name: self}, is_live=False, status=Status.PUBLISHED, live__isnull=False
-            ).select_related("live")
-            for item in waiting:
-                getattr(item.live, name).add(live)
+            if issubclass(model, Reviewable):
+                waiting = model.all_copies.filter(
+                    **{name: self}, is_live=False, status=Status.PUBLISHED, live__isnull=False
+                ).select_related("live")
+                for item in waiting:
+                    getattr(item.live, name).add(live)
+            elif issubclass(model, ReviewPart):
+                owner = next(
+                    (
+                        f.name
+                        for f in model._meta.concrete_fields
+                        if f.many_to_one and issubclass(f.related_model, Reviewable)
+                    ),
+                    None,
+                )
+                if owner is None:  # no item of its own to be unchanged since approval
+                    continue
+                rows = model.objects.filter(
+                    **{name: self, f"{owner}__is_live": False, f"{owner}__status": Status.PUBLISHED}
+                )
+                for copy in model.objects.filter(source__in=rows):
+                    getattr(copy, name).add(live)
 
     def send_back(self, by, comment: str) -> None:
         self._require_working_copy()

@@ -345,10 +345,16 @@ def test_a_link_waits_for_its_target_to_go_live_then_reaches_the_live_page(revie
 def test_a_questionnaire_approved_before_its_article_is_linked_to_it_when_that_goes_live(
     reviewer,
 ):
+    from conditions.models import Outcome
     from tests.factories import QuestionnaireFactory
 
     milia = ConditionFactory(name="Milia", slug="milia")
     questionnaire = QuestionnaireFactory(conditions=[milia], published=True)
+    live_outcomes = Outcome.objects.filter(questionnaire=questionnaire.live)
+    assert live_outcomes.exists()
     assert not questionnaire.live.conditions.exists()
+    assert not any(outcome.conditions.exists() for outcome in live_outcomes)
     milia.publish(by=reviewer, attested=True)
     assert list(questionnaire.live.conditions.all()) == [milia.live]
+    # Its outcomes' "read about" links too (the result page lists the live ones).
+    assert all(list(outcome.conditions.all()) == [milia.live] for outcome in live_outcomes)
