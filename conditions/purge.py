@@ -55,25 +55,25 @@ NOT_SHARED = {"Question", "AnswerOption", "ShowIf", "Outcome", "OutcomeTrigger",
 
 
 # -- tags of a page -------------------------------------------------------------------------
-# A page's tag for an item: (prefix, the attribute holding the pk it names).
-_TAGS = {
-    "Condition": ("c", "pk"),
-    "Questionnaire": ("q", "pk"),
-    "Treatment": ("t", "pk"),
-    "TreatmentComparison": ("c", "condition_id"),
-    "ComparisonRow": ("t", "treatment_id"),
-    **{name: ("c", "condition_id") for name in ARTICLE_PARTS},
-}
+# The tag prefix of the items that have pages of their own.
+ITEM_PREFIX = {"Condition": "c", "Questionnaire": "q", "Treatment": "t"}
 
 
 def _key_of(item) -> str | None:
-    tag = _TAGS.get(type(item).__name__)
-    if tag is None:
-        return None
-    pk = getattr(item, tag[1])
-    # None: a row made for a template from JSON (an article's sections or links), naming no
-    # saved item; the page's own items give its tags.
-    return None if pk is None else f"{tag[0]}{pk}"
+    name = type(item).__name__
+    if name in ITEM_PREFIX:
+        return _tag(ITEM_PREFIX[name], item.pk)
+    if name == "TreatmentComparison" or name in ARTICLE_PARTS:
+        return _tag("c", item.condition_id)
+    if name == "ComparisonRow":
+        return _tag("t", item.treatment_id)
+    return None
+
+
+def _tag(prefix: str, pk) -> str | None:
+    """None for no pk: a row made for a template from JSON (an article's sections or links)
+    names no saved item; the page's own items give its tags."""
+    return None if pk is None else f"{prefix}{pk}"
 
 
 def keys_for_context(context: dict) -> list[str]:
