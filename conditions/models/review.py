@@ -575,9 +575,15 @@ class Reviewable(ReviewWorkflow, models.Model):
                 continue
             name = relation.field.name
             if issubclass(model, Reviewable):
-                waiting = model.all_copies.filter(
-                    **{name: self}, is_live=False, status=Status.PUBLISHED, live__isnull=False
-                ).select_related("live")
+                # Only where the link is missing: add() signals a change even when it adds
+                # nothing, and a change purges the item's pages from the shared cache.
+                waiting = (
+                    model.all_copies.filter(
+                        **{name: self}, is_live=False, status=Status.PUBLISHED, live__isnull=False
+                    )
+                    .exclude(**{f"live__{name}": live})
+                    .select_related("live")
+                )
                 for item in waiting:
                     getattr(item.live, name).add(live)
             elif issubclass(model, ReviewPart):
@@ -594,7 +600,7 @@ class Reviewable(ReviewWorkflow, models.Model):
                 rows = model.objects.filter(
                     **{name: self, f"{owner}__is_live": False, f"{owner}__status": Status.PUBLISHED}
                 )
-                for copy in model.objects.filter(source__in=rows):
+                for copy in model.objects.filter(source__in=rows).exclude(**{name: live}):
                     getattr(copy, name).add(live)
 
     def send_back(self, by, comment: str) -> None:

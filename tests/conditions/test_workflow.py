@@ -358,3 +358,28 @@ def test_a_questionnaire_approved_before_its_article_is_linked_to_it_when_that_g
     assert list(questionnaire.live.conditions.all()) == [milia.live]
     # Its outcomes' "read about" links too (the result page lists the live ones).
     assert all(list(outcome.conditions.all()) == [milia.live] for outcome in live_outcomes)
+
+
+def test_approving_an_item_again_leaves_the_live_links_to_it_untouched(reviewer):
+    """A link already there is not added again: an add, even of nothing, is a change to the
+    linking page, and a change purges its pages from the shared cache."""
+    from django.db.models.signals import m2m_changed
+
+    milia, acne = (ConditionFactory(name=n, slug=n.lower()) for n in ("Milia", "Acne"))
+    milia.related.add(acne)
+    acne.publish(by=reviewer, attested=True)
+    milia.publish(by=reviewer, attested=True)
+    assert list(milia.live.related.all()) == [acne.live]
+    changed = []
+
+    def seen(sender, instance, action, **kwargs):
+        changed.append((instance.slug, action))
+
+    m2m_changed.connect(seen, sender=Condition.related.through)
+    try:
+        acne.summary = "New words about acne."
+        acne.record_change(UserFactory())
+        acne.publish(by=reviewer, attested=True)
+    finally:
+        m2m_changed.disconnect(seen, sender=Condition.related.through)
+    assert not [change for change in changed if change[0] == "milia"], changed
