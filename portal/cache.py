@@ -213,6 +213,25 @@ class TrackedReads:
             self.size -= len(old) + len(dropped or b"")
 
 
+def remember(memo: dict, key, value, limit: int = 1024):
+    """`value` kept under `key` in a table that never grows past `limit` entries (full: it
+    starts again), for requests that may bring ever new values. Returns `value`."""
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def made_keys(memo: dict, cache, keys: tuple, version) -> list[str]:
+    """cache.make_and_validate_key of each key, worked out once per tuple of keys (the page
+    cache's look-up asks for the same three on every hit)."""
+    made = memo.get((keys, version))
+    if made is None:
+        made = [cache.make_and_validate_key(key, version=version) for key in keys]
+        remember(memo, (keys, version), made)
+    return made
+
+
 class DecodedValues:
     """Values already unpickled, by key, for as long as the raw bytes they came from are the
     same object: a value kept in this process (TrackedReads, the local-memory cache) is then
@@ -228,9 +247,7 @@ class DecodedValues:
         if kept is not None and kept[0] is raw:
             return kept[1]
         value = self.loads(raw)
-        if len(self.values) >= self.limit:
-            self.values.clear()
-        self.values[key] = (raw, value)
+        remember(self.values, key, (raw, value), self.limit)
         return value
 
 
@@ -246,12 +263,7 @@ class TrackedLocMemCache(LocMemCache):
 
     def get_many_tracked(self, keys, version=None):
         keys = tuple(keys)
-        made = self._made.get((keys, version))
-        if made is None:
-            made = [self.make_and_validate_key(key, version=version) for key in keys]
-            if len(self._made) >= 1024:
-                self._made.clear()
-            self._made[keys, version] = made
+        made = made_keys(self._made, self, keys, version)
         found = {}
         with self._lock:  # as LocMemCache.get, for each key
             for key, cache_key in zip(keys, made, strict=True):
@@ -353,7 +365,7 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = ReusedClientRedisCacheClient
         self.outages = 0  # how many times this process lost Redis
-        self._key_maps: dict = {}  # get_many_tracked: the keys as made, by the keys asked
+        self._made: dict = {}  # get_many_tracked: the keys as made (made_keys)
         self._healthy = True
         self._down_until = 0.0
         self._log = RateLimitedLogger(logger, log_interval)
@@ -427,13 +439,8 @@ class ResilientRedisCache(RedisCache):
         (TrackedReads): the page cache's look-up on every hit. A failure is a miss."""
 
         def read():
-            asked = (tuple(keys), version)
-            key_map = self._key_maps.get(asked)
-            if key_map is None:
-                key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
-                if len(self._key_maps) >= 1024:
-                    self._key_maps.clear()
-                self._key_maps[asked] = key_map
+            asked = tuple(keys)
+            key_map = dict(zip(made_keys(self._made, self, asked, version), asked, strict=True))
             found = self._cache.get_many_tracked(key_map, self.tracked_max_age, self.tracked_budget)
             return {key_map[key]: value for key, value in found.items()}
 

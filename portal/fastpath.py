@@ -64,6 +64,7 @@ from conditions import caching
 from feedback import counting
 from feedback.middleware import COUNTED_NAMESPACES, PageViewMiddleware
 from feedback.pages import KIND_OF_URL_NAME
+from portal.cache import remember
 from portal.views import health_response
 
 # Bumped whenever the stored entry changes shape, so a new release never reads an old entry.
@@ -166,7 +167,7 @@ class FastPathMiddleware:
         self.bypass = _bypass_prefixes()
         self.local = _LocalPages(LOCAL_BYTES)
         self.many_languages = len(settings.LANGUAGES) > 1
-        # What _key worked out before, by the request values it read (bounded: _remember).
+        # What _key worked out before, by the request values it read (bounded: remember).
         self.hosts: dict = {}
         self.languages: dict = {}
         setting_changed.connect(self.forget, weak=True)
@@ -232,7 +233,7 @@ class FastPathMiddleware:
             host = request.get_host()
         except DisallowedHost:
             host = None
-        _remember(self.hosts, asked, host)
+        remember(self.hosts, asked, host)
         return host
 
     def _path_language(self, path: str) -> str:
@@ -243,7 +244,7 @@ class FastPathMiddleware:
         except KeyError:
             pass
         language = translation.get_language_from_path(f"/{first}/") or settings.LANGUAGE_CODE
-        _remember(self.languages, first, language)
+        remember(self.languages, first, language)
         return language
 
     def forget(self, **kwargs) -> None:
@@ -450,15 +451,6 @@ class FastPathApplication:
         # cookie, and its body is in memory: no file wrapper, and nothing to close.
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
         return [response.content]
-
-
-REMEMBERED = 1024  # at most this many of each; then start again
-
-
-def _remember(memo: dict, asked, answer) -> None:
-    if len(memo) >= REMEMBERED:  # requests with ever new values: never a growing table
-        memo.clear()
-    memo[asked] = answer
 
 
 def _counting() -> bool:

@@ -19,7 +19,6 @@ from django.utils import timezone
 from conditions import content, rules, safety
 from conditions.demo import articles, signs
 from conditions.demo import questionnaires as demo_questionnaires
-from conditions.demo.sources import SOURCES, url_is_from_the_notes
 from conditions.management.commands import load_demo_content
 from conditions.models import (
     FAQ,
@@ -34,6 +33,7 @@ from conditions.models import (
 from conditions.models.articles import reference_url_problem
 from conditions.packs import schema
 from conditions.run_state import ADVICE, RunState
+from tests.conditions.demo_sources import SOURCES, url_is_from_the_notes
 from tests.factories import ConditionFactory, UserFactory, reviewer_user
 from tests.shared_texts import shared_path
 

@@ -1,4 +1,5 @@
-"""The sources the demo content cites (content/references.toml): one entry per source, by key.
+"""The sources the demo content cites (conditions/demo/content/references.toml), as the demo
+tests check them: one entry per source, by key.
 
 Every entry is a source that shared/content-notes/milia.md or milia-review-2026-12.md cites,
 under its real title, at its public (canonical) address: no development, staging or retired
@@ -28,38 +29,10 @@ check that each look-alike cites sources about itself, not only milia pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from conditions.demo import content
 
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    publisher: str
-    url: str
-    year: int | None = None
-    about: frozenset[str] = field(default_factory=frozenset)
-    # Where the text was read, for a source the content notes do not record (blank otherwise).
-    read_at: str = ""
-
-
-def _sources() -> dict[str, Source]:
-    from conditions.demo import content
-
-    return {
-        key: Source(
-            title=entry.title,
-            publisher=entry.publisher,
-            url=entry.url,
-            year=entry.year,
-            about=frozenset(entry.about),
-            read_at=entry.read_at,
-        )
-        for key, entry in content().references.items()
-    }
-
-
-# The entries are in conditions/demo/content/references.toml.
-SOURCES: dict[str, Source] = _sources()
+# The entries of conditions/demo/content/references.toml, by key.
+SOURCES = content().references
 
 
 def url_is_from_the_notes(url: str, notes_text: str) -> bool:
