@@ -256,3 +256,33 @@ def test_an_article_added_later_still_counts_fresh_views(patient, db):
     ConditionFactory(published=True, name="Syringoma", slug="syringoma")
     patient.get("/conditions/syringoma/")
     assert counting.flush_page_views() == 1
+
+
+@pytest.mark.parametrize("kiosk", [False, True])
+@pytest.mark.parametrize("token", ["", "t0k"])
+def test_result_links_made_from_one_reversed_pattern_are_what_reverse_gives(kiosk, token, rf):
+    """search_result_url reverses each pattern once a page and puts each slug in its place."""
+    from django.template import Context, Template
+    from django.urls import reverse
+
+    request = rf.get("/kiosk/search/" if kiosk else "/search/")
+    request.kiosk = kiosk
+    rows = [("milia", ""), ("acne", "treatment"), ("0slug0-x", "0part0"), ("a_b", "c-d_1")]
+    template = Template(
+        "{% load feedback %}{% for slug, part in rows %}"
+        "{% search_result_url slug token part %}|{% endfor %}"
+    )
+    with mock.patch("feedback.templatetags.feedback.is_kiosk_request", return_value=kiosk):
+        got = template.render(Context({"request": request, "rows": rows, "token": token}))
+    expected = []
+    for slug, part in rows:
+        if token:
+            name = f"{'kiosk-feedback' if kiosk else 'feedback'}:search_open"
+            url = reverse(name, args=[slug]) + f"?t={token}" + (f"&part={part}" if part else "")
+        else:
+            name, args = ("condition_part", [slug, part]) if part else ("condition_detail", [slug])
+            url = reverse(
+                f"conditions:{name}", args=args, current_app="kiosk" if kiosk else "conditions"
+            )
+        expected.append(url.replace("&", "&amp;"))  # as the template escapes it
+    assert got.split("|")[:-1] == expected
