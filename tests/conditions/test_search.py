@@ -379,6 +379,22 @@ def test_postgresql_search_indexes_hold_only_live_published_rows_and_serve_the_s
 
 
 @pytest.mark.postgres
+def test_postgresql_plans_the_typo_tier_from_a_short_histogram(library):
+    # Migration 0028: estimating pg_trgm's % and <% applies them to each histogram entry of
+    # name and also_known_as; 101 entries made planning each search cost 1.6 ms at 50,000
+    # articles, 10 make it 0.5 ms with the same plans.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = "
+            "'conditions_condition'::regclass AND attname IN ('name', 'also_known_as', 'slug')"
+        )
+        targets = dict(cursor.fetchall())
+    assert targets["name"] == targets["also_known_as"] == 10
+    assert targets["slug"] == -1  # every other column keeps the server's default
+    assert names("miliia")[0] == "Milia"
+
+
+@pytest.mark.postgres
 def test_postgresql_full_text_search_matches_word_forms(library):
     # "baby" matches "babies" through the English stemmer.
     assert names("baby")[0] == "Milia"
