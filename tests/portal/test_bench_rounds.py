@@ -104,3 +104,36 @@ def test_the_search_page_is_held_to_its_databases_target(database, met):
     said = [line for line in lines if line.startswith("search p99")]
     assert said == [f"search p99 < {target:.0f} ms at 50000 conditions (got 80.0 ms)"]
     assert lines[said[0]] is met
+
+
+def test_view_counting_is_measured_off_on_on_off_so_a_drift_weighs_on_both(monkeypatch):
+    # The machine slows down steadily through the four rounds, by 100 req/s a round, and
+    # counting costs nothing: off, on, off, on would have charged the slowdown to counting.
+    speeds = iter([3400, 3300, 3200, 3100])
+    settings = []
+
+    class FakeGunicorn(FakeServer):
+        def __init__(self, env, workers, log, worker_class):
+            super().__init__(1)
+            settings.append(env["PORTAL_COUNT_VIEWS"])
+
+        def wait_until_up(self):
+            pass
+
+        def stop(self):
+            pass
+
+    def fake_wrk(port, target, args):
+        rps = next(speeds)
+        return run.Result(target.name, target.path, requests=rps * 8, rps=rps, p50_ms=2, p99_ms=9)
+
+    monkeypatch.setattr(run, "Gunicorn", FakeGunicorn)
+    monkeypatch.setattr(run, "run_wrk", fake_wrk)
+    monkeypatch.setattr(run, "say", lambda message="": None)
+    report = run.Run("sqlite")
+    args = argparse.Namespace(views_duration="8s", workers=2, worker_class="sync")
+    run.bench_counting(report, {}, args)
+
+    assert settings == ["0", "1", "1", "0"]
+    assert report.counting["rounds"] == [("off", 3400), ("on", 3300), ("on", 3200), ("off", 3100)]
+    assert report.counting["cost"] == pytest.approx(0)
