@@ -337,6 +337,22 @@ def _insert(model, field_names: list[str], rows: list[tuple], chunk: int = 2000)
             cursor.executemany(sql, rows[start : start + chunk])
 
 
+def _set_live(model, items: list) -> None:
+    """Point each working copy at its live copy (item.live, just created): one plain UPDATE
+    a row with executemany. bulk_update builds a CASE of 500 branches in the ORM a batch, 14%
+    of the generator's time (2.1 of 14.8 s for 3,000 articles on SQLite)."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model's _meta, quoted; the ids are parameters.
+    sql = "UPDATE {} SET {} = %s WHERE {} = %s".format(  # noqa: S608
+        quote(model._meta.db_table),
+        quote(model._meta.get_field("live").column),
+        quote(model._meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(item.live_id, item.pk) for item in items])
+
+
 def _copy_parts(model, parent: str, item_model, item_ids: list[int]) -> None:
     """Copy the rows of `model` belonging to working copies `item_ids` to their live copies
     (one INSERT ... SELECT): the same content, `parent` pointing at the live item, `source` at
@@ -728,7 +744,7 @@ class Command(BaseCommand):
         self._require_ids(lives, Condition)
         for item, live in zip(conditions, lives, strict=True):
             item.live = live
-        Condition.all_copies.bulk_update(conditions, ["live"], batch_size=500)
+        _set_live(Condition, conditions)
         condition_ids = [c.pk for c in conditions]
         for part in Condition.review_parts():
             _copy_parts(part.model, part.parent, Condition, condition_ids)
@@ -742,7 +758,7 @@ class Command(BaseCommand):
         self._require_ids(live_comparisons, TreatmentComparison)
         for item, live in zip(comparisons, live_comparisons, strict=True):
             item.live = live
-        TreatmentComparison.all_copies.bulk_update(comparisons, ["live"], batch_size=500)
+        _set_live(TreatmentComparison, comparisons)
         comparison_ids = [c.pk for c in comparisons]
         used = ComparisonRow.objects.filter(comparison_id__in=comparison_ids)
         by_id = {t.pk: t for t in Treatment.all_copies.filter(pk__in=used.values("treatment"))}
