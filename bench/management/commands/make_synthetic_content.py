@@ -418,6 +418,13 @@ def _make_batch_job(batch: tuple[int, int, int]) -> int:
     command, generator, reviewer, treatments = _FORKED
     seed, first, count = batch
     generator.rng.seed(f"{seed}-{first}")
+    connection = connections[router.db_for_write(Condition)]
+    if connection.vendor == "postgresql":
+        # The copies to the live rows (INSERT ... SELECT over a batch) cost enough for
+        # PostgreSQL to compile them with JIT, every batch anew: 10,000 articles took 43.0 s
+        # with it, 37.2 without. This session only; the site's own settings are untouched.
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
     with transaction.atomic():
         command._make_batch(generator, first, count, reviewer, treatments)
     if multiprocessing.parent_process() is not None:
