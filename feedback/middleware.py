@@ -37,6 +37,9 @@ class PageViewMiddleware:
             return False  # a fragment of a page already counted (e.g. comparison filters)
         if any("prefetch" in meta.get(h, "").lower() for h in PREFETCH_META):
             return False
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return False  # staff reading their own pages
+        # Staff reading their own pages; the cookies are parsed only where the header could
+        # hold the session's (a patient's request has no cookie at all).
+        session = settings.SESSION_COOKIE_NAME
+        if session in meta.get("HTTP_COOKIE", "") and session in request.COOKIES:
+            return False
         return not counting.is_bot(meta.get("HTTP_USER_AGENT", ""))

@@ -88,6 +88,20 @@ def test_fragments_prefetches_404s_and_staff_are_not_counted(patient, article):
     assert views_of(article) == 1
 
 
+def test_other_cookies_do_not_make_a_reader_staff(article):
+    # The session cookie is looked for in the parsed cookies only where the header names it:
+    # a cookie whose name merely contains it, or none at all, is a patient's read.
+    for cookies in ("", "csrftoken=abc", "not_sessionid_really=1; theme=dark"):
+        reader = Client(HTTP_USER_AGENT=BROWSER)
+        if cookies:
+            reader.defaults["HTTP_COOKIE"] = cookies
+        reader.get("/conditions/milia/")
+    staff = Client(HTTP_USER_AGENT=BROWSER, HTTP_COOKIE="theme=dark; sessionid=staff")
+    staff.get("/conditions/milia/")
+    counting.flush_page_views()
+    assert views_of(article) == 3
+
+
 def test_counting_off_counts_nothing(patient, article, settings):
     settings.PORTAL_COUNT_VIEWS = False
     patient.get("/conditions/milia/")
