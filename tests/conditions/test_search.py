@@ -390,7 +390,8 @@ def test_postgresql_plans_the_typo_tier_from_a_short_histogram(library):
         )
         targets = dict(cursor.fetchall())
     assert targets["name"] == targets["also_known_as"] == 10
-    assert targets["slug"] == -1  # every other column keeps the server's default
+    # Every other column keeps the server's default (-1; PostgreSQL 17 and later say NULL).
+    assert targets["slug"] in (-1, None)
     assert names("miliia")[0] == "Milia"
 
 

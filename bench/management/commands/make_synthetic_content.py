@@ -339,8 +339,8 @@ def _insert(model, field_names: list[str], rows: list[tuple], chunk: int = 2000)
 
 def _set_live(model, items: list) -> None:
     """Point each working copy at its live copy (item.live, just created): one plain UPDATE
-    a row with executemany. bulk_update builds a CASE of 500 branches in the ORM a batch, 14%
-    of the generator's time (2.1 of 14.8 s for 3,000 articles on SQLite)."""
+    a row with executemany, where bulk_update built a CASE of 500 branches in the ORM each
+    batch (3,000 articles on SQLite: 8.7 s with bulk_update, 7.8 s with this)."""
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     # Table and column names come from the model's _meta, quoted; the ids are parameters.
