@@ -210,6 +210,33 @@ def _user_saved(sender, update_fields=None, **kwargs) -> None:
     content_changed(sender=sender, **kwargs)
 
 
+# -- what a page needs, kept in this process for one content generation -----------------------
+# Small, content-derived lists that every search page reads (the published questionnaires, a
+# condition's look-alikes): built from the database once per generation in each process, not
+# on every request. The token is read before the rows, so rows read before a change are
+# never kept under the token that change brought. Nothing a patient typed is a key.
+_kept: dict[str, tuple[str, object]] = {}
+KEPT_MAX = 4096
+
+
+def kept_for_generation(name: str, build):
+    """`build()`'s value for the current content generation, built once in this process.
+
+    A cache that fails (Redis down) costs a `build()` per call, never a stale value."""
+    try:
+        token = generation()
+    except Exception:  # noqa: BLE001 - any cache backend error: read the database
+        return build()
+    entry = _kept.get(name)
+    if entry is not None and entry[0] == token:
+        return entry[1]
+    value = build()
+    if len(_kept) >= KEPT_MAX:
+        _kept.clear()  # a new generation leaves the old entries unreachable anyway
+    _kept[name] = (token, value)
+    return value
+
+
 def changed_at(token: str) -> float:
     try:
         return float(_version_of(token).split(":", 1)[0])

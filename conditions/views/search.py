@@ -8,13 +8,12 @@ result's look-alikes (the conditions clinicians linked to it as related), unless
 shows: then nothing else competes with it above the results.
 """
 
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from conditions import search
+from conditions import caching, search
 from conditions.models import Condition, Questionnaire, UrgentHelp
 from conditions.models.articles import SEARCH_LIMIT
 from conditions.models.safety import FALLBACK_CARD, HelpCard
@@ -74,24 +73,46 @@ def urgent_help(query: str, results: list) -> HelpCard | None:
 
 
 def symptom_help(query: str, results: list) -> dict:
-    """Questionnaires and look-alikes for a symptom search (two queries); none for a search
-    that names a condition (its article links both) or finds nothing."""
+    """Questionnaires and look-alikes for a symptom search; none for a search that names a
+    condition (its article links both) or finds nothing. Both lists are kept per content
+    generation (caching.kept_for_generation): no query on most searches."""
     if not results or results[0].matched_name:
         return {"questionnaires": [], "look_alikes": [], "look_alikes_of": None}
     top = results[0]
-    words = Q()
-    for term in search.query_terms(query):
-        if len(term) >= 3:
-            words |= Q(title__icontains=term) | Q(intro__icontains=term)
-    questionnaires = (
-        Questionnaire.objects.published()
-        .filter(Q(conditions=top) | words)
-        .distinct()
-        .only("pk", "title", "slug", "intro")
-        .order_by("title")
-    )
+    terms = [term for term in search.query_terms(query) if len(term) >= 3]
+    offered = [
+        questionnaire
+        for questionnaire, words, conditions in caching.kept_for_generation(
+            "search:questionnaires", published_questionnaires
+        )
+        if top.pk in conditions or any(term in words for term in terms)
+    ]
     return {
-        "questionnaires": list(questionnaires[:SUGGESTED_QUESTIONNAIRES]),
-        "look_alikes": Condition.objects.look_alikes(top),
+        "questionnaires": offered[:SUGGESTED_QUESTIONNAIRES],
+        "look_alikes": caching.kept_for_generation(
+            f"search:look-alikes:{top.pk}", lambda: Condition.objects.look_alikes(top)
+        ),
         "look_alikes_of": top,
     }
+
+
+def published_questionnaires() -> list[tuple[Questionnaire, str, frozenset[int]]]:
+    """Every published questionnaire by title, with its title and introduction folded (a query
+    word in either offers it) and the conditions it is linked to. Two queries."""
+    questionnaires = list(
+        Questionnaire.objects.published().only("pk", "title", "slug", "intro").order_by("title")
+    )
+    links = Questionnaire.conditions.through.objects.filter(
+        questionnaire__in=[questionnaire.pk for questionnaire in questionnaires]
+    ).values_list("questionnaire_id", "condition_id")
+    linked: dict[int, set[int]] = {}
+    for questionnaire_id, condition_id in links:
+        linked.setdefault(questionnaire_id, set()).add(condition_id)
+    return [
+        (
+            questionnaire,
+            search.fold(f"{questionnaire.title}\n{questionnaire.intro}"),
+            frozenset(linked.get(questionnaire.pk, ())),
+        )
+        for questionnaire in questionnaires
+    ]
