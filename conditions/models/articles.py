@@ -221,11 +221,27 @@ class ConditionQuerySet(ReviewQuerySet):
         # Names like the query (typos), only when no name or synonym is the query itself:
         # rechecking the trigrams of thousands of names that share a few with a common word
         # took up to 190 ms at 50,000 articles. PostgreSQL tests the NOT EXISTS once and then
-        # skips the scan.
-        like_a_name = (
-            '("name" %% %s OR %s <%% "name" OR %s <%% "also_known_as") AND NOT EXISTS '  # noqa: S608
-            f'(SELECT 1 FROM "{table}" AS exact WHERE {LIVE_PUBLISHED.format("exact")} AND {exact})'
+        # skips the scan. First the query within a name or synonym (word similarity), then,
+        # only for the places those left, the whole name like the query (similarity): the
+        # index offers a short query every name that starts like it (1,619 names for "mila"
+        # at 50,000 articles), and rechecking each against all three took 4-5 ms.
+        not_exact = (
+            f'NOT EXISTS (SELECT 1 FROM "{table}" AS exact '  # noqa: S608
+            f"WHERE {LIVE_PUBLISHED.format('exact')} AND {exact})"
         )
+        like_words = f'(%s <%% "name" OR %s <%% "also_known_as") AND {not_exact}'
+        like_whole = f'"name" %% %s AND {not_exact}'
+        typos = (
+            f'like_words AS MATERIALIZED (SELECT "id" FROM "{table}" '  # noqa: S608
+            f"WHERE {live} AND {like_words} LIMIT %s)"
+        )
+        typo_params = [query, query, query, cap]
+        like_a_name = (
+            'SELECT "id" FROM like_words UNION SELECT "id" FROM (SELECT "id" '  # noqa: S608
+            f'FROM "{table}" WHERE {live} AND {like_whole} '
+            "LIMIT (SELECT %s - count(*) FROM like_words)) AS tier3"
+        )
+        like_params = [query, query, cap]
 
         def tier(number: int, match: str) -> str:
             return (
@@ -241,16 +257,20 @@ class ConditionQuerySet(ReviewQuerySet):
             # for the words once (it was 3-4 ms a time for "white spots on face").
             sql = (
                 f'WITH words AS MATERIALIZED (SELECT "id", search_vector FROM "{table}" '  # noqa: S608
-                f"WHERE {live} AND {words} LIMIT %s) "
+                f"WHERE {live} AND {words} LIMIT %s), {typos} "
                 "SELECT \"id\" FROM words WHERE search_vector @@ phraseto_tsquery('english', %s) "
                 f"UNION {tier(0, exact)} "
                 'UNION SELECT "id" FROM (SELECT "id" FROM words LIMIT %s) AS tier1 '
-                f"UNION {tier(2, like_a_name)}"
+                f"UNION {like_a_name}"
             )
-            params = [query, PHRASE_SCAN * cap, query, query, cap, cap, *[query] * 4, cap]
+            params = [query, PHRASE_SCAN * cap, *typo_params, query, query, cap, cap]
+            params += like_params
         else:  # one word: its phrase is the word
-            sql = f"{tier(0, exact)} UNION {tier(1, words)} UNION {tier(2, like_a_name)}"
-            params = [query, cap, query, cap, *[query] * 4, cap]
+            sql = (
+                f"WITH {typos} {tier(0, exact)} UNION {tier(1, words)} "  # noqa: S608
+                f"UNION {like_a_name}"
+            )
+            params = [*typo_params, query, cap, query, cap, *like_params]
         return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
