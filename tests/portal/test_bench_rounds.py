@@ -106,10 +106,10 @@ def test_the_search_page_is_held_to_its_databases_target(database, met):
     assert lines[said[0]] is met
 
 
-def test_view_counting_is_measured_off_on_on_off_so_a_drift_weighs_on_both(monkeypatch):
-    # The machine slows down steadily through the four rounds, by 100 req/s a round, and
-    # counting costs nothing: off, on, off, on would have charged the slowdown to counting.
-    speeds = iter([3400, 3300, 3200, 3100])
+def measure_counting(monkeypatch, speeds: list[int]) -> tuple[list[str], run.Run]:
+    """bench_counting with fake servers and wrk answering `speeds` in turn; the settings the
+    servers were started with, and the report."""
+    speeds = iter(speeds)
     settings = []
 
     class FakeGunicorn(FakeServer):
@@ -131,9 +131,28 @@ def test_view_counting_is_measured_off_on_on_off_so_a_drift_weighs_on_both(monke
     monkeypatch.setattr(run, "run_wrk", fake_wrk)
     monkeypatch.setattr(run, "say", lambda message="": None)
     report = run.Run("sqlite")
-    args = argparse.Namespace(views_duration="8s", workers=2, worker_class="sync")
+    args = argparse.Namespace(views_duration="4s", workers=2, worker_class="sync")
     run.bench_counting(report, {}, args)
+    return settings, report
 
-    assert settings == ["0", "1", "1", "0"]
-    assert report.counting["rounds"] == [("off", 3400), ("on", 3300), ("on", 3200), ("off", 3100)]
+
+def test_view_counting_is_measured_off_on_on_off_twice_so_a_drift_weighs_on_both(monkeypatch):
+    # The machine slows down steadily through the eight rounds, by 100 req/s a round, and
+    # counting costs nothing: off, on, off, on would have charged the slowdown to counting.
+    speeds = [3400 - 100 * n for n in range(8)]
+    settings, report = measure_counting(monkeypatch, speeds)
+
+    assert settings == ["0", "1", "0", "1", "0"]  # one server for each run of a setting
+    assert [setting for setting, _ in report.counting["rounds"]] == list(run.COUNTING_ORDER)
+    assert [rps for _, rps in report.counting["rounds"]] == speeds
     assert report.counting["cost"] == pytest.approx(0)
+
+
+def test_one_round_in_a_slow_spell_does_not_decide_the_counting_cost(monkeypatch):
+    # Counting costs 2%; one "on" round runs at half speed. A mean would read a 14% cost.
+    on, off = 3332, 3400
+    speeds = [off, on, on // 2, off, off, on, on, off]
+    _, report = measure_counting(monkeypatch, speeds)
+
+    assert report.counting["cost"] == pytest.approx(0.02)
+    assert report.counting["off_median"] == off and report.counting["on_median"] == on
