@@ -287,6 +287,13 @@ class Gunicorn:
                 str(workers),
                 "--worker-class",
                 worker_class,
+                # gunicorn runs "sync" as gthread when threads > 1, and portal/gunicorn.conf.py
+                # asks for 8 (production, behind nginx): one thread makes sync what it says,
+                # one request at a time per worker, no keep-alive. With 8 threads, wrk's 8
+                # keep-alive connections were shared out between the two workers once, when
+                # they connected: one worker could hold most of them for the whole run and use
+                # one core while the other idled (seen: 45 s of CPU against 15 s).
+                *(["--threads", "1"] if worker_class == "sync" else []),
                 "--timeout",
                 "60",
             ],

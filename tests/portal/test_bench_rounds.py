@@ -156,3 +156,15 @@ def test_one_round_in_a_slow_spell_does_not_decide_the_counting_cost(monkeypatch
 
     assert report.counting["cost"] == pytest.approx(0.02)
     assert report.counting["off_median"] == off and report.counting["on_median"] == on
+
+
+def test_the_bench_runs_sync_workers_as_it_says(tmp_path):
+    # gunicorn turns "sync" into gthread when threads > 1, which gunicorn.conf.py sets.
+    env = {**run.base_env(), "DJANGO_SETTINGS_MODULE": "bench.hello.settings"}
+    server = run.Gunicorn(env, 2, tmp_path / "gunicorn.log", app="bench.hello.wsgi")
+    try:
+        server.wait_until_up()
+        log = server.log_tail()
+    finally:
+        server.stop()
+    assert "Using worker: sync" in log, log
