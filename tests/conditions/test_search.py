@@ -168,6 +168,22 @@ def test_search_page_shows_a_highlighted_snippet_and_the_matched_synonym(client,
     assert "Also called milk spots" in html
 
 
+def test_the_matched_synonym_is_escaped_and_worded_in_the_page_language(client):
+    condition = ConditionFactory(
+        published=True,
+        name="Milia",
+        slug="milia",
+        also_known_as="<b>spots</b> & co",
+        with_content=False,
+    )
+    condition.refresh_derived()
+    make_live(condition)
+    html = page(client, "spots & co").content.decode()
+    assert "Also called &lt;b&gt;spots&lt;/b&gt; &amp; co" in html and "<b>spots" not in html
+    html = client.get("/pl/search/", {"q": "spots & co"}).content.decode()
+    assert "Inna nazwa: &lt;b&gt;spots&lt;/b&gt; &amp; co" in html
+
+
 def test_snippet_escapes_everything_but_its_own_marks():
     text = "Before <script>alert(1)</script> the word milia & more"
     html = str(snippet(text, "milia"))
