@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from conditions import models
-from conditions.search import clean_query, snippet
+from conditions.search import clean_query, query_terms, snippet
 from tests.factories import ConditionFactory, SectionFactory, make_live, reviewer_user
 
 pytestmark = pytest.mark.django_db
@@ -377,7 +377,8 @@ def test_postgresql_search_indexes_hold_only_live_published_rows_and_serve_the_s
     for definition in definitions.values():
         assert definition.endswith("WHERE (is_live AND ((status)::text = 'published'::text))")
     for query in ("white spots on fce", "miliia"):
-        candidates = models.Condition.objects.all()._pg_candidates(query)
+        several_words = len(query_terms(query)) > 1
+        candidates = models.Condition.objects.all()._pg_candidates(query, several_words)
         wheres = candidates.sql.split(" WHERE ")[1:]
         assert len(wheres) >= 4
         for where in wheres:
@@ -409,6 +410,33 @@ def test_postgresql_plans_the_typo_tier_from_a_short_histogram(library):
     # Every other column keeps the server's default (-1; PostgreSQL 17 and later say NULL).
     assert targets["slug"] in (-1, None)
     assert names("miliia")[0] == "Milia"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "query",
+    ["milia", "white spots on fce", "miliia", "!!", 'it\'s 50% "milk" spots', "a", "x y"],
+)
+def test_postgresql_search_sql_compiled_once_is_what_the_orm_builds_for_each_query(library, query):
+    # The search's SQL is compiled once per shape of query, with stand-ins for the query and
+    # its words; filled in, it must be exactly what the ORM builds for this query.
+    from conditions.models import articles
+
+    query = clean_query(query)
+    terms = query_terms(query)
+    words = " or ".join(terms)
+    conditions = models.Condition.all_copies.all()  # what Condition.objects.search() uses
+    built = conditions._pg_rows(query, len(terms) > 1, words)[:30].query.sql_with_params()
+    names(query)  # compiles this shape, if no test did before
+    shape = (connection.alias, len(terms) > 1, bool(words), 30)
+    shape += (articles.PG_TIER_CAP, articles.PHRASE_SCAN)
+    sql, params = articles._PG_COMPILED[shape]
+    values = {articles.PG_QUERY_STAND_IN: query, articles.PG_WORDS_STAND_IN: words}
+    assert sql == built[0]
+    assert [values.get(p, p) if isinstance(p, str) else p for p in params] == list(built[1])
+    assert list(conditions.search(query)) == list(
+        conditions._pg_rows(query, len(terms) > 1, words)[:30]
+    )
 
 
 @pytest.mark.postgres
