@@ -12,12 +12,15 @@ module holds what makes those pages a kiosk:
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import SimpleLazyObject
@@ -37,11 +40,20 @@ KEPT_COOKIES = frozenset({PROFILE_COOKIE, "csrftoken"})
 BLOCKED_NAME_PARTS = ("fhir", "download", "export", "preview")
 
 
+@functools.lru_cache(maxsize=2048)
 def is_kiosk_path(path: str) -> bool:
-    """A kiosk address, in any language: /kiosk/..., /pl/kiosk/... (conditions/languages.py)."""
+    """A kiosk address, in any language: /kiosk/..., /pl/kiosk/... (conditions/languages.py).
+    Remembered per path: a search page asks once for each of its thirty results."""
     from conditions.languages import strip_language
 
     return strip_language(path).startswith(KIOSK_PREFIX)
+
+
+@receiver(setting_changed)
+def _forget_kiosk_paths(setting, **kwargs) -> None:
+    """Which paths are kiosk addresses depends on the languages offered (tests change them)."""
+    if setting in ("LANGUAGES", "LANGUAGE_CODE"):
+        is_kiosk_path.cache_clear()
 
 
 def is_kiosk_request(request) -> bool:
