@@ -37,6 +37,7 @@ import logging
 import re
 import threading
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -44,6 +45,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 
 from feedback.pages import KINDS
@@ -300,6 +302,41 @@ def search_token(query: str, counted: bool) -> str:
     day = timezone.localdate()
     payload = [day.isoformat(), digest(words) if words else "", words, 1 if counted else 0]
     return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
+
+
+# A result's link (result_url). A page of results links thirty slugs through the same two or
+# three patterns: each is reversed once a page with stand-ins, and every slug put in its place
+# (0.9 of 12 ms for a search page with reverse() each time). A <slug> converter takes only
+# ASCII letters, digits, "-" and "_", which a URL carries as they are, so putting a slug in
+# place of its stand-in gives what reverse() would.
+_SLUG, _PART = "0slug0", "0part0"
+_SLUG_CHARS = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_STAND_INS = re.compile(f"({_SLUG}|{_PART})")
+
+
+def result_url(memo: dict, slug: str, token: str, part: str = "", kiosk: bool = False) -> str:
+    """A search result's link: through the counted redirect when the search has a token; to
+    the article's part `part` (a section's anchor) when the words were found there. `memo`:
+    a dict kept for one page of results (the reversed patterns)."""
+    if not token:
+        name = "conditions:condition_part" if part else "conditions:condition_detail"
+        return _url_of(memo, name, "kiosk" if kiosk else "conditions", slug, part)
+    name = f"{'kiosk-feedback' if kiosk else 'feedback'}:search_open"
+    url = _url_of(memo, name, None, slug)
+    return f"{url}?t={token}" + (f"&{urlencode({'part': part})}" if part else "")
+
+
+def _url_of(memo: dict, name: str, app: str | None, slug: str, part: str = "") -> str:
+    args = [slug, part] if part else [slug]
+    if not all(_SLUG_CHARS.match(arg) for arg in args):
+        return reverse(name, args=args, current_app=app)  # reverse() says what is wrong
+    pieces = memo.get((name, app))
+    if pieces is None:
+        stand_ins = [_SLUG, _PART] if part else [_SLUG]
+        url = reverse(name, args=stand_ins, current_app=app)
+        pieces = memo[(name, app)] = _STAND_INS.split(url)
+    values = {_SLUG: slug, _PART: part}
+    return "".join(values.get(piece, piece) for piece in pieces)
 
 
 def count_search(query: str, found: bool) -> None:

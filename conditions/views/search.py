@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from conditions import caching, search
+from conditions.kiosk_middleware import is_kiosk_request
 from conditions.models import Condition, Questionnaire, UrgentHelp
 from conditions.models.articles import SEARCH_LIMIT
 from conditions.models.safety import FALLBACK_CARD, HelpCard
@@ -27,6 +28,15 @@ SUGGESTED_QUESTIONNAIRES = 3
 def search_page(request):
     query = search.clean_query(request.GET.get("q", ""))
     results = Condition.objects.search(query, language=get_language()) if query else []
+    live = bool(request.htmx) and not request.htmx.boosted
+    # Counted, never logged (feedback/counting.py): a submitted search, not a live preview.
+    # Robots are not counted, and their result links go straight to the articles.
+    person = not counting.is_bot(request.headers.get("User-Agent", ""))
+    counted = person and bool(query) and not live and request.method == "GET"
+    if counted:
+        counting.count_search(query, found=bool(results))
+    token = counting.search_token(query, counted) if results and person else ""
+    links, kiosk = {}, is_kiosk_request(request)
     for condition in results:
         # A sentence around the words in the article's best-matching section (marked by the
         # database), linking to the part of the article that holds it; else the summary.
@@ -38,21 +48,14 @@ def search_page(request):
         else:
             condition.snippet = search.snippet(condition.summary, query)
             condition.part = ""
+        condition.href = counting.result_url(links, condition.slug, token, condition.part, kiosk)
         # Worded here, not by {% blocktranslate %} in the result loop (17 us a result there).
         term = condition.matched_synonym
         condition.also_called = gettext("Also called %(term)s") % {"term": term} if term else ""
-    live = bool(request.htmx) and not request.htmx.boosted
-    # Counted, never logged (feedback/counting.py): a submitted search, not a live preview.
-    # Robots are not counted, and their result links go straight to the articles.
-    person = not counting.is_bot(request.headers.get("User-Agent", ""))
-    counted = person and bool(query) and not live and request.method == "GET"
-    if counted:
-        counting.count_search(query, found=bool(results))
     card = urgent_help(query, results)
     context = {
         "query": query,
         "results": results,
-        "search_token": counting.search_token(query, counted) if results and person else "",
         "limit_reached": len(results) >= SEARCH_LIMIT,
         "live": live,
         "urgent_help": card,
