@@ -31,3 +31,4 @@ def _no_views_left_from_other_tests():
 
     with counting._pending_lock:
         counting._pending.clear()
+        counting._pushed.clear()

@@ -160,6 +160,40 @@ def test_with_the_local_cache_a_request_flushes_now_and_then(patient, article, s
     thread.return_value.start.assert_called_once()
 
 
+def test_the_flush_in_a_worker_reads_only_the_counters_that_worker_pushed(patient, article):
+    # With the local-memory cache each process has its own counters: its flush looks up the
+    # items it pushed views of, not every published item's (150,000 keys at 50,000 articles).
+    others = [ConditionFactory(published=True, slug=f"other-{n}") for n in range(5)]
+    patient.get("/conditions/milia/")
+    patient.get("/conditions/milia/")
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+        assert counting.flush_page_views(pushed_only=True) == 2
+    asked = [key for call in get_many.call_args_list for key in call.args[0]]
+    assert asked and all(":milia" in key for key in asked if key.startswith("pageviews:"))
+    assert views_of(article) == 2 and not any(views_of(other) for other in others)
+    # Nothing pushed since: nothing to read. A flush of everything still finds every counter.
+    assert counting.flush_page_views(pushed_only=True) == 0
+    cache.set(counting.view_key(timezone.localdate(), "article", "other-3"), 4)
+    assert counting.flush_page_views() == 4 and views_of(others[3]) == 4
+
+
+def test_a_failed_flush_leaves_the_pushed_counters_for_the_next(patient, article):
+    patient.get("/conditions/milia/")
+    failing = mock.patch.object(counting, "_add_views", side_effect=ConnectionError("db down"))
+    with failing, pytest.raises(ConnectionError):
+        counting.flush_page_views(pushed_only=True)
+    assert counting.flush_page_views(pushed_only=True) == 1 and views_of(article) == 1
+
+
+def test_the_flush_thread_flushes_only_what_its_process_pushed(monkeypatch):
+    called = []
+    monkeypatch.setattr(counting, "flush_page_views", lambda **kwargs: called.append(kwargs))
+    monkeypatch.setattr(counting, "close_old_connections", lambda: None)
+    monkeypatch.setattr(counting.connection, "close", lambda: None)
+    counting._flush_in_thread()
+    assert called == [{"pushed_only": True}]
+
+
 # -- searches -----------------------------------------------------------------------------------
 def search(client, words, **headers):
     response = client.get("/search/", {"q": words}, **headers)
