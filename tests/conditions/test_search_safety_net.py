@@ -290,7 +290,8 @@ def test_a_symptom_search_offers_the_questionnaire_and_the_look_alikes(client, l
         assert "draft-look-alike" not in html and "draft-rash" not in html
 
 
-def test_a_questionnaire_is_offered_for_a_word_in_its_title_even_without_a_link(client, library):
+def publish_spots_questionnaire(library) -> models.Questionnaire:
+    """A published questionnaire linked to no condition, with "spots" in its title."""
     spots = models.Questionnaire.objects.create(
         title="Spots and bumps checker",
         slug="spots-and-bumps",
@@ -301,22 +302,18 @@ def test_a_questionnaire_is_offered_for_a_word_in_its_title_even_without_a_link(
         next_review_due=library.next_review_due,
     )
     make_live(spots)
+    return spots
+
+
+def test_a_questionnaire_is_offered_for_a_word_in_its_title_even_without_a_link(client, library):
+    publish_spots_questionnaire(library)
     html = page(client, "milk spots")
     assert 'href="/check/spots-and-bumps/"' in html and 'href="/check/white-spots/"' in html
 
 
 def test_a_questionnaire_published_after_a_search_is_offered_by_the_next_one(client, library):
     assert 'href="/check/spots-and-bumps/"' not in page(client, "milk spots")  # lists kept
-    spots = models.Questionnaire.objects.create(
-        title="Spots and bumps checker",
-        slug="spots-and-bumps",
-        intro="Questions about lumps.",
-        status=models.Status.PUBLISHED,
-        reviewer=library.reviewer,
-        last_reviewed=library.last_reviewed,
-        next_review_due=library.next_review_due,
-    )
-    make_live(spots)
+    spots = publish_spots_questionnaire(library)
     assert 'href="/check/spots-and-bumps/"' in page(client, "milk spots")
     spots.take_offline(reviewer_user(), reason="Under review")  # gone from the next search
     assert 'href="/check/spots-and-bumps/"' not in page(client, "milk spots")
