@@ -68,6 +68,13 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (redis.exceptions.RedisError, OSError)
 
 
+def _closed_errors() -> tuple[type[BaseException], ...]:
+    """A connection the server closed or reset (not a timeout: a hung Redis is not retried)."""
+    import redis
+
+    return (redis.exceptions.ConnectionError, ConnectionResetError, BrokenPipeError)
+
+
 class TrackingRefused(Exception):
     """This Redis will not track reads (older than 6, or CLIENT not allowed to this user)."""
 
@@ -179,26 +186,39 @@ class TrackedReads:
         with self._lock:
             if self.failures != failures:
                 raise ConnectionError("Redis failed while this read waited its turn")
+            reused = self._connection is not None
             try:
-                connection = self._connect()
-                self._take_invalidations(connection)
-                now = self.clock()
-                values = self.values
-                if now - self.confirmed < self.max_age and all(k in values for k in keys):
-                    for key in keys:
-                        values.move_to_end(key)
-                    return [values[key] for key in keys]
-                connection.send_command("MGET", *keys)
-                found = connection.read_response()
-                self.round_trips += 1
+                try:
+                    return self._mget(keys)
+                except _closed_errors():
+                    if not reused:
+                        raise
+                    # A connection from before a Redis restart, closed by the server: that
+                    # is no outage if a new one answers. Once, on a new connection (a Redis
+                    # that is down refuses it at once; a hung one times out, never retried).
+                    self._disconnect()
+                    return self._mget(keys)
             except BaseException:
                 self.failures += 1
                 self._disconnect()
                 raise
-            self.confirmed = now
-            for key, value in zip(keys, found, strict=True):
-                self._keep(key, value)
-            return found
+
+    def _mget(self, keys: list[str]) -> list[bytes | None]:
+        connection = self._connect()
+        self._take_invalidations(connection)
+        now = self.clock()
+        values = self.values
+        if now - self.confirmed < self.max_age and all(k in values for k in keys):
+            for key in keys:
+                values.move_to_end(key)
+            return [values[key] for key in keys]
+        connection.send_command("MGET", *keys)
+        found = connection.read_response()
+        self.round_trips += 1
+        self.confirmed = now
+        for key, value in zip(keys, found, strict=True):
+            self._keep(key, value)
+        return found
 
     def _keep(self, key: str, value: bytes | None) -> None:
         size = len(key) + len(value or b"")
