@@ -100,10 +100,11 @@ def _incr(key: str, amount: int = 1) -> int:
 _pending: dict[tuple[datetime.date, str, str], int] = {}
 _pending_lock = threading.Lock()
 _last_push = [time.monotonic()]
-# What this process has pushed since its last flush (guarded by _pending_lock): with the
-# local-memory cache, the counters a flush in this process can find are exactly these, and
-# reading every published item's counters instead (150,000 keys at 50,000 articles) took a
-# worker seconds of CPU beside the patients' requests.
+# What this process has pushed since its last flush (guarded by _pending_lock), kept only
+# with the local-memory cache: a shared cache is flushed by the command, in another process.
+# With the local cache the counters a flush here can find are exactly these; reading every
+# published item's counters instead (150,000 keys at 50,000 articles) took a worker seconds
+# of CPU beside the patients' requests.
 _pushed: set[tuple[datetime.date, str, str]] = set()
 MAX_PENDING_KEYS = 500
 
@@ -147,14 +148,16 @@ def push_views() -> int:
         _pending.clear()
         _last_push[0] = time.monotonic()
     pushed = 0
+    local = _cache_is_local()  # only a flush in this process reads _pushed
     for (day, kind, slug), count in batch.items():
         try:
             _incr(view_key(day, kind, slug), count)
         except Exception:
             logger.debug("page views not counted: the cache did not answer")
             return pushed
-        with _pending_lock:
-            _pushed.add((day, kind, slug))
+        if local:
+            with _pending_lock:
+                _pushed.add((day, kind, slug))
         pushed += count
     return pushed
 

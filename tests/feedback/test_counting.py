@@ -177,6 +177,16 @@ def test_the_flush_in_a_worker_reads_only_the_counters_that_worker_pushed(patien
     assert counting.flush_page_views() == 4 and views_of(others[3]) == 4
 
 
+def test_with_a_shared_cache_a_worker_keeps_no_list_of_what_it_pushed(
+    patient, article, monkeypatch
+):
+    # Redis is flushed by manage.py flush_page_views in another process: a list kept here
+    # would only grow, by every item read each day, for as long as the worker lives.
+    monkeypatch.setattr(counting, "_cache_is_local", lambda: False)
+    patient.get("/conditions/milia/")
+    assert counting.push_views() == 1 and counting._pushed == set()
+
+
 def test_a_failed_flush_leaves_the_pushed_counters_for_the_next(patient, article):
     patient.get("/conditions/milia/")
     failing = mock.patch.object(counting, "_add_views", side_effect=ConnectionError("db down"))
