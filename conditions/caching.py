@@ -110,6 +110,16 @@ def generation(found: dict | None = None) -> str:
     return token
 
 
+def tracked_generation() -> str:
+    """generation(), its keys read as the page cache reads a page (get_many_tracked where the
+    cache has it: kept in this process until Redis says they changed, so most reads need no
+    round trip; portal/cache.py TrackedReads). For what is kept per generation: a token read
+    just before a change reached this process keeps the new rows under the old token, which
+    the next read no longer matches."""
+    read = getattr(cache, "get_many_tracked", None) or cache.get_many
+    return generation(read([GENERATION_KEY, GENERATION_CHECKED_KEY]))
+
+
 def _verified(token: str | None) -> str:
     """The token, replaced if the database knows of a later change (one query)."""
     from conditions.models import ContentVersion
@@ -224,7 +234,7 @@ def kept_for_generation(name: str, build):
 
     A cache that fails (Redis down) costs a `build()` per call, never a stale value."""
     try:
-        token = generation()
+        token = tracked_generation()
     except Exception:  # noqa: BLE001 - any cache backend error: read the database
         return build()
     entry = _kept.get(name)

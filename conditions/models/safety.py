@@ -13,10 +13,8 @@ Any save of either model bumps the generation, so a published change shows at on
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +29,6 @@ from conditions.models.review import (
     WorkingCopyManager,
 )
 
-logger = logging.getLogger(__name__)
-CARD_CACHE_KEY = "search-urgent-help"
-CARD_CACHE_SECONDS = 60 * 60
 phone_number = RegexValidator(
     r"^\+?[0-9][0-9 ]{1,18}$", _("Digits and spaces only, for example 999 or 111.")
 )
@@ -72,26 +67,11 @@ FALLBACK_CARD = HelpCard()
 
 class UrgentHelpQuerySet(ReviewQuerySet):
     def search_card(self) -> HelpCard | None:
-        """The published card with its words, cached per content generation (None: none).
+        """The published card with its words (None: none), kept in this process per content
+        generation (caching.kept_for_generation): a search reads no more than the token.
 
         A cache that fails (Redis down) costs the query, never the card."""
-        try:
-            found = cache.get_many(
-                [caching.GENERATION_KEY, caching.GENERATION_CHECKED_KEY, CARD_CACHE_KEY]
-            )
-            token = caching.generation(found)
-        except Exception:  # noqa: BLE001 - any cache backend error: read the database
-            logger.warning("Cache unavailable: help card read from the database", exc_info=True)
-            return self._load_card()
-        entry = found.get(CARD_CACHE_KEY)
-        if entry is not None and entry.get("generation") == token:
-            return entry["card"]
-        card = self._load_card()
-        try:
-            cache.set(CARD_CACHE_KEY, {"generation": token, "card": card}, CARD_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001 - not cached this time; the card is still shown
-            logger.warning("Cache unavailable: help card not cached", exc_info=True)
-        return card
+        return caching.kept_for_generation("search:help-card", self._load_card)
 
     def _load_card(self) -> HelpCard | None:
         """One query: the newest published card, joined to its terms."""

@@ -3,6 +3,8 @@
 The same tests run on SQLite (fallback search) and PostgreSQL (full-text + trigram).
 """
 
+import json
+
 import pytest
 from django.db import connection
 
@@ -417,26 +419,39 @@ def test_postgresql_plans_the_typo_tier_from_a_short_histogram(library):
     "query",
     ["milia", "white spots on fce", "miliia", "!!", 'it\'s 50% "milk" spots', "a", "x y"],
 )
-def test_postgresql_search_sql_compiled_once_is_what_the_orm_builds_for_each_query(library, query):
-    # The search's SQL is compiled once per shape of query, with stand-ins for the query and
-    # its words; filled in, it must be exactly what the ORM builds for this query.
+def test_postgresql_search_sql_written_once_is_what_is_built_for_each_query(library, query):
+    # The search's SQL is written once per shape of query, with stand-ins for the query and
+    # its words; filled in, it must be exactly what is built for this query.
     from conditions.models import articles
 
     query = clean_query(query)
     terms = query_terms(query)
     words = " or ".join(terms)
     conditions = models.Condition.all_copies.all()  # what Condition.objects.search() uses
-    built = conditions._pg_rows(query, len(terms) > 1, words)[:30].query.sql_with_params()
-    names(query)  # compiles this shape, if no test did before
+    built = conditions._pg_rows(query, len(terms) > 1, words, 30)
+    names(query)  # writes this shape, if no test did before
     shape = (connection.alias, len(terms) > 1, bool(words), 30)
     shape += (articles.PG_TIER_CAP, articles.PHRASE_SCAN)
     sql, params = articles._PG_COMPILED[shape]
     values = {articles.PG_QUERY_STAND_IN: query, articles.PG_WORDS_STAND_IN: words}
     assert sql == built[0]
     assert [values.get(p, p) if isinstance(p, str) else p for p in params] == list(built[1])
-    assert list(conditions.search(query)) == list(
-        conditions._pg_rows(query, len(terms) > 1, words)[:30]
-    )
+    assert list(conditions.search(query)) == list(conditions.raw(*built))
+
+
+@pytest.mark.postgres
+def test_postgresql_search_snippets_only_the_rows_shown(library):
+    # The snippet's ts_headline (the costliest thing a row needs) runs above the LIMIT: for
+    # the 30 rows shown, not for every candidate ranked.
+    conditions = models.Condition.all_copies.all()
+    sql, params = conditions._pg_rows("white spots on face", True, "white or spots or face", 30)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql, params)
+        top = cursor.fetchone()[0][0]["Plan"]
+    assert top["Output"][-1] == "(SubPlan 1)"
+    assert top["Plans"][0]["Node Type"] == "Limit"
+    assert "ts_headline" not in json.dumps(top["Plans"][0])
+    assert names("white spots on face")[0] == "Milia"
 
 
 @pytest.mark.postgres
