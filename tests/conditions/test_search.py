@@ -369,6 +369,7 @@ def test_postgresql_search_indexes_hold_only_live_published_rows_and_serve_the_s
         "conditions_condition_name_trgm",
         "conditions_condition_aka_trgm",
         "conditions_condition_exact_names",
+        "conditions_condition_key_fts",
     ]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -389,6 +390,7 @@ def test_postgresql_search_indexes_hold_only_live_published_rows_and_serve_the_s
                     """"conditions_condition"."is_live" AND "conditions_condition"."status" = 'published'""",
                     """exact."is_live" AND exact."status" = 'published'""",
                     "search_vector @@ phraseto_tsquery",  # the phrase among the rows found
+                    "key_vector @@ phraseto_tsquery",
                 )
             ), where
         assert "published" not in candidates.params
@@ -437,6 +439,53 @@ def test_postgresql_search_sql_written_once_is_what_is_built_for_each_query(libr
     assert sql == built[0]
     assert [values.get(p, p) if isinstance(p, str) else p for p in params] == list(built[1])
     assert list(conditions.search(query)) == list(conditions.raw(*built))
+
+
+@pytest.mark.postgres
+def test_postgresql_several_words_read_the_whole_text_only_when_the_key_text_gives_too_few(
+    library,
+):
+    # Migration 0029: the words of a phrase are looked for first in each article's name,
+    # synonyms and summary; the full-text index of whole articles is read only while those
+    # give fewer rows than a page of results. Milia's body says "babies are born with them";
+    # for "babies born" its key text has neither word.
+    conditions = models.Condition.all_copies.all()
+
+    def candidates(query: str, limit: int) -> set[str]:
+        found = conditions._pg_candidates(query, True, limit)
+        with connection.cursor() as cursor:
+            sql = f"SELECT id FROM ({found.sql}) AS ids"  # noqa: S608 - the search's own SQL
+            cursor.execute(sql, found.params)
+            ids = [row[0] for row in cursor.fetchall()]
+        return set(conditions.filter(pk__in=ids).values_list("name", flat=True))
+
+    assert candidates("babies born", 30) == {"Milia"}  # the key texts give none: whole text
+    assert names("babies born") == ["Milia"]
+    # "hard white bumps": Milia's synonym and summary. With a page of one row, the key text
+    # fills it and the whole text is not read; with a page of thirty it is, and Acne (whose
+    # body has "whiteheads", not the words) still is not a candidate.
+    assert candidates("hard white bumps", 1) == {"Milia"}
+    assert candidates("white bumps", 30) >= {"Milia"}
+    assert whole_text_read("hard white bumps", 1) is False
+    assert whole_text_read("hard white bumps", 30) is True
+
+
+def whole_text_read(query: str, limit: int) -> bool:
+    """Whether the candidates' scan of whole articles (the CTE `words`) ran, by EXPLAIN."""
+    found = models.Condition.all_copies.all()._pg_candidates(query, True, limit)
+    with connection.cursor() as cursor:
+        explain = f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM ({found.sql}) AS ids"  # noqa: S608
+        cursor.execute(explain, found.params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    (words,) = [n for n in _plan_nodes(plan) if n.get("Subplan Name") == "CTE words"]
+    scans = [n for n in words["Plans"] if n["Parent Relationship"] == "Outer"]
+    return any(scan["Actual Loops"] > 0 for scan in scans)
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
 
 
 @pytest.mark.postgres
