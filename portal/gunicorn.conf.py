@@ -50,3 +50,16 @@ def post_fork(server, worker):
         for kind in (StripQueryStrings, StripIPAddresses):
             if not any(isinstance(f, kind) for f in log.filters):
                 log.addFilter(kind())
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the site: everything loaded so far (Django, the URL patterns,
+    compiled templates, about 130,000 objects) is moved out of the garbage collector's view
+    (gc.freeze), as it lives as long as the worker. A full collection then walks only what
+    requests made: measured on search pages at 50,000 conditions, 5 ms instead of 46-50 ms,
+    once in about every 750 requests, each such pause holding up every request queued on
+    that worker."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
