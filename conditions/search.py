@@ -98,33 +98,51 @@ def query_terms(query: str) -> list[str]:
     return sorted(unique, key=len, reverse=True)[:8]
 
 
-def name_score(query: str, name: str, synonyms: list[str]) -> tuple[float, str]:
+def name_score(
+    query: str, name: str, synonyms: list[str], terms: list[str] | None = None
+) -> tuple[float, str]:
     """How well the query matches the name or one synonym (0..1), and which synonym matched.
 
     1.0 for the whole query inside the name or a synonym; otherwise the best similarity of the
     query, or of each query word, against the name, the synonyms and their words (typos).
+    `terms`: the query's words of three letters or more (name_terms), when the caller scores
+    many names for one query.
     """
     q = fold(query)
     if not q:
         return 0.0, ""
     best, matched = 0.0, ""
-    terms = [term for term in query_terms(query) if len(term) >= 3]
+    if terms is None:
+        terms = name_terms(query)
     for label, is_synonym in [(name, False), *((s, True) for s in synonyms)]:
-        folded = fold(label)
+        folded, words = _label(label)
         if q == folded or q in folded:
             score = 1.0 if q == folded or not is_synonym else 0.95
         else:
             score = _similarity(q, folded)
-            words = _WORD.findall(folded)
             for term in terms:
                 for word in words:
                     if term == word:
                         score = max(score, 0.8)
-                    elif len(word) >= 3:
+                    else:
                         score = max(score, 0.9 * _similarity(term, word))
         if score > best:
             best, matched = score, (label if is_synonym else "")
     return best, matched
+
+
+def name_terms(query: str) -> list[str]:
+    """The query's words that name_score compares with each word of a name (3+ letters)."""
+    return [term for term in query_terms(query) if len(term) >= 3]
+
+
+@functools.lru_cache(maxsize=65_536)
+def _label(label: str) -> tuple[str, tuple[str, ...]]:
+    """A name or synonym folded, and its words of three letters or more (shorter ones cannot
+    equal a query word of three letters or more). Cached: labels are content, the same ones
+    scored search after search; nothing a patient typed is a key."""
+    folded = fold(label)
+    return folded, tuple(word for word in _WORD.findall(folded) if len(word) >= 3)
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -80,10 +80,11 @@ class ConditionQuerySet(ReviewQuerySet):
             results = self._search_postgresql(query, limit)
         else:
             results = self._search_fallback(query, limit)
+        terms = search.name_terms(query)
         for condition in results:
             name_match = getattr(condition, "name_match", None)
             if name_match is None:
-                name_match = search.name_score(query, condition.name, condition.synonyms)
+                name_match = search.name_score(query, condition.name, condition.synonyms, terms)
             score, synonym = name_match
             condition.matched_synonym = synonym if score >= 0.6 else ""
             # The query names this condition itself (not a synonym, not its text).
@@ -325,9 +326,10 @@ class ConditionQuerySet(ReviewQuerySet):
                     SQLITE_NAME_FTS, names_match, NAME_CANDIDATES, search.FTS_NAME_RANK_CAP
                 )
             )
+            terms = search.name_terms(query)
             for pk, name, also_known_as in candidates.values_list("pk", "name", "also_known_as"):
                 synonyms = [line.strip() for line in also_known_as.splitlines() if line.strip()]
-                names[pk] = search.name_score(query, name, synonyms)
+                names[pk] = search.name_score(query, name, synonyms, terms)
         matched = {pk: match[0] for pk, match in names.items() if match[0] >= 0.7}
         best_names = sorted(matched, key=matched.get, reverse=True)[:limit]
         # One list of ids, not "id IN names OR id IN text": SQLite answers an OR of two
@@ -445,9 +447,10 @@ class ConditionQuerySet(ReviewQuerySet):
         `names` holds (score, synonym) already worked out; `others`: score the rest too.
         """
         results = list(rows)
+        terms = search.name_terms(query)
         for condition in results:
             condition.name_match = names.get(condition.pk) or (
-                search.name_score(query, condition.name, condition.synonyms)
+                search.name_score(query, condition.name, condition.synonyms, terms)
                 if others
                 else (0.0, "")
             )
