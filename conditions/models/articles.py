@@ -229,15 +229,17 @@ class ConditionQuerySet(ReviewQuerySet):
         return sql, params
 
     def _pg_candidates(self, query: str, several_words: bool, limit: int = SEARCH_LIMIT) -> RawSQL:
-        """Ids of the published conditions worth ranking, straight from the indexes: those
-        whose name or a synonym is the query (GIN index of exact names), those with the whole
-        phrase, those with every word (GIN full-text index on search_vector; for several
-        words, first in the key text: key_vector, migration 0029), and those whose
-        name or a synonym is like the query (GIN trigram indexes). Each takes at most
-        PG_TIER_CAP matches (in table order), so a word in most articles costs no more than a
-        rare one: ranking costs about 0.1 ms a candidate at 50,000 articles (reading its
-        vector, comparing its names), so 400 candidates took longer than the whole search
-        may take."""
+        """Ids of the published conditions worth ranking, straight from the indexes, in tiers
+        from strict to loose: those whose name or a synonym is the query (GIN index of exact
+        names), those with the whole phrase, those with every word (GIN full-text index on
+        search_vector; for several words, first in the key text: key_vector, migration 0029),
+        and those whose name or a synonym is like the query (GIN trigram indexes). Each tier
+        takes at most PG_TIER_CAP matches (in table order), so a word in most articles costs
+        no more than a rare one: ranking costs 15-30 microseconds a candidate at 50,000
+        articles (its vector's rank, three trigram similarities of its names), and 400
+        candidates took longer than the whole search may take. For several words, a tier is
+        read only while the tiers before it hold fewer than `limit` rows (a page of results):
+        a LIMIT of 0, with which PostgreSQL does not run the scan at all."""
         table = self.model._meta.db_table
         # Written out, not a parameter: the indexes hold only these rows (migration 0027), and
         # PostgreSQL uses a partial index only where the query's WHERE says as much itself.
@@ -260,17 +262,18 @@ class ConditionQuerySet(ReviewQuerySet):
         )
         like_words = f'(%s <%% "name" OR %s <%% "also_known_as") AND {not_exact}'
         like_whole = f'"name" %% %s AND {not_exact}'
-        typos = (
-            f'like_words AS MATERIALIZED (SELECT "id" FROM "{table}" '  # noqa: S608
-            f"WHERE {live} AND {like_words} LIMIT %s)"
-        )
-        typo_params = [query, query, query, cap]
-        like_a_name = (
-            'SELECT "id" FROM like_words UNION SELECT "id" FROM (SELECT "id" '  # noqa: S608
-            f'FROM "{table}" WHERE {live} AND {like_whole} '
-            "LIMIT (SELECT %s - count(*) FROM like_words)) AS tier3"
-        )
-        like_params = [query, query, cap]
+
+        def typos(size: str) -> str:
+            return (
+                f'like_words AS MATERIALIZED (SELECT "id" FROM "{table}" '  # noqa: S608
+                f"WHERE {live} AND {like_words} LIMIT {size})"
+            )
+
+        def like_a_name(size: str) -> str:
+            return (
+                'SELECT "id" FROM like_words UNION SELECT "id" FROM (SELECT "id" '  # noqa: S608
+                f'FROM "{table}" WHERE {live} AND {like_whole} LIMIT {size}) AS tier3'
+            )
 
         def tier(number: int, match: str) -> str:
             return (
@@ -278,39 +281,47 @@ class ConditionQuerySet(ReviewQuerySet):
                 f"LIMIT %s) AS tier{number}"
             )
 
-        if several_words:
-            # The whole phrase among the first PHRASE_SCAN articles with every word (checking
-            # a phrase reads each article's whole vector, and PostgreSQL, guessing a phrase as
-            # common as its words, would otherwise read the table in search of a rare one);
-            # the first of those same articles are the every-word tier, so the index is read
-            # for the words once. First in the key text (name, synonyms, summary; migration
-            # 0029), then, only while those and the exact names give fewer than `limit` rows,
-            # in the whole article: a LIMIT of 0 skips reading the full-text index, which took
-            # 3.6 ms for the first 400 articles with "white", "spot" and "face" at 50,000.
-            key_words = "key_vector @@ websearch_to_tsquery('english', %s)"
+        def while_fewer(found: str, size: str = "%s") -> str:
+            """A tier's LIMIT: `size` while the CTE `found` holds fewer than `limit` rows."""
+            return f"(CASE WHEN (SELECT count(*) FROM {found}) < %s THEN {size} ELSE 0 END)"  # noqa: S608
+
+        if not several_words:  # one word: its phrase is the word
             sql = (
-                f'WITH key_words AS MATERIALIZED (SELECT "id", key_vector FROM "{table}" '  # noqa: S608
-                f"WHERE {live} AND {key_words} LIMIT %s), "
-                'key_found AS MATERIALIZED (SELECT "id" FROM key_words '
-                "WHERE key_vector @@ phraseto_tsquery('english', %s) "
-                f'UNION {tier(0, exact)} UNION SELECT "id" FROM (SELECT "id" FROM key_words '
-                "LIMIT %s) AS key_tier), "
-                f'words AS MATERIALIZED (SELECT "id", search_vector FROM "{table}" '
-                f"WHERE {live} AND {words} LIMIT (CASE WHEN (SELECT count(*) FROM key_found) "
-                f"< %s THEN %s ELSE 0 END)), {typos} "
-                'SELECT "id" FROM key_found '
-                "UNION SELECT \"id\" FROM words WHERE search_vector @@ phraseto_tsquery('english', %s) "
-                'UNION SELECT "id" FROM (SELECT "id" FROM words LIMIT %s) AS tier1 '
-                f"UNION {like_a_name}"
+                f"WITH {typos('%s')} {tier(0, exact)} UNION {tier(1, words)} "  # noqa: S608
+                f"UNION {like_a_name('(SELECT %s - count(*) FROM like_words)')}"
             )
-            params = [query, PHRASE_SCAN * cap, query, query, cap, cap]
-            params += [query, limit, PHRASE_SCAN * cap, *typo_params, query, cap, *like_params]
-        else:  # one word: its phrase is the word
-            sql = (
-                f"WITH {typos} {tier(0, exact)} UNION {tier(1, words)} "  # noqa: S608
-                f"UNION {like_a_name}"
-            )
-            params = [*typo_params, query, cap, query, cap, *like_params]
+            params = [query, query, query, cap, query, cap, query, cap, query, query, cap]
+            return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
+        # The whole phrase among the first PHRASE_SCAN articles with every word (checking a
+        # phrase reads each article's whole vector, and PostgreSQL, guessing a phrase as
+        # common as its words, would otherwise read the table in search of a rare one); the
+        # first of those same articles are the every-word tier, so the index is read for the
+        # words once. First in the key text (name, synonyms, summary; migration 0029), then in
+        # the whole article: its index took 3.6 ms for the first 400 articles with "white",
+        # "spot" and "face" at 50,000. Names like the query last: for a long query the trigram
+        # index of synonyms took 11 ms ("small brown spots on the legs").
+        key_words = "key_vector @@ websearch_to_tsquery('english', %s)"
+        phrase = "phraseto_tsquery('english', %s)"
+        sql = (
+            f"WITH exact AS MATERIALIZED ({tier(0, exact)}), "  # noqa: S608
+            f'key_words AS MATERIALIZED (SELECT "id", key_vector FROM "{table}" '
+            f"WHERE {live} AND {key_words} LIMIT %s), "
+            'key_phrase AS MATERIALIZED (SELECT "id" FROM exact UNION SELECT "id" FROM ('
+            f'SELECT "id" FROM key_words WHERE key_vector @@ {phrase} LIMIT %s) AS tier1), '
+            'key_found AS MATERIALIZED (SELECT "id" FROM key_phrase UNION SELECT "id" FROM ('
+            f'SELECT "id" FROM key_words LIMIT {while_fewer("key_phrase")}) AS tier2), '
+            f'words AS MATERIALIZED (SELECT "id", search_vector FROM "{table}" '
+            f"WHERE {live} AND {words} LIMIT {while_fewer('key_found')}), "
+            'found AS MATERIALIZED (SELECT "id" FROM key_found UNION SELECT "id" FROM ('
+            f'SELECT "id" FROM words WHERE search_vector @@ {phrase} LIMIT %s) AS tier4 '
+            'UNION SELECT "id" FROM (SELECT "id" FROM words LIMIT %s) AS tier5), '
+            f"{typos(while_fewer('found'))} "
+            'SELECT "id" FROM found UNION '
+            f"{like_a_name(while_fewer('found', '%s - (SELECT count(*) FROM like_words)'))}"
+        )
+        params = [query, cap, query, PHRASE_SCAN * cap, query, cap, limit, cap]
+        params += [query, limit, PHRASE_SCAN * cap, query, cap, cap]
+        params += [query, query, query, limit, cap, query, query, limit, cap]
         return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
