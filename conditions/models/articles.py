@@ -256,10 +256,7 @@ class ConditionQuerySet(ReviewQuerySet):
         # only for the places those left, the whole name like the query (similarity): the
         # index offers a short query every name that starts like it (1,619 names for "mila"
         # at 50,000 articles), and rechecking each against all three took 4-5 ms.
-        not_exact = (
-            f'NOT EXISTS (SELECT 1 FROM "{table}" AS exact '  # noqa: S608
-            f"WHERE {LIVE_PUBLISHED.format('exact')} AND {exact})"
-        )
+        not_exact = "NOT EXISTS (SELECT 1 FROM exact)"  # the CTE of the exact tier
         like_words = f'(%s <%% "name" OR %s <%% "also_known_as") AND {not_exact}'
         like_whole = f'"name" %% %s AND {not_exact}'
 
@@ -287,10 +284,11 @@ class ConditionQuerySet(ReviewQuerySet):
 
         if not several_words:  # one word: its phrase is the word
             sql = (
-                f"WITH {typos('%s')} {tier(0, exact)} UNION {tier(1, words)} "  # noqa: S608
+                f"WITH exact AS MATERIALIZED ({tier(0, exact)}), {typos('%s')} "  # noqa: S608
+                f'SELECT "id" FROM exact UNION {tier(1, words)} '
                 f"UNION {like_a_name('(SELECT %s - count(*) FROM like_words)')}"
             )
-            params = [query, query, query, cap, query, cap, query, cap, query, query, cap]
+            params = [query, cap, query, query, cap, query, cap, query, cap]
             return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
         # The whole phrase among the first PHRASE_SCAN articles with every word (checking a
         # phrase reads each article's whole vector, and PostgreSQL, guessing a phrase as
@@ -321,7 +319,7 @@ class ConditionQuerySet(ReviewQuerySet):
         )
         params = [query, cap, query, PHRASE_SCAN * cap, query, cap, limit, cap]
         params += [query, limit, PHRASE_SCAN * cap, query, cap, cap]
-        params += [query, query, query, limit, cap, query, query, limit, cap]
+        params += [query, query, limit, cap, query, limit, cap]
         return RawSQL(sql, params)  # noqa: S611 - the query is a parameter
 
     def _search_fallback(self, query: str, limit: int) -> list[Condition]:
