@@ -50,10 +50,14 @@ def assert_branded_503(answer):
     assert answer.headers.get("content-type", "").startswith("text/html"), answer.headers
 
 
-def assert_cached(site, path):
-    """Ask until the page cache serves `path` (a change or an outage may cost a miss or two)."""
-    hit = wait_until(lambda: site.get(path).headers.get("x-page-cache") == "hit", 10, 0.2)
-    assert hit is not None, f"{path} never came from the page cache"
+def assert_cached(site, path, in_a_row: int = 6):
+    """Ask until the page cache serves `path` `in_a_row` times running (a change or an outage
+    may cost a miss or two), so that every worker, not just one, is seen serving it."""
+
+    def hits() -> bool:
+        return all(site.get(path).headers.get("x-page-cache") == "hit" for _ in range(in_a_row))
+
+    assert wait_until(hits, 10, 0.2) is not None, f"{path} never came from the page cache"
 
 
 def healthz(site):
