@@ -152,6 +152,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     # Django's per-request connection check (CONN_HEALTH_CHECKS): a short wait.
     _pg_options.setdefault("ping_timeout", 1.0)
+    # ...and none for a connection the server answered less than a second ago
+    # (portal/postgresql/base.py).
+    _pg_options.setdefault("ping_after", 1.0)
     if DB_STATEMENT_TIMEOUT_MS > 0:
         _pg_options["options"] = (
             _pg_options.get("options", "") + f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
@@ -273,7 +276,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "portal.storage.StaticFilesStorage"
         )
     },
 }

@@ -157,6 +157,39 @@ def test_a_query_to_a_hung_postgresql_gives_up_after_the_wait_timeout():
     _wait_for_other_sessions_to_end(connection.settings_dict["NAME"])
 
 
+@pytest.mark.postgres
+def test_a_connection_the_server_just_answered_is_not_pinged_but_an_idle_one_is():
+    wrapper = _wrapper({"wait_timeout": 5.0, "ping_timeout": 1.0, "ping_after": 1.0})
+    wrapper.settings_dict["CONN_HEALTH_CHECKS"] = True
+    pings = []
+    is_usable = wrapper.is_usable
+    wrapper.is_usable = lambda: pings.append(1) or is_usable()
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        wrapper.health_check_done = False  # a new request
+        wrapper.close_if_health_check_failed()
+        assert pings == [] and wrapper.connection is not None
+        # Idle for longer than ping_after: checked, and a live connection is kept.
+        wrapper.connection.answered_at -= 2
+        wrapper.health_check_done = False
+        wrapper.close_if_health_check_failed()
+        assert pings == [1] and wrapper.connection is not None
+        # ...and one the server has dropped is closed, so the request connects afresh.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        wrapper.connection.answered_at -= 2
+        wrapper.health_check_done = False
+        wrapper.close_if_health_check_failed()
+        assert pings == [1, 1] and wrapper.connection is None
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        wrapper.close()
+
+
 def _wait_for_other_sessions_to_end(name: str, seconds: float = 10) -> None:
     """The app's sessions end once the proxy closes; the test database can then be dropped."""
     deadline = time.monotonic() + seconds
