@@ -131,6 +131,23 @@ def name_score(
     return best, matched
 
 
+def in_key_text(terms: list[str], name: str, also_known_as: str, summary: str) -> bool:
+    """Whether every one of the query's words (`terms`: query_terms) is in the article's key
+    text, its name, synonyms and summary (folded, as a word or the start of one): such a
+    result shows its summary as the snippet, with the words marked, and leads to the article
+    itself, not to a section."""
+    if not terms:
+        return False
+    words = _key_words(name, also_known_as, summary)
+    return all(any(word.startswith(term) for word in words) for term in terms)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _key_words(name: str, also_known_as: str, summary: str) -> frozenset[str]:
+    """The folded words of an article's key text. Cached: content, not what a patient typed."""
+    return frozenset(_WORD.findall(fold(f"{name}\n{also_known_as}\n{summary}")))
+
+
 def name_terms(query: str) -> list[str]:
     """The query's words that name_score compares with each word of a name (3+ letters)."""
     return [term for term in query_terms(query) if len(term) >= 3]

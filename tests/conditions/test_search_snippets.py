@@ -97,6 +97,21 @@ def test_the_snippet_escapes_the_text_and_the_query_cannot_add_markup(client, mi
     assert set(re.findall(r"</?(\w+)", snippet)) == {"mark"}
 
 
+def test_words_all_in_the_summary_show_the_summary_and_lead_to_the_article(client, milia):
+    # The summary is the article's own plain answer; no section is looked for.
+    page = results(client, "hard bumps")
+    snippet = snippet_of(page)
+    assert snippet.startswith("Milia are tiny <mark>hard</mark> white <mark>bumps</mark>")
+    assert 'href="/conditions/milia/"' in page
+
+
+def test_a_word_missing_from_the_summary_shows_the_section_that_holds_the_words(client, milia):
+    # "skin" is in the summary, "firm" only in the first section: a sentence from there.
+    page = results(client, "firm skin")
+    assert "<mark>firm</mark> and white" in snippet_of(page)
+    assert 'href="/conditions/milia/what-milia-look-like/"' in page
+
+
 def test_a_match_only_in_a_question_shows_the_summary(client, milia):
     snippet = snippet_of(results(client, "squeeze"))
     assert snippet.startswith("Milia are tiny hard white bumps")
