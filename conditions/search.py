@@ -6,6 +6,7 @@ and calls these. Nothing a patient types is ever stored.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import html
@@ -138,14 +139,21 @@ def in_key_text(terms: list[str], name: str, also_known_as: str, summary: str) -
     itself, not to a section."""
     if not terms:
         return False
-    words = _key_words(name, also_known_as, summary)
-    return all(any(word.startswith(term) for word in words) for term in terms)
+    words, in_order = _key_words(name, also_known_as, summary)
+    for term in terms:
+        if term not in words:
+            at = bisect.bisect_left(in_order, term)  # the first word from `term` on
+            if at == len(in_order) or not in_order[at].startswith(term):
+                return False
+    return True
 
 
 @functools.lru_cache(maxsize=1_024)
-def _key_words(name: str, also_known_as: str, summary: str) -> frozenset[str]:
-    """The folded words of an article's key text. Cached: content, not what a patient typed."""
-    return frozenset(_WORD.findall(fold(f"{name}\n{also_known_as}\n{summary}")))
+def _key_words(name: str, also_known_as: str, summary: str) -> tuple[frozenset[str], list[str]]:
+    """The folded words of an article's key text, as a set and in order (for words starting
+    with a query word). Cached: content, not what a patient typed."""
+    words = frozenset(_WORD.findall(fold(f"{name}\n{also_known_as}\n{summary}")))
+    return words, sorted(words)
 
 
 def name_terms(query: str) -> list[str]:
@@ -174,15 +182,14 @@ def _similarity(a: str, b: str) -> float:
     return matcher.ratio()
 
 
-def snippet(text: str, query: str, fallback: str = "") -> SafeString:
-    """A short escaped extract around the first match, with every match wrapped in <mark>."""
-    plain = " ".join(html.unescape(text or "").split())
-    terms = [t for t in query_terms(query) if len(t) >= 2]
-    folded = fold(plain)
-    # fold() keeps one character per input character for almost all text; if not, give up
-    # on positions rather than highlight the wrong letters.
-    if len(folded) != len(plain):
-        folded = plain.casefold() if len(plain.casefold()) == len(plain) else ""
+def snippet(
+    text: str, query: str, fallback: str = "", terms: list[str] | None = None
+) -> SafeString:
+    """A short escaped extract around the first match, with every match wrapped in <mark>.
+    `terms`: the query's query_terms, when the caller makes snippets of many texts for one
+    query."""
+    plain, folded = _plain_and_folded(text or "")
+    terms = [t for t in (query_terms(query) if terms is None else terms) if len(t) >= 2]
     phrase = fold(query)
     positions = [folded.find(phrase)] if phrase and len(phrase) >= 2 else []
     positions += [folded.find(t) for t in terms]
@@ -208,6 +215,20 @@ def snippet(text: str, query: str, fallback: str = "") -> SafeString:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(plain) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above
+
+
+@functools.lru_cache(maxsize=1_024)
+def _plain_and_folded(text: str) -> tuple[str, str]:
+    """A text as plain words (entities decoded, single spaces) and folded, position for
+    position; folded is empty when fold() would not keep the positions (then nothing is
+    marked). Cached: summaries, the same ones search after search; nothing a patient typed."""
+    plain = " ".join(html.unescape(text).split())
+    folded = fold(plain)
+    # fold() keeps one character per input character for almost all text; if not, give up
+    # on positions rather than highlight the wrong letters.
+    if len(folded) != len(plain):
+        folded = plain.casefold() if len(plain.casefold()) == len(plain) else ""
+    return plain, folded
 
 
 # Search snippets made by the database (PostgreSQL ts_headline, SQLite FTS5 snippet()) mark

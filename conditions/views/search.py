@@ -37,6 +37,7 @@ def search_page(request):
         counting.count_search(query, found=bool(results))
     token = counting.search_token(query, counted) if results and person else ""
     links, kiosk = {}, is_kiosk_request(request)
+    terms = search.query_terms(query)
     for condition in results:
         # A sentence around the words in the article's best-matching section (marked by the
         # database), linking to the part of the article that holds it; else the summary.
@@ -46,7 +47,7 @@ def search_page(request):
             by_name = condition.matched_name or condition.matched_synonym
             condition.part = "" if by_name else section
         else:
-            condition.snippet = search.snippet(condition.summary, query)
+            condition.snippet = search.snippet(condition.summary, query, terms=terms)
             condition.part = ""
         condition.href = counting.result_url(links, condition.slug, token, condition.part, kiosk)
         # Worded here, not by {% blocktranslate %} in the result loop (17 us a result there).

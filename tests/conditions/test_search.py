@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from conditions import models
-from conditions.search import clean_query, query_terms, snippet
+from conditions.search import clean_query, in_key_text, query_terms, snippet
 from tests.factories import ConditionFactory, SectionFactory, make_live, reviewer_user
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,15 @@ def test_the_matched_synonym_is_escaped_and_worded_in_the_page_language(client):
     assert "Also called &lt;b&gt;spots&lt;/b&gt; &amp; co" in html and "<b>spots" not in html
     html = client.get("/pl/search/", {"q": "spots & co"}).content.decode()
     assert "Inna nazwa: &lt;b&gt;spots&lt;/b&gt; &amp; co" in html
+
+
+def test_key_text_holds_a_query_when_every_word_starts_a_word_of_it():
+    key = ("Milia", "milk spots\nwhite spots on face", "Tiny hard white bumps. They are harmless.")
+    assert in_key_text(query_terms("white spots on face"), *key)
+    assert in_key_text(query_terms("Harm BUMP"), *key)  # the start of a word, any case
+    assert not in_key_text(query_terms("white spots on legs"), *key)  # one word missing
+    assert not in_key_text(query_terms("ilia"), *key)  # inside a word only
+    assert not in_key_text([], *key)
 
 
 def test_snippet_escapes_everything_but_its_own_marks():
