@@ -40,7 +40,8 @@ def search_page(request):
     terms = search.query_terms(query)
     for condition in results:
         # A sentence around the words in the article's best-matching section (marked by the
-        # database), linking to the part of the article that holds it; else the summary.
+        # database), linking to the part of the article that holds it; else (and always when
+        # its name, synonyms and summary hold every word: search.in_key_text) the summary.
         found = search.section_snippet(getattr(condition, "section_snippet", None))
         if found:
             section, condition.snippet = found
