@@ -158,6 +158,24 @@ def test_sqlite_keeps_a_full_text_index_of_sections_with_its_triggers(milia):
     } <= triggers
 
 
+def test_the_database_makes_no_section_snippet_where_the_summary_holds_every_word(milia):
+    # The snippet shown would be the summary: the database does not make one it would drop.
+    # (PostgreSQL: in_key_text from key_vector; SQLite: each word after a space.)
+    def made(query):
+        conditions = models.Condition.all_copies.all()
+        if connection.vendor == "postgresql":
+            terms = " or ".join(query.split())
+            sql, params = conditions._pg_rows(query, " " in query, terms, 30)
+            rows = {row.pk: row for row in conditions.raw(sql, params)}
+        else:
+            rows = {row.pk: row for row in conditions._with_snippets(conditions.all(), query)}
+        return rows[milia.live.pk].section_snippet
+
+    assert made("white bumps") is None  # both in the summary ("white" in a section too)
+    assert made("firm bumps") is not None  # "firm" only in a section
+    assert "pearls" in made("pearls")
+
+
 @pytest.mark.postgres
 def test_postgresql_marks_word_forms_with_ts_headline(client, milia):
     # The English stemmer: "baby" finds and marks "babies".
