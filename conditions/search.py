@@ -149,11 +149,13 @@ def in_key_text(terms: list[str], name: str, also_known_as: str, summary: str) -
 
 
 @functools.lru_cache(maxsize=1_024)
-def _key_words(name: str, also_known_as: str, summary: str) -> tuple[frozenset[str], list[str]]:
+def _key_words(
+    name: str, also_known_as: str, summary: str
+) -> tuple[frozenset[str], tuple[str, ...]]:
     """The folded words of an article's key text, as a set and in order (for words starting
     with a query word). Cached: content, not what a patient typed."""
     words = frozenset(_WORD.findall(fold(f"{name}\n{also_known_as}\n{summary}")))
-    return words, sorted(words)
+    return words, tuple(sorted(words))
 
 
 def name_terms(query: str) -> list[str]:
