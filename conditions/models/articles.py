@@ -80,8 +80,7 @@ class ConditionQuerySet(ReviewQuerySet):
             results = self._search_postgresql(query, limit)
         else:
             results = self._search_fallback(query, limit)
-        terms_all = search.query_terms(query)
-        terms = [term for term in terms_all if len(term) >= 3]  # search.name_terms
+        terms, terms_all = search.name_terms(query), search.query_terms(query)
         for condition in results:
             name_match = getattr(condition, "name_match", None)
             if name_match is None:

@@ -8,11 +8,12 @@ timeout plus a second) and close themselves, so the request fails with Operation
 the site turns into its 503 page (portal/views.py server_error). Django's connection health
 check (CONN_HEALTH_CHECKS) gets a shorter deadline, ``OPTIONS["ping_timeout"]``, and is skipped
 for a connection the server answered less than ``OPTIONS["ping_after"]`` seconds ago: under
-load each request's SELECT 1 was a round trip of its own (7% of a search's time in a
-worker, 50,000 articles), to learn what the previous request had just shown. Were the server
-to go away within that second, the request's query fails as it would have had the server gone
-just after a ping: the branded 503, and Django closes the connection at the end of the
-request (its errors_occurred check), so the next request connects afresh.
+load each request's SELECT 1 was a round trip of its own, to learn what the previous request
+had just shown (6-7% of a gunicorn worker's time in a search under py-spy, waiting included;
+the throughput gain was within this machine's noise). Were the server to go away within that
+second, the request's query fails as it would have had the server gone just after a ping: the
+branded 503, and Django closes the connection at the end of the request (its errors_occurred
+check), so the next request connects afresh.
 Connecting is bounded by libpq's connect_timeout, which psycopg enforces on the client side.
 """
 
@@ -35,20 +36,21 @@ class DeadlineConnection(psycopg.Connection):
     answered_at: float = float("-inf")
 
     def wait(self, gen, interval: float = _WAIT_INTERVAL, timeout: float | None = None):
-        if timeout is not None or not self.deadline:
-            result = super().wait(gen, interval=interval, timeout=timeout)
-            self.answered_at = time.monotonic()
-            return result
+        ours = timeout is None and bool(self.deadline)  # the caller set no timeout of its own
         try:
-            result = super().wait(gen, interval=interval, timeout=self.deadline)
-            self.answered_at = time.monotonic()
-            return result
+            result = super().wait(
+                gen, interval=interval, timeout=self.deadline if ours else timeout
+            )
         except errors._WaitTimeout:
+            if not ours:
+                raise
             # Mid-query with no answer: the connection's state is unknown. Never reuse it.
             self.pgconn.finish()
             raise psycopg.OperationalError(
                 f"the database did not answer within {self.deadline:g} s"
             ) from None
+        self.answered_at = time.monotonic()
+        return result
 
 
 class _Driver(types.SimpleNamespace):
