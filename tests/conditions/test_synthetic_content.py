@@ -128,3 +128,21 @@ def test_it_makes_the_cached_pages_stale():
     before = caching.generation()
     _make(1)
     assert caching.generation() != before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_proxy_bench_counts_the_synthetic_conditions_a_database_holds():
+    # bench/run.py copies the bench's database into the proxy stage's stack only when it holds
+    # exactly N synthetic conditions (each a working copy and a live copy: N, not 2N).
+    from django.db import connection
+
+    from bench import run
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    assert run.synthetic_count(url) == 0
+    _make(3)
+    assert Condition.all_copies.filter(slug__contains="-synthetic-").count() == 6
+    assert run.synthetic_count(url) == 3
+    assert run.synthetic_count(url.rsplit("/", 1)[0] + "/no_such_database") is None
