@@ -121,6 +121,8 @@ TEMPLATES = [
                 "conditions.languages.context",
                 "conditions.context_processors.content_language",
             ],
+            # {% url %} with each address kept per process (portal/templatetags/cached_urls.py).
+            "builtins": ["portal.templatetags.cached_urls"],
         },
     }
 ]
