@@ -38,6 +38,8 @@ def search_page(request):
     token = counting.search_token(query, counted) if results and person else ""
     links, kiosk = {}, is_kiosk_request(request)
     terms = search.query_terms(query)
+    # Worded here, not by {% blocktranslate %} in the result loop (17 us a result there).
+    also_called = gettext("Also called %(term)s")
     for condition in results:
         # A sentence around the words in the article's best-matching section (marked by the
         # database), linking to the part of the article that holds it; else (and always when
@@ -51,9 +53,8 @@ def search_page(request):
             condition.snippet = search.snippet(condition.summary, query, terms=terms)
             condition.part = ""
         condition.href = counting.result_url(links, condition.slug, token, condition.part, kiosk)
-        # Worded here, not by {% blocktranslate %} in the result loop (17 us a result there).
         term = condition.matched_synonym
-        condition.also_called = gettext("Also called %(term)s") % {"term": term} if term else ""
+        condition.also_called = also_called % {"term": term} if term else ""
     card = urgent_help(query, results)
     context = {
         "query": query,
