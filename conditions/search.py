@@ -14,7 +14,6 @@ import json
 import re
 import unicodedata
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 MAX_QUERY_LENGTH = 200
@@ -200,7 +199,7 @@ def snippet(
         short = " ".join(html.unescape(fallback or plain).split())
         if len(short) > 2 * SNIPPET_RADIUS:
             short = short[: 2 * SNIPPET_RADIUS].rsplit(" ", 1)[0] + "…"
-        return escape(short)
+        return mark_safe(html.escape(short))  # noqa: S308 - escaped
     start = max(0, min(positions) - SNIPPET_RADIUS // 2)
     end = min(len(plain), start + 2 * SNIPPET_RADIUS)
     if start > 0:
@@ -210,10 +209,10 @@ def snippet(
     spans = _match_spans(folded[start:end], [phrase, *terms])
     out, cursor = [], start
     for a, b in spans:
-        out.append(escape(plain[cursor : start + a]))
-        out.append("<mark>" + escape(plain[start + a : start + b]) + "</mark>")
+        out.append(html.escape(plain[cursor : start + a]))
+        out.append("<mark>" + html.escape(plain[start + a : start + b]) + "</mark>")
         cursor = start + b
-    out.append(escape(plain[cursor:end]))
+    out.append(html.escape(plain[cursor:end]))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(plain) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above
@@ -269,7 +268,7 @@ def section_snippet(raw: str | None) -> tuple[str, SafeString] | None:
                 out.append("<mark>" if piece == SNIPPET_START else "</mark>")
                 marked = not marked
         else:
-            out.append(escape(piece))
+            out.append(html.escape(piece))
     if marked:
         out.append("</mark>")
     html_text = "".join(out)
