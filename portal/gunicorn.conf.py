@@ -63,3 +63,22 @@ def post_worker_init(worker):
 
     gc.collect()
     gc.freeze()
+
+
+# After these many requests (counted per worker), again: what the first requests load lazily
+# (each page's compiled templates, URL and translation caches, content kept per generation:
+# about 29,000 objects after twenty searches) would otherwise stay in view, and each full
+# collection walked them: measured in one process on search pages at 50,000 conditions, up
+# to 18.7 ms a pause, about every 500 requests, against at most 1.3 ms with these steps. Few
+# and spaced out, because a frozen object caught in a reference cycle is never collected.
+FREEZE_AFTER_REQUESTS = frozenset({1, 10, 100, 1_000, 10_000})
+
+
+def post_request(worker, req, environ, resp):
+    """After the response is sent: collect and freeze at FREEZE_AFTER_REQUESTS."""
+    import gc
+
+    worker.requests_served = getattr(worker, "requests_served", 0) + 1
+    if worker.requests_served in FREEZE_AFTER_REQUESTS:
+        gc.collect()
+        gc.freeze()
