@@ -30,8 +30,8 @@ Exit status: 0 when every run finished without errors (a missed target is printe
 --through-proxy (`make bench-proxy`, which `make bench` runs last) measures the production stack
 instead (deploy/stack.py: nginx with TLS in front of gunicorn, its own PostgreSQL and Redis, on
 spare ports under var/bench/stack/; its database a copy of the bench's PostgreSQL one when that
-holds the same N synthetic conditions, else made afresh): 200 concurrent https connections for 60 s on a mix of the
-milia article, a search and a questionnaire step, through nginx. It prints requests/s, p50/p99
+holds the same N synthetic conditions, else made afresh): 200 concurrent https connections for
+60 s on a mix of the milia article, a search and a questionnaire step, through nginx. It prints requests/s, p50/p99
 latency and errors for the mix (wrk), then each page's status counts and p50/p99 as nginx
 logged them. It fails on any error.
 

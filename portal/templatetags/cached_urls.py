@@ -6,9 +6,9 @@ form) at about 14 microseconds each with reverse(); looked up here, about 7. An 
 on the view name, its arguments, the current namespace, the URL patterns in use (their resolver:
 a new one when the patterns change, as in tests with another ROOT_URLCONF), the script prefix
 and the active language (its prefix in the path), and all of these are the key. Only arguments
-that are strings (a template's literals are SafeStrings) or integers are kept: the same value
-always makes the same address; any other kind goes to reverse() each time, as does a name that does not reverse (the error is
-Django's own).
+that are strings (a template's literals are SafeStrings) or integers are kept, as the same value
+always makes the same address; any other kind goes to reverse() each time, as does a name that
+does not reverse (the error is Django's own).
 """
 
 from __future__ import annotations
@@ -55,13 +55,13 @@ class CachedURLNode(URLNode):
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
-        try:
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
+        # The namespace to reverse in, as Django's tag finds it: the request's current_app if
+        # it has one, else the namespace of the URL that was resolved.
+        request = getattr(context, "request", None)
+        if hasattr(request, "current_app"):
+            current_app = request.current_app
+        else:
+            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         url = ""
         try:
             url = cached_reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)

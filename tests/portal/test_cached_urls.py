@@ -4,7 +4,13 @@ the same addresses as Django's reverse(), whatever decides them, and reverse() o
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory, override_settings
-from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+from django.urls import (
+    NoReverseMatch,
+    clear_script_prefix,
+    resolve,
+    reverse,
+    set_script_prefix,
+)
 from django.utils import translation
 
 from portal.templatetags import cached_urls
@@ -82,6 +88,11 @@ def test_the_current_namespace_is_part_of_the_address():
     request.current_app = "kiosk"
     context = Context()
     context.request = request  # as a RequestContext has it
+    assert Template(source).render(context) == "/kiosk/search/"
+    resolved = RequestFactory().get("/kiosk/conditions/")  # no current_app: the resolved URL's
+    resolved.resolver_match = resolve("/kiosk/conditions/")
+    context = Context()
+    context.request = resolved
     assert Template(source).render(context) == "/kiosk/search/"
     assert render(source) == "/search/"
 
