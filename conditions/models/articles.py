@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import weakref
 import zlib
 
@@ -74,14 +75,13 @@ GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan"
 
 
 def _execute_prepared(connection, cursor, sql: str, params: list, filled: list) -> None:
-    """Run the search's SQL for several words (`sql` with `params`, stand-ins; `filled`, this
-    query's values) as a statement prepared once per connection, with one plan for every
-    query (a generic plan): planning the SQL afresh took 1.0-1.5 ms of each search in the
-    database at 50,000 articles, 0.06 ms this way, and the plan is the one PostgreSQL chose
-    for the words (a bitmap scan of the key-text index) with the text queries made once
-    (_tsquery). Not for one word: for a word in most articles the plan made for it reads the
-    first rows in table order, where a generic plan would read them all ("spots": 2.1 ->
-    5.2 ms).
+    """Run the search's SQL (`sql` with `params`, stand-ins; `filled`, this query's values) as
+    a statement prepared once per connection, with one plan for every query (a generic
+    plan): planning the SQL afresh took 0.8-1.5 ms of each search in the database at 50,000
+    articles, 0.06 ms this way, and the plan is the one PostgreSQL chose for the words (bitmap
+    scans of the indexes) with the text queries made once (_tsquery). Not for one common
+    word (_common_word): for a word in most articles the plan made for it reads the first
+    rows in table order, where the generic plan reads them all ("spots": 4.7 -> 7-9 ms).
 
     plan_cache_mode applies only to prepared statements with parameters, that is to these:
     Django's own queries reach PostgreSQL with their values written in. A prepared statement
@@ -105,6 +105,42 @@ def _execute_prepared(connection, cursor, sql: str, params: list, filled: list) 
         if not in_transaction:
             done.add(MODE_SETTLED)
     cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(filled))})", filled)
+
+
+# PostgreSQL: how long a process keeps the statistics' list of the commonest words.
+PG_COMMON_WORDS_SECONDS = 600.0
+# Per database: (when read, the common stems, every start of one, the stems ending in i with y
+# for it (a stem's y -> i: "baby", babi)).
+_PG_COMMON_WORDS: dict[str, tuple[float, frozenset, frozenset, frozenset]] = {}
+
+
+def _common_word(connection, model, word: str) -> bool:
+    """Whether PostgreSQL's statistics of the articles' text (the most common elements of
+    search_vector, which ANALYZE keeps) may list `word` (folded) among the commonest: such a
+    word has a plan made for it, not a prepared statement's one plan (_execute_prepared),
+    which would read every article with it. A word counts when it starts with a listed
+    stem (or, for a stem ending in i, with y in its place) or begins one: "spots" (spot),
+    "baby" (babi), each in four in five synthetic articles. Erring towards "common" costs a plan (1 ms); the
+    rows are the same. The list is read once per PG_COMMON_WORDS_SECONDS in each process: a
+    query of the catalog, no patient's words."""
+    now = time.monotonic()
+    kept = _PG_COMMON_WORDS.get(connection.alias)
+    if kept is None or now - kept[0] >= PG_COMMON_WORDS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[] FROM pg_stats WHERE schemaname = "
+                "current_schema() AND tablename = %s AND attname = 'search_vector'",
+                [model._meta.db_table],
+            )
+            row = cursor.fetchone()
+        stems = frozenset(row[0] or ()) if row else frozenset()
+        starts = frozenset(stem[:end] for stem in stems for end in range(1, len(stem) + 1))
+        shorter = frozenset(stem[:-1] + "y" for stem in stems if stem.endswith("i"))
+        kept = _PG_COMMON_WORDS[connection.alias] = (now, stems, starts, shorter)
+    _, stems, starts, shorter = kept
+    if word in starts:
+        return True
+    return any(word[:end] in stems or word[:end] in shorter for end in range(1, len(word) + 1))
 
 
 def _tsquery(function: str, once: bool) -> str:
@@ -239,14 +275,21 @@ class ConditionQuerySet(ReviewQuerySet):
         of a 5 ms search at 50,000 articles when the ORM compiled it each time."""
         terms = search.query_terms(query)
         several, words = len(terms) > 1, " or ".join(terms)
-        shape = (self.db, several, bool(words), limit, PG_TIER_CAP, PHRASE_SCAN)
-        if self.query.where:
-            shape = None  # a queryset its caller filtered: its own SQL each time
-        compiled = _PG_COMPILED.get(shape) if shape else None
+        connection = connections[self.db]
+        scoped = bool(self.query.where)  # a queryset its caller filtered: its own SQL each time
+        # A prepared statement, one plan for every query (_execute_prepared): for several
+        # words, and for one word but a common one (_common_word), which needs a plan of its own.
+        prepared = not scoped and (
+            several or (bool(words) and not _common_word(connection, self.model, terms[0]))
+        )
+        shape = (self.db, several, bool(words), prepared, limit, PG_TIER_CAP, PHRASE_SCAN)
+        compiled = None if scoped else _PG_COMPILED.get(shape)
         if compiled is None:
             stand_in_words = PG_WORDS_STAND_IN if words else ""
-            compiled = self._pg_rows(PG_QUERY_STAND_IN, several, stand_in_words, limit)
-            if shape:
+            compiled = self._pg_rows(
+                PG_QUERY_STAND_IN, several, stand_in_words, limit, once=several or prepared
+            )
+            if not scoped:
                 _PG_COMPILED[shape] = compiled
         sql, params = compiled
         values = {PG_QUERY_STAND_IN: query, PG_WORDS_STAND_IN: words}
@@ -254,9 +297,8 @@ class ConditionQuerySet(ReviewQuerySet):
         # Rows to models by hand: raw() worked out its column-to-field order anew for each
         # search (0.66-0.71 -> 0.49-0.51 ms of Python time for 30 rows). The columns are
         # _pg_rows' own.
-        connection = connections[self.db]
         with connection.cursor() as cursor:
-            if several and shape:
+            if prepared:
                 _execute_prepared(connection, cursor, sql, params, filled)
             else:
                 cursor.execute(sql, filled)
@@ -270,7 +312,9 @@ class ConditionQuerySet(ReviewQuerySet):
             results.append(condition)
         return results
 
-    def _pg_rows(self, query: str, several_words: bool, words: str, limit: int) -> tuple[str, list]:
+    def _pg_rows(
+        self, query: str, several_words: bool, words: str, limit: int, once: bool | None = None
+    ) -> tuple[str, list]:
         """SQL and parameters: the published conditions among the candidates
         (_pg_candidates), ranked: names and synonyms like the query first (twice their
         trigram similarity), then the text's rank (ts_rank on the stored search_vector,
@@ -286,9 +330,11 @@ class ConditionQuerySet(ReviewQuerySet):
         PostgreSQL computed each twice (ts_rank decompresses the article's whole vector each
         time): 0.3-0.5 ms of a search's 2.5-9 ms at 50,000 articles."""
         table = self.model._meta.db_table
-        candidates = self._pg_candidates(query, several_words, limit)
-        # For several words, each text query made once (see _tsquery): a prepared statement.
-        to_words = _tsquery("websearch_to_tsquery", several_words)
+        # For a prepared statement (several words, or one rarer word: _execute_prepared),
+        # each text query made once (see _tsquery).
+        once = several_words if once is None else once
+        candidates = self._pg_candidates(query, several_words, limit, once)
+        to_words = _tsquery("websearch_to_tsquery", once)
         scoped, scoped_params = "", []
         if self.query.where:
             inner = self.values("pk").query.sql_with_params()
@@ -296,7 +342,7 @@ class ConditionQuerySet(ReviewQuerySet):
         sql = (
             'SELECT r."id", r."name", r."slug", r."also_known_as", r."summary", '  # noqa: S608
             "r.match_score, r.name_similarity, r.in_key_text"
-            f"{', ' + self._pg_snippet('r', several_words) + ' AS section_snippet' if words else ''}"
+            f"{', ' + self._pg_snippet('r', once) + ' AS section_snippet' if words else ''}"
             " FROM ("
             'SELECT c."id", c."name", c."slug", c."also_known_as", c."summary", s.name_similarity, '
             "GREATEST(s.name_similarity, s.synonym_similarity) * 2 + s.rank AS match_score, "
@@ -313,7 +359,9 @@ class ConditionQuerySet(ReviewQuerySet):
         params += [query, query, query, query, query, *candidates.params, *scoped_params, limit]
         return sql, params
 
-    def _pg_candidates(self, query: str, several_words: bool, limit: int = SEARCH_LIMIT) -> RawSQL:
+    def _pg_candidates(
+        self, query: str, several_words: bool, limit: int = SEARCH_LIMIT, once: bool = False
+    ) -> RawSQL:
         """Ids of the published conditions worth ranking, straight from the indexes, in tiers
         from strict to loose: those whose name or a synonym is the query (GIN index of exact
         names), those with the whole phrase, those with every word (GIN full-text index on
@@ -333,7 +381,7 @@ class ConditionQuerySet(ReviewQuerySet):
         # A name or synonym that is exactly the query (GIN index of migration 0026), wherever
         # it is in the table.
         exact = f"{PG_EXACT_NAMES} @> ARRAY[btrim(lower(%s))]"
-        words = "search_vector @@ websearch_to_tsquery('english', %s)"
+        words = f"search_vector @@ {_tsquery('websearch_to_tsquery', once)}"
         # Names like the query (typos), only when no name or synonym is the query itself:
         # rechecking the trigrams of thousands of names that share a few with a common word
         # took up to 190 ms at 50,000 articles. PostgreSQL tests the NOT EXISTS once and then

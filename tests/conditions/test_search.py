@@ -3,8 +3,10 @@
 The same tests run on SQLite (fallback search) and PostgreSQL (full-text + trigram).
 """
 
+import functools
 import json
 import re
+import time
 import zlib
 
 import pytest
@@ -453,9 +455,13 @@ def test_postgresql_search_sql_written_once_is_what_is_built_for_each_query(libr
     terms = query_terms(query)
     words = " or ".join(terms)
     conditions = models.Condition.all_copies.all()  # what Condition.objects.search() uses
-    built = conditions._pg_rows(query, len(terms) > 1, words, 30)
+    several = len(terms) > 1
+    prepared = several or (
+        bool(words) and not articles._common_word(connection, models.Condition, terms[0])
+    )
+    built = conditions._pg_rows(query, several, words, 30, once=several or prepared)
     names(query)  # writes this shape, if no test did before
-    shape = (connection.alias, len(terms) > 1, bool(words), 30)
+    shape = (connection.alias, several, bool(words), prepared, 30)
     shape += (articles.PG_TIER_CAP, articles.PHRASE_SCAN)
     sql, params = articles._PG_COMPILED[shape]
     values = {articles.PG_QUERY_STAND_IN: query, articles.PG_WORDS_STAND_IN: words}
@@ -549,7 +555,9 @@ def test_postgresql_search_snippets_only_the_rows_shown(library):
 
 
 @pytest.mark.postgres
-def test_postgresql_several_words_run_as_one_prepared_statement_with_a_generic_plan(library):
+def test_postgresql_several_words_run_as_one_prepared_statement_with_a_generic_plan(
+    library, monkeypatch
+):
     # Planning the search's SQL took 1.0-1.5 ms of each search at 50,000 articles: for
     # several words it is prepared once per connection and planned once for every query.
     from conditions.models import articles
@@ -569,14 +577,21 @@ def test_postgresql_several_words_run_as_one_prepared_statement_with_a_generic_p
         assert [(c.pk, c.match_score, c.section_snippet) for c in conditions.search(query)] == [
             (c.pk, c.match_score, c.section_snippet) for c in conditions.raw(*built)
         ]
-    sql, params = articles._PG_COMPILED[(connection.alias, True, True, 30, 40, 10)]
+    sql, params = articles._PG_COMPILED[(connection.alias, True, True, True, 30, 40, 10)]
     name = f"portal_search_{zlib.crc32(sql.encode()):08x}"  # one statement for every query
     generic, custom = statements()[name]
     assert generic >= 4 and custom == 0
-    # One word is planned for itself each time ("spots" is in most articles): not prepared.
+    # One word: prepared too (a statement of its own), unless PostgreSQL's statistics count
+    # it among the commonest words ("spots", in most articles, needs a plan made for it).
+    common = articles._PG_COMMON_WORDS
+    monkeypatch.setitem(common, connection.alias, (time.monotonic(), {"milia"}, {"m"}, set()))
     before = statements()
+    assert names("milia")[0] == "Milia"
+    assert statements() == before  # no statement prepared or run
     assert names("miliia")[0] == "Milia"
-    assert statements().keys() == before.keys()
+    one_word, _ = articles._PG_COMPILED[(connection.alias, False, True, True, 30, 40, 10)]
+    generic, custom = statements()[f"portal_search_{zlib.crc32(one_word.encode()):08x}"]
+    assert generic >= 1 and custom == 0
     # A rolled-back transaction keeps the statement; another connection prepares its own.
     with transaction.atomic():
         assert names("white spots")[0] == "Milia"
@@ -601,6 +616,35 @@ def test_postgresql_several_words_run_as_one_prepared_statement_with_a_generic_p
             assert cursor.fetchone() == ("force_generic_plan",)
     finally:
         other.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_common_words_are_the_statistics_most_common_stems(library):
+    # A one-word search is planned for itself when PostgreSQL's statistics list the word
+    # among the commonest (ANALYZE: most_common_elems of search_vector); otherwise prepared.
+    from conditions.models import articles
+
+    articles._PG_COMMON_WORDS.pop(connection.alias, None)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE conditions_condition")
+        cursor.execute(
+            "SELECT most_common_elems::text::text[] FROM pg_stats "
+            "WHERE tablename = 'conditions_condition' AND attname = 'search_vector'"
+        )
+        listed = set(cursor.fetchone()[0])
+    assert {"milia", "babi"} <= listed  # in every live article of the test library
+    common = functools.partial(articles._common_word, connection, models.Condition)
+    assert common("milia") and common("babies") and common("baby")
+    assert not common("zzqx")
+    # Read once, then kept: a new stem counts only after PG_COMMON_WORDS_SECONDS.
+    kept = articles._PG_COMMON_WORDS[connection.alias]
+    assert kept[1] == listed
+    articles._PG_COMMON_WORDS[connection.alias] = (kept[0], frozenset(), frozenset(), frozenset())
+    assert not common("milia")
+    stale = kept[0] - articles.PG_COMMON_WORDS_SECONDS
+    articles._PG_COMMON_WORDS[connection.alias] = (stale, frozenset(), frozenset(), frozenset())
+    assert common("milia")
+    articles._PG_COMMON_WORDS.pop(connection.alias)
 
 
 @pytest.mark.postgres
