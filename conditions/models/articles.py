@@ -120,9 +120,9 @@ def _common_word(connection, model, word: str) -> bool:
     word has a plan made for it, not a prepared statement's one plan (_execute_prepared),
     which would read every article with it. A word counts when it starts with a listed
     stem (or, for a stem ending in i, with y in its place) or begins one: "spots" (spot),
-    "baby" (babi), each in four in five synthetic articles. Erring towards "common" costs a plan (1 ms); the
-    rows are the same. The list is read once per PG_COMMON_WORDS_SECONDS in each process: a
-    query of the catalog, no patient's words."""
+    "baby" (babi), each in four in five synthetic articles. Erring towards "common" costs
+    a plan (about 1 ms). The list is read once per PG_COMMON_WORDS_SECONDS in each
+    process: a query of the catalog, no patient's words."""
     now = time.monotonic()
     kept = _PG_COMMON_WORDS.get(connection.alias)
     if kept is None or now - kept[0] >= PG_COMMON_WORDS_SECONDS:
@@ -374,6 +374,9 @@ class ConditionQuerySet(ReviewQuerySet):
         read only while the tiers before it hold fewer than `limit` rows (a page of results):
         a LIMIT of 0, with which PostgreSQL does not run the scan at all."""
         table = self.model._meta.db_table
+        # Several words: text queries as sub-selects (_tsquery) whether prepared or not, as
+        # in the statement _search_postgresql prepares for them.
+        once = once or several_words
         # Written out, not a parameter: the indexes hold only these rows (migration 0027), and
         # PostgreSQL uses a partial index only where the query's WHERE says as much itself.
         live = LIVE_PUBLISHED.format(f'"{table}"')
@@ -431,9 +434,8 @@ class ConditionQuerySet(ReviewQuerySet):
         # the whole article: its index took 3.6 ms for the first 400 articles with "white",
         # "spot" and "face" at 50,000. Names like the query last: for a long query the trigram
         # index of synonyms took 11 ms ("small brown spots on the legs").
-        key_words = f"key_vector @@ {_tsquery('websearch_to_tsquery', True)}"
-        words = f"search_vector @@ {_tsquery('websearch_to_tsquery', True)}"
-        phrase = _tsquery("phraseto_tsquery", True)
+        key_words = f"key_vector @@ {_tsquery('websearch_to_tsquery', once)}"
+        phrase = _tsquery("phraseto_tsquery", once)
         sql = (
             f"WITH exact AS MATERIALIZED ({tier(0, exact)}), "  # noqa: S608
             f'key_words AS MATERIALIZED (SELECT "id", key_vector FROM "{table}" '

@@ -15,7 +15,8 @@ def clean_html(value: str) -> str:
 
 
 def _html(value) -> str:
-    """What {{ value }} writes: safe strings as they are, anything else escaped."""
+    """What {{ value }} writes: safe strings as they are, anything else escaped (Django's
+    conditional_escape, without the lazy-argument check it makes on every call)."""
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))

@@ -577,7 +577,9 @@ def test_postgresql_several_words_run_as_one_prepared_statement_with_a_generic_p
         assert [(c.pk, c.match_score, c.section_snippet) for c in conditions.search(query)] == [
             (c.pk, c.match_score, c.section_snippet) for c in conditions.raw(*built)
         ]
-    sql, params = articles._PG_COMPILED[(connection.alias, True, True, True, 30, 40, 10)]
+    sql, params = articles._PG_COMPILED[
+        (connection.alias, True, True, True, 30, articles.PG_TIER_CAP, articles.PHRASE_SCAN)
+    ]
     name = f"portal_search_{zlib.crc32(sql.encode()):08x}"  # one statement for every query
     generic, custom = statements()[name]
     assert generic >= 4 and custom == 0
@@ -589,7 +591,9 @@ def test_postgresql_several_words_run_as_one_prepared_statement_with_a_generic_p
     assert names("milia")[0] == "Milia"
     assert statements() == before  # no statement prepared or run
     assert names("miliia")[0] == "Milia"
-    one_word, _ = articles._PG_COMPILED[(connection.alias, False, True, True, 30, 40, 10)]
+    one_word, _ = articles._PG_COMPILED[
+        (connection.alias, False, True, True, 30, articles.PG_TIER_CAP, articles.PHRASE_SCAN)
+    ]
     generic, custom = statements()[f"portal_search_{zlib.crc32(one_word.encode()):08x}"]
     assert generic >= 1 and custom == 0
     # A rolled-back transaction keeps the statement; another connection prepares its own.
