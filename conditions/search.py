@@ -64,6 +64,8 @@ STOP_WORDS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A token as FTS5's unicode61 tokenizer sees one: letters and digits, "_" between tokens.
+_FTS_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def clean_query(raw: str | None) -> str:
@@ -354,6 +356,29 @@ def _fts_word(term: str, raw: str, prefix: bool = True) -> str:
     return forms[0] if len(forms) == 1 else "(" + " OR ".join(sorted(forms)) + ")"
 
 
+def fts_phrase_query(query: str) -> str:
+    """The whole phrase for the word index. Where stop words ("on", "the", "under") stand
+    between its other words, the runs of other words within as many words of each other, in
+    any order (FTS5's NEAR: "white spots on face" is NEAR("white spots" "face", 1)), as
+    PostgreSQL's phraseto_tsquery leaves them out and keeps their places (there in order). A
+    stop word is in most articles: FTS5 reads every place it has in each of them to match it
+    in a phrase ("white spots on face" took 3.7 ms at 50,000 articles, and as NEAR 1 ms)."""
+    tokens = _FTS_TOKEN.findall(fold(query))
+    kept = [n for n, token in enumerate(tokens) if token not in STOP_WORDS]
+    if not kept or len(kept) == len(tokens) or kept[-1] - kept[0] + 1 == len(kept):
+        return _fts_phrase(" ".join(tokens[kept[0] : kept[-1] + 1] if kept else tokens))
+    runs, run = [], [tokens[kept[0]]]
+    for before, number in zip(kept, kept[1:], strict=False):
+        if number == before + 1:
+            run.append(tokens[number])
+        else:
+            runs.append(run)
+            run = [tokens[number]]
+    runs.append(run)
+    between = kept[-1] - kept[0] + 1 - len(runs[0]) - len(runs[-1])
+    return f"NEAR({' '.join(_fts_phrase(' '.join(r)) for r in runs)}, {between})"
+
+
 def fts_text_queries(
     query: str, min_length: int = FTS_MIN_LENGTH, prefix: bool = True
 ) -> list[str]:
@@ -375,7 +400,7 @@ def fts_text_queries(
     ]
     tiers = []
     if len(words) > 1:
-        tiers.append(_fts_phrase(fold(query)))
+        tiers.append(fts_phrase_query(query))
         tiers.append(" AND ".join(words))
     tiers.append(" OR ".join(words))
     return tiers

@@ -13,7 +13,13 @@ import pytest
 from django.db import connection, connections, transaction
 
 from conditions import models
-from conditions.search import clean_query, in_key_text, query_terms, snippet
+from conditions.search import (
+    clean_query,
+    fts_phrase_query,
+    in_key_text,
+    query_terms,
+    snippet,
+)
 from tests.factories import ConditionFactory, SectionFactory, make_live, reviewer_user
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +156,42 @@ def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_the_results_
     found = names("milk spots")
     assert "Nose dots" in found
     assert all(found.index("Nose dots") < found.index(n) for n in found if n.startswith("Rash"))
+
+
+def test_the_phrase_asks_the_word_index_for_the_words_around_stop_words_near_each_other():
+    # FTS5 would read every place of "on" in every article to match it inside a phrase.
+    assert fts_phrase_query("white spots on face") == 'NEAR("white spots" "face", 1)'
+    assert fts_phrase_query("small brown spots on the legs") == (
+        'NEAR("small brown spots" "legs", 2)'
+    )
+    assert fts_phrase_query("spots on the face and neck") == 'NEAR("spots" "face" "neck", 4)'
+    # No stop word inside it: the phrase as it is, stop words at either end left out.
+    assert fts_phrase_query("Milk spots") == '"milk spots"'
+    assert fts_phrase_query("the milk spots on") == '"milk spots"'
+    assert fts_phrase_query("on the") == '"on the"'
+    # Only ever text inside quotes: no FTS5 syntax from the query.
+    assert fts_phrase_query('white "spots" OR face*') == 'NEAR("white spots" "face", 1)'
+    assert fts_phrase_query("NEAR(white on spots)") == 'NEAR("near white" "spots", 1)'
+
+
+def test_a_phrase_with_a_stop_word_in_it_is_found_before_articles_with_its_words_apart(library):
+    for i in range(4):
+        rash = ConditionFactory(
+            name=f"Rash {i}",
+            summary="White patches come and go. Spots on the arms. A red face.",
+            with_content=False,
+        )
+        rash.refresh_derived()
+        make_live(rash)
+    newborn = ConditionFactory(
+        name="Newborn dots", summary="Babies get white spots on face and nose.", with_content=False
+    )
+    newborn.refresh_derived()
+    make_live(newborn)
+    found = [c.name for c in models.Condition.objects.search("white spots on face", limit=3)]
+    assert "Newborn dots" in found
+    found = names("white spots on face")
+    assert all(found.index("Newborn dots") < found.index(n) for n in found if n.startswith("Rash"))
 
 
 def test_one_and_two_letter_queries_find_names_and_words_in_the_text(library):
