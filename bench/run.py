@@ -15,9 +15,10 @@ worker RSS < 150 MB) with PASS/MISS; then a search of each kind (a common word, 
 phrase, typos, no match, an exact name) at 8 connections, with its p99 target per database.
 
 Then the article again with page-view counting off and on (PORTAL_COUNT_VIEWS, a
-browser's User-Agent so that every request is counted), twice off, on, on, off on freshly
-started servers, comparing the medians (--views-duration a round, default half --duration);
-the target is that counting costs at most 5% of the article's throughput.
+browser's User-Agent so that every request is counted), on two servers running side by side,
+in six pairs of rounds (--views-duration a round, default half --duration), off then on, then
+on then off; the cost is the median of the pairs' ratios (COUNTING_PAIRS), and the target is
+that counting costs at most 5% of the article's throughput.
 On PostgreSQL + Redis the counted views are then flushed to the database and checked against
 the requests wrk made. `--views-duration 0s` skips this part.
 
@@ -481,52 +482,62 @@ class Run:
     search_kinds: list[Result] = field(default_factory=list)
 
 
-# Page-view counting off and on: twice off, on, on, off. A drift in the machine's speed weighs
-# on both settings alike, and a median of four rounds per setting shrugs off one round caught
-# in a slow spell (seen here: the same hit 26 or 54 microseconds minutes apart, and single
-# rounds at half speed), which a mean of two charged to one side.
-COUNTING_ORDER = ("off", "on", "on", "off") * 2
+# Page-view counting off and on: two servers up side by side, one with counting off, one on,
+# measured in turn, in pairs (off then on, then on then off, and so on). The cost is the median
+# of the pairs' ratios: each compares rounds seconds apart, so a change in the machine's speed
+# (seen here: the same hit 26 or 54 microseconds minutes apart, and single rounds at half
+# speed) weighs on both sides of a pair alike. Measured otherwise, on servers started afresh
+# for each setting and eight rounds minutes apart, the medians differed by 5-20% either way,
+# while counting a read costs about 3 microseconds of a hit's 26 in the process (callgrind:
+# 21,000 instructions of 265,000, 8%; through gunicorn a request costs several times that).
+COUNTING_PAIRS = 6
 
 
 def bench_counting(run: Run, env: dict, args) -> None:
-    """The article with PORTAL_COUNT_VIEWS off and on (COUNTING_ORDER), each setting on a
-    freshly started server kept for its rounds in a row; the cost compares the medians."""
+    """The article with PORTAL_COUNT_VIEWS off and on (COUNTING_PAIRS), on two servers
+    running at once (the idle one costs nothing); the cost is the median of the pairs'."""
     article = Target("article", f"/conditions/{ARTICLE}/", {"User-Agent": BROWSER_UA})
     timing = argparse.Namespace(**{**vars(args), "duration": args.views_duration})
+    later = argparse.Namespace(**{**vars(timing), "warmup": "0s"})
     rounds: dict[str, list[Result]] = {"off": [], "on": []}
-    order = []
-    server, running = None, None
+    order, ratios = [], []
+    servers: dict[str, Gunicorn] = {}
     try:
-        for setting in COUNTING_ORDER:
-            if setting != running:
-                if server is not None:
-                    server.stop()
-                server_env = {**env, "PORTAL_COUNT_VIEWS": "1" if setting == "on" else "0"}
-                log = WORK / f"{run.database}-gunicorn-views-{setting}.log"
-                server = Gunicorn(server_env, args.workers, log, worker_class=args.worker_class)
-                running = setting
-                server.wait_until_up()
-            result = run_wrk(server.port, article, timing)
-            if not server.alive():
-                raise BenchError(f"gunicorn died while measuring counting {setting}")
-            rounds[setting].append(result)
-            order.append((setting, result.rps))
-            say(
-                f"   article, counting {setting:<3} {result.rps:8.1f} req/s  p50 "
-                f"{result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+        for setting in ("off", "on"):
+            server_env = {**env, "PORTAL_COUNT_VIEWS": "1" if setting == "on" else "0"}
+            log = WORK / f"{run.database}-gunicorn-views-{setting}.log"
+            servers[setting] = Gunicorn(
+                server_env, args.workers, log, worker_class=args.worker_class
             )
+        for server in servers.values():
+            server.wait_until_up()
+        for pair in range(COUNTING_PAIRS):
+            measured = {}
+            for setting in ("off", "on") if pair % 2 == 0 else ("on", "off"):
+                server = servers[setting]
+                result = run_wrk(server.port, article, timing if pair < 2 else later)
+                if not server.alive():
+                    raise BenchError(f"gunicorn died while measuring counting {setting}")
+                rounds[setting].append(result)
+                measured[setting] = result.rps
+                order.append((setting, result.rps))
+                say(
+                    f"   article, counting {setting:<3} {result.rps:8.1f} req/s  p50 "
+                    f"{result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
+                )
+            if measured["off"]:
+                ratios.append(measured["on"] / measured["off"])
     finally:
-        if server is not None:
+        for server in servers.values():
             server.stop()
-    off = statistics.median(r.rps for r in rounds["off"])
-    on = statistics.median(r.rps for r in rounds["on"])
     run.counting = {
         "rounds": order,
         "off_rps": [r.rps for r in rounds["off"]],
         "on_rps": [r.rps for r in rounds["on"]],
-        "off_median": off,
-        "on_median": on,
-        "cost": 1 - on / off if off else None,
+        "off_median": statistics.median(r.rps for r in rounds["off"]),
+        "on_median": statistics.median(r.rps for r in rounds["on"]),
+        "pair_ratios": ratios,
+        "cost": 1 - statistics.median(ratios) if ratios else None,
         "counted_requests": sum(r.requests for r in rounds["on"]),
         "errors": sum(r.errors for r in rounds["off"] + rounds["on"]),
     }
@@ -861,8 +872,8 @@ def verdicts(run: Run, conditions: int) -> list[tuple[str, bool]]:
         out.append(
             (
                 f"article with view counting on >= {1 - COUNTING_COST_TARGET:.0%} of off "
-                f"(medians: off {c['off_median']:.1f} req/s, on {c['on_median']:.1f} req/s: "
-                f"{c['cost']:+.1%} cost)",
+                f"(the median of {len(c['pair_ratios'])} pairs of rounds: {c['cost']:+.1%} "
+                f"cost; medians off {c['off_median']:.1f} req/s, on {c['on_median']:.1f})",
                 c["cost"] <= COUNTING_COST_TARGET,
             )
         )
@@ -1245,6 +1256,8 @@ def main(argv=None) -> int:
             c = run.counting
             rounds = ", ".join(f"{name} {rps:.1f}" for name, rps in c["rounds"])
             say(f"  view counting rounds in the order run (req/s): {rounds}")
+            pairs = ", ".join(f"{ratio:.3f}" for ratio in c["pair_ratios"])
+            say(f"  view counting, on / off in each pair: {pairs}")
             if "flushed_views" in c:
                 say(
                     f"  views flushed to the database: {c['flushed_views']} "

@@ -136,26 +136,46 @@ def measure_counting(monkeypatch, speeds: list[int]) -> tuple[list[str], run.Run
     return settings, report
 
 
-def test_view_counting_is_measured_off_on_on_off_twice_so_a_drift_weighs_on_both(monkeypatch):
-    # The machine slows down steadily through the eight rounds, by 100 req/s a round, and
-    # counting costs nothing: off, on, off, on would have charged the slowdown to counting.
-    speeds = [3400 - 100 * n for n in range(8)]
+def test_view_counting_is_measured_in_pairs_on_two_servers_so_a_drift_weighs_on_both(
+    monkeypatch,
+):
+    # The machine slows down steadily through the twelve rounds, by 100 req/s a round, and
+    # counting costs nothing: the pairs take turns at going first, so the drift is charged
+    # to counting in half of them and to not counting in the other half.
+    rounds = 2 * run.COUNTING_PAIRS
+    speeds = [3400 - 100 * n for n in range(rounds)]
     settings, report = measure_counting(monkeypatch, speeds)
 
-    assert settings == ["0", "1", "0", "1", "0"]  # one server for each run of a setting
-    assert [setting for setting, _ in report.counting["rounds"]] == list(run.COUNTING_ORDER)
+    assert settings == ["0", "1"]  # two servers, up side by side
+    order = [setting for setting, _ in report.counting["rounds"]]
+    assert order == ["off", "on", "on", "off"] * (run.COUNTING_PAIRS // 2)
     assert [rps for _, rps in report.counting["rounds"]] == speeds
-    assert report.counting["cost"] == pytest.approx(0)
+    assert len(report.counting["pair_ratios"]) == run.COUNTING_PAIRS
+    assert report.counting["cost"] == pytest.approx(0, abs=0.005)
 
 
 def test_one_round_in_a_slow_spell_does_not_decide_the_counting_cost(monkeypatch):
-    # Counting costs 2%; one "on" round runs at half speed. A mean would read a 14% cost.
+    # Counting costs 2%; one "on" round runs at half speed. A mean would read a 10% cost.
     on, off = 3332, 3400
-    speeds = [off, on, on // 2, off, off, on, on, off]
+    speeds = [off, on, on // 2, off] + [off, on, on, off] * (run.COUNTING_PAIRS // 2 - 1)
     _, report = measure_counting(monkeypatch, speeds)
 
     assert report.counting["cost"] == pytest.approx(0.02)
     assert report.counting["off_median"] == off and report.counting["on_median"] == on
+
+
+def test_a_real_counting_cost_is_reported_as_one(monkeypatch):
+    # Counting costs 10% in every pair, whatever the machine's speed does between pairs.
+    speeds = []
+    for pair in range(run.COUNTING_PAIRS):
+        off = 3000 + 300 * (pair % 3)
+        speeds += [off, off * 0.9] if pair % 2 == 0 else [off * 0.9, off]
+    _, report = measure_counting(monkeypatch, speeds)
+
+    assert report.counting["cost"] == pytest.approx(0.10)
+    verdict = dict(run.verdicts(report, 50000))
+    [line] = [line for line in verdict if line.startswith("article with view counting")]
+    assert verdict[line] is False and "+10.0% cost" in line
 
 
 def test_the_bench_runs_sync_workers_as_it_says(tmp_path):
