@@ -35,11 +35,15 @@ class PageViewMiddleware:
         meta = request.META  # not request.headers: that copies every header, on every page hit
         if meta.get("HTTP_HX_REQUEST") and not meta.get("HTTP_HX_BOOSTED"):
             return False  # a fragment of a page already counted (e.g. comparison filters)
-        if any("prefetch" in meta.get(h, "").lower() for h in PREFETCH_META):
-            return False
+        for header in PREFETCH_META:  # a loop, not any(...): no generator on every hit
+            value = meta.get(header)
+            if value and "prefetch" in value.lower():
+                return False
         # Staff reading their own pages; the cookies are parsed only where the header could
         # hold the session's (a patient's request has no cookie at all).
-        session = settings.SESSION_COOKIE_NAME
-        if session in meta.get("HTTP_COOKIE", "") and session in request.COOKIES:
-            return False
+        cookie = meta.get("HTTP_COOKIE")
+        if cookie:
+            session = settings.SESSION_COOKIE_NAME
+            if session in cookie and session in request.COOKIES:
+                return False
         return not counting.is_bot(meta.get("HTTP_USER_AGENT", ""))

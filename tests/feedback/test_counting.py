@@ -342,3 +342,13 @@ def test_result_links_made_from_one_reversed_pattern_are_what_reverse_gives(kios
             )
         expected.append(url)
     assert got == expected
+
+
+def test_the_counting_settings_kept_in_the_process_follow_a_changed_setting(settings):
+    # Read on every page hit, kept between hits: a changed setting is seen at once.
+    settings.PORTAL_COUNT_VIEWS = True
+    settings.PORTAL_VIEW_PUSH_SECONDS = 10
+    assert counting.counting_views() is True and counting._push_seconds() == 10
+    settings.PORTAL_COUNT_VIEWS = False
+    settings.PORTAL_VIEW_PUSH_SECONDS = 3
+    assert counting.counting_views() is False and counting._push_seconds() == 3
