@@ -609,6 +609,7 @@ class ConditionQuerySet(ReviewQuerySet):
         """
         results = list(rows)
         terms = search.name_terms(query)
+        text_hits = search.text_hits_of(query)
         for condition in results:
             condition.name_match = names.get(condition.pk) or (
                 search.name_score(query, condition.name, condition.synonyms, terms)
@@ -616,7 +617,7 @@ class ConditionQuerySet(ReviewQuerySet):
                 else (0.0, "")
             )
             score = condition.name_match[0]
-            hits, most = search.text_hits(condition.search_text, query)
+            hits, most = text_hits(condition.search_text)
             condition.match_score = 2 * (score if score >= 0.7 else 0) + hits / most
         results.sort(key=lambda c: (-c.match_score, c.name))
         return results[:limit]
