@@ -16,7 +16,7 @@ phrase, typos, no match, an exact name) at 8 connections, with its p99 target pe
 
 Then the article again with page-view counting off and on (PORTAL_COUNT_VIEWS, a
 browser's User-Agent so that every request is counted), on two servers running side by side,
-in six pairs of rounds (--views-duration a round, default half --duration), off then on, then
+in six pairs of rounds (--views-duration a round, default 3/8 of --duration), off then on, then
 on then off; the cost is the median of the pairs' ratios (COUNTING_PAIRS), and the target is
 that counting costs at most 5% of the article's throughput.
 On PostgreSQL + Redis the counted views are then flushed to the database and checked against
@@ -1169,8 +1169,8 @@ def parse_args(argv=None):
     parser.add_argument("--proxy-duration", default="60s", help="wrk duration of the mix")
     args = parser.parse_args(argv)
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    if args.views_duration is None:  # eight rounds: as long as four of --duration
-        args.views_duration = f"{max(1, round(parse_duration_ms(args.duration) / 2000))}s"
+    if args.views_duration is None:  # twelve rounds (COUNTING_PAIRS): as long as 4.5 pages
+        args.views_duration = f"{max(1, round(parse_duration_ms(args.duration) * 3 / 8000))}s"
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
