@@ -406,15 +406,11 @@ def fts_text_queries(
     return tiers
 
 
-def text_hits(text: str, query: str) -> tuple[int, int]:
-    """(how many of the query's signals the text has, the most it could have): the whole
-    query counts one more than the number of its words, each word counts one."""
-    return text_hits_of(query)(text)
-
-
 def text_hits_of(query: str):
-    """text_hits for one query, as a function of the text: the query's words worked out once
-    for all the rows a search scores, not once a row."""
+    """For one query, a function of a text giving (how many of the query's signals the text
+    has, the most it could have): the whole query counts one more than the number of its
+    words, each word counts one. The query's words are worked out once for all the rows a
+    search scores, not once a row."""
     terms, phrase = query_terms(query), fold(query)
     whole, most = len(terms) + 1, 2 * len(terms) + 1
 

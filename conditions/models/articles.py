@@ -216,6 +216,7 @@ class ConditionQuerySet(ReviewQuerySet):
             )
         found = {}
         translations = {}
+        text_hits = search.text_hits_of(query)
         for t in rows.select_related("condition").only(
             "condition__live_id", "live_name", "live_synonyms", "live_search_text", "live_texts"
         ):
@@ -223,7 +224,7 @@ class ConditionQuerySet(ReviewQuerySet):
             translations[live_id] = t
             synonyms = [line.strip() for line in t.live_synonyms.splitlines() if line.strip()]
             score, synonym = search.name_score(query, t.live_name, synonyms)
-            hits, most = search.text_hits(t.live_search_text, query)
+            hits, most = text_hits(t.live_search_text)
             if score >= 0.7 or hits:
                 found[live_id] = (2 * (score if score >= 0.7 else 0) + hits / most, score, synonym)
         ranked = sorted(found, key=lambda pk: -found[pk][0])[:limit]

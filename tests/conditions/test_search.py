@@ -135,20 +135,20 @@ def test_search_follows_publishing_renaming_archiving_and_deleting(library):
     assert names("eyelids") == [] and "Syringomata" not in names("sweat duct bumps")
 
 
+def published_summary(name: str, summary: str):
+    """A live condition with only a name and a summary, its search text made."""
+    condition = ConditionFactory(name=name, summary=summary, with_content=False)
+    condition.refresh_derived()
+    make_live(condition)
+    return condition
+
+
 def test_a_phrase_is_found_when_its_words_are_in_more_articles_than_the_results_hold(library):
     # Each tier of text matches (the whole phrase, all words, any word) gives only its first
     # articles: the one article with the whole phrase must still come first.
     for i in range(4):
-        rash = ConditionFactory(
-            name=f"Rash {i}", summary="Red spots. Drink milk.", with_content=False
-        )
-        rash.refresh_derived()
-        make_live(rash)
-    nose = ConditionFactory(
-        name="Nose dots", summary="Tiny milk spots on the nose.", with_content=False
-    )
-    nose.refresh_derived()
-    make_live(nose)
+        published_summary(f"Rash {i}", "Red spots. Drink milk.")
+    published_summary("Nose dots", "Tiny milk spots on the nose.")
     # Three results: Milia (its synonym is the query) and the one article with the phrase,
     # though four older ones have both words.
     found = [c.name for c in models.Condition.objects.search("milk spots", limit=3)]
@@ -176,18 +176,8 @@ def test_the_phrase_asks_the_word_index_for_the_words_around_stop_words_near_eac
 
 def test_a_phrase_with_a_stop_word_in_it_is_found_before_articles_with_its_words_apart(library):
     for i in range(4):
-        rash = ConditionFactory(
-            name=f"Rash {i}",
-            summary="White patches come and go. Spots on the arms. A red face.",
-            with_content=False,
-        )
-        rash.refresh_derived()
-        make_live(rash)
-    newborn = ConditionFactory(
-        name="Newborn dots", summary="Babies get white spots on face and nose.", with_content=False
-    )
-    newborn.refresh_derived()
-    make_live(newborn)
+        published_summary(f"Rash {i}", "White patches come and go. Spots on the arms. A red face.")
+    published_summary("Newborn dots", "Babies get white spots on face and nose.")
     found = [c.name for c in models.Condition.objects.search("white spots on face", limit=3)]
     assert "Newborn dots" in found
     found = names("white spots on face")
