@@ -488,8 +488,8 @@ class Run:
 # (seen here: the same hit 26 or 54 microseconds minutes apart, and single rounds at half
 # speed) weighs on both sides of a pair alike. Measured otherwise, on servers started afresh
 # for each setting and eight rounds minutes apart, the medians differed by 5-20% either way,
-# while counting a read costs about 3 microseconds of a hit's 26 in the process (callgrind:
-# 21,000 instructions of 265,000, 8%; through gunicorn a request costs several times that).
+# while counting a read costs about 10,000 instructions of a cached hit's 254,000 in the
+# process (callgrind, 4%; through gunicorn a request costs several times that).
 COUNTING_PAIRS = 6
 
 
@@ -515,7 +515,7 @@ def bench_counting(run: Run, env: dict, args) -> None:
             measured = {}
             for setting in ("off", "on") if pair % 2 == 0 else ("on", "off"):
                 server = servers[setting]
-                result = run_wrk(server.port, article, timing if pair < 2 else later)
+                result = run_wrk(server.port, article, timing if pair == 0 else later)
                 if not server.alive():
                     raise BenchError(f"gunicorn died while measuring counting {setting}")
                 rounds[setting].append(result)
