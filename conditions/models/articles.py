@@ -54,6 +54,12 @@ NAMED_SCORE = 0.8
 PG_EXACT_NAMES = (
     r"regexp_split_to_array(btrim(lower(name::text || E'\n' || also_known_as)), '\s*\n\s*')"
 )
+# A live section's stored words (migration 0030), worked out on the spot for one whose working
+# row was deleted since the last publication (its `source` is then NULL, and so its vector).
+PG_SECTION_VECTOR = (
+    "COALESCE(s.search_vector, to_tsvector('english'::regconfig, "
+    "COALESCE(s.heading, '') || ' ' || COALESCE(s.body_text, '')))"
+)
 # PostgreSQL: the rows the search indexes hold (partial indexes, migration 0027), as the
 # candidate queries write it for a table name or alias.
 LIVE_PUBLISHED = '{0}."is_live" AND {0}."status" = ' + f"'{Status.PUBLISHED.value}'"
@@ -548,15 +554,15 @@ class ConditionQuerySet(ReviewQuerySet):
         """PostgreSQL's `section_snippet` (see _with_snippets) of the row `alias`, taking two
         parameters (the headline options, the words): ts_headline of the section ranked first
         for the query's words joined by "or" (any of them marks a match), on each section's
-        stored vector (migration 0025). NULL where the row's `in_key_text` is true: every word
+        stored vector (migrations 0026, 0030). NULL where the row's `in_key_text` is true: every word
         is in its name, synonyms or summary, and the result shows its summary."""
         return (
             f"CASE WHEN {alias}.in_key_text THEN NULL ELSE "  # noqa: S608 - an alias of ours
             "(SELECT json_build_array(s.slug, ts_headline('english', s.body_text, q.query, %s),"
             " s.body_text)::text FROM conditions_section s,"
             f" (SELECT {_tsquery('websearch_to_tsquery', once)}) AS q(query)"
-            f' WHERE s.condition_id = {alias}."id" AND s.search_vector @@ q.query'
-            ' ORDER BY ts_rank(s.search_vector, q.query) DESC, s."order", s.id LIMIT 1) END'
+            f' WHERE s.condition_id = {alias}."id" AND {PG_SECTION_VECTOR} @@ q.query'
+            f' ORDER BY ts_rank({PG_SECTION_VECTOR}, q.query) DESC, s."order", s.id LIMIT 1) END'
         )
 
     @staticmethod

@@ -183,3 +183,30 @@ def test_postgresql_marks_word_forms_with_ts_headline(client, milia):
     assert "<mark>gums</mark>" in snippet
     found = models.Condition.objects.search("baby gums")[0]
     assert "ts_headline" not in str(found.section_snippet)
+
+
+@pytest.mark.postgres
+def test_postgresql_stores_search_words_for_live_copies_only(milia):
+    # Only live copies are searched: drafts and their sections carry no stored vectors.
+    def vectors(table, where, pk):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {where} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+            return cursor.fetchone()
+
+    conditions, sections = "conditions_condition", "conditions_section"
+    both = "search_vector IS NOT NULL, key_vector IS NOT NULL"
+    assert vectors(conditions, both, milia.pk) == (False, False)
+    assert vectors(conditions, both, milia.live.pk) == (True, True)
+    working = milia.sections.get(order=2)
+    live = milia.live.sections.get(source=working)
+    assert vectors(sections, "search_vector IS NOT NULL", working.pk) == (False,)
+    assert vectors(sections, "search_vector IS NOT NULL", live.pk) == (True,)
+
+
+def test_a_section_deleted_from_the_draft_keeps_its_live_snippet(client, milia):
+    # Deleting the working section sets its live copy's `source` to NULL (and, on PostgreSQL,
+    # its stored vector); patients see the published article until the next publication.
+    milia.sections.get(order=2).delete()
+    live = milia.live.sections.get(order=2)
+    assert live.source_id is None
+    assert "Epstein <mark>pearls</mark>" in snippet_of(results(client, "pearls gums"))
