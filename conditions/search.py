@@ -333,19 +333,27 @@ def fts_name_query(query: str) -> str:
     return _fts_any(w[i : i + 3] for w in _words(query) for i in range(len(w) - 2))
 
 
+def _covering_pieces(word: str) -> list[str]:
+    """Three-letter pieces of `word` that cover every letter of it, overlapping as little as
+    they can: "white" -> "whi", "ite"; "babies" -> "bab", "ies"."""
+    starts = [*range(0, len(word) - 2, 3), len(word) - 3]
+    return [word[i : i + 3] for i in dict.fromkeys(starts)]
+
+
 def fts_name_queries(query: str) -> list[str]:
-    """FTS5 queries for names and synonyms, strongest first: every three-letter piece of the
-    words as typed (the words are in the name), then any piece (typos keep some). Empty when
-    no word has three letters."""
-    pieces = [
-        _fts_phrase(w[i : i + 3])
-        for w in _words(query)
-        if len(w) >= FTS_MIN_LENGTH
-        for i in range(len(w) - 2)
-    ]
-    if not pieces:
+    """FTS5 queries for names and synonyms, strongest first: the words as typed (the words are
+    in the name: three-letter pieces covering each word), then any piece of any word (typos
+    keep some). Empty when no word has three letters.
+
+    Covering pieces, not every piece, for the first: a name with all of them almost always
+    has the words, Python scores each candidate's names anyway (name_score), and ranking
+    (bm25) costs FTS5 a pass over every matching name for each piece: "white spots on face"
+    asked for 8 pieces and took 4.4 ms at 50,000 articles, 6 pieces and 3.5 ms, with the same
+    162 names found."""
+    words = [w for w in _words(query) if len(w) >= FTS_MIN_LENGTH]
+    if not words:
         return []
-    every = " AND ".join(dict.fromkeys(pieces))
+    every = " AND ".join(dict.fromkeys(_fts_phrase(p) for w in words for p in _covering_pieces(w)))
     return list(dict.fromkeys([every, fts_name_query(query)]))
 
 

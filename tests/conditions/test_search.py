@@ -15,6 +15,7 @@ from django.db import connection, connections, transaction
 from conditions import models
 from conditions.search import (
     clean_query,
+    fts_name_queries,
     fts_phrase_query,
     in_key_text,
     query_terms,
@@ -172,6 +173,17 @@ def test_the_phrase_asks_the_word_index_for_the_words_around_stop_words_near_eac
     # Only ever text inside quotes: no FTS5 syntax from the query.
     assert fts_phrase_query('white "spots" OR face*') == 'NEAR("white spots" "face", 1)'
     assert fts_phrase_query("NEAR(white on spots)") == 'NEAR("near white" "spots", 1)'
+
+
+def test_names_with_every_word_are_asked_for_by_pieces_covering_each_word():
+    # Each piece FTS5 ranks by costs a pass over every name that has it: no more than cover.
+    every, any_piece = fts_name_queries("white spots on face")
+    assert every == '"whi" AND "ite" AND "spo" AND "ots" AND "fac" AND "ace"'
+    assert any_piece.count(" OR ") == 7  # every piece of every word: typos keep some
+    assert fts_name_queries("babies")[0] == '"bab" AND "ies"'
+    assert fts_name_queries("xanthelasma")[0] == '"xan" AND "the" AND "las" AND "sma"'
+    assert fts_name_queries("acne")[0] == '"acn" AND "cne"'
+    assert fts_name_queries("ab") == []
 
 
 def test_a_phrase_with_a_stop_word_in_it_is_found_before_articles_with_its_words_apart(library):
