@@ -105,7 +105,8 @@ def name_score(
 ) -> tuple[float, str]:
     """How well the query matches the name or one synonym (0..1), and which synonym matched.
 
-    1.0 for the whole query inside the name or a synonym; otherwise the best similarity of the
+    1.0 for a name or synonym that is the query, 0.97 for the query in the name from the start
+    of a word (0.95 in a synonym); otherwise the best similarity of the
     query, or of each query word, against the name, the synonyms and their words (typos).
     `terms`: the query's words of three letters or more (name_terms), when the caller scores
     many names for one query.
@@ -118,8 +119,14 @@ def name_score(
         terms = name_terms(query)
     for label, is_synonym in [(name, False), *((s, True) for s in synonyms)]:
         folded, words = _label(label)
-        if q == folded or q in folded:
-            score = 1.0 if q == folded or not is_synonym else 0.95
+        if q == folded:
+            score = 1.0
+        elif _at_word_start(q, folded):
+            # Inside a longer name or synonym: below the one that is exactly the query, so
+            # "Milia" comes before "Eruptive milia" for "milia", whatever their alphabetical order.
+            # From the start of a word only: "mila" inside "gaismilase" is chance, and would
+            # have put a made-up name before Milia, the name a patient typing "mila" means.
+            score = 0.95 if is_synonym else 0.97
         else:
             score = _similarity(q, folded)
             for term in terms:
@@ -131,6 +138,16 @@ def name_score(
         if score > best:
             best, matched = score, (label if is_synonym else "")
     return best, matched
+
+
+def _at_word_start(query: str, text: str) -> bool:
+    """Whether `query` is in `text` starting at the start of a word of it."""
+    at = text.find(query)
+    while at >= 0:
+        if at == 0 or not text[at - 1].isalnum():
+            return True
+        at = text.find(query, at + 1)
+    return False
 
 
 def in_key_text(terms: list[str], name: str, also_known_as: str, summary: str) -> bool:

@@ -175,6 +175,17 @@ def test_the_phrase_asks_the_word_index_for_the_words_around_stop_words_near_eac
     assert fts_phrase_query("NEAR(white on spots)") == 'NEAR("near white" "spots", 1)'
 
 
+def test_the_condition_named_by_the_query_comes_before_names_containing_it(library):
+    # Alphabetical order would put both of these before Milia.
+    published_summary("Eruptive milia", "Many milia appear at once.")
+    published_summary("Dusmilia", "A made-up name with milia inside it.")
+    assert names("milia")[0] == "Milia"
+    assert names("MILIA")[0] == "Milia"
+    # Inside a word by chance is no match of the name: the typo of Milia comes first.
+    published_summary("Gaismilase", "A made-up name with mila inside a word.")
+    assert names("mila").index("Milia") < names("mila").index("Gaismilase")
+
+
 def test_names_with_every_word_are_asked_for_by_pieces_covering_each_word():
     # Each piece FTS5 ranks by costs a pass over every name that has it: no more than cover.
     every, any_piece = fts_name_queries("white spots on face")
