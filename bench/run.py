@@ -16,8 +16,8 @@ phrase, typos, no match, an exact name) at 8 connections, with its p99 target pe
 
 Then the article again with page-view counting off and on (PORTAL_COUNT_VIEWS, a
 browser's User-Agent so that every request is counted), on two servers running side by side,
-in six pairs of rounds (--views-duration a round, default 3/8 of --duration), off then on, then
-on then off; the cost is the median of the pairs' ratios (COUNTING_PAIRS), and the target is
+in 18 pairs of rounds (--views-duration a round, default 1s), off then on, then on then
+off; the cost is the median of the pairs' ratios (COUNTING_PAIRS), and the target is
 that counting costs at most 5% of the article's throughput.
 On PostgreSQL + Redis the counted views are then flushed to the database and checked against
 the requests wrk made. `--views-duration 0s` skips this part.
@@ -484,13 +484,15 @@ class Run:
 
 # Page-view counting off and on: two servers up side by side, one with counting off, one on,
 # measured in turn, in pairs (off then on, then on then off, and so on). The cost is the median
-# of the pairs' ratios: each compares rounds seconds apart, so a change in the machine's speed
+# of the pairs' ratios: each compares rounds a second apart, so a change in the machine's speed
 # (seen here: the same hit 26 or 54 microseconds minutes apart, and single rounds at half
-# speed) weighs on both sides of a pair alike. Measured otherwise, on servers started afresh
-# for each setting and eight rounds minutes apart, the medians differed by 5-20% either way,
-# while counting a read costs about 10,000 instructions of a cached hit's 254,000 in the
-# process (callgrind, 4%; through gunicorn a request costs several times that).
-COUNTING_PAIRS = 6
+# speed) weighs on both sides of a pair alike. Many short rounds, not a few long ones: with
+# both servers' counting off (the same setting on both), five estimates from 18 pairs of
+# 1-second rounds fell between -4.8% and -0.2%, three from 6 pairs of 3-second rounds between
+# -8.0% and +5.2%, in the same 36 seconds of rounds. Counting a read costs about 10,000
+# instructions of a cached hit's 254,000 in the process (callgrind, 4%; through gunicorn a
+# request costs several times that).
+COUNTING_PAIRS = 18
 
 
 def bench_counting(run: Run, env: dict, args) -> None:
@@ -1118,9 +1120,9 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", default="1s", help="unmeasured wrk run before each page")
     parser.add_argument(
         "--views-duration",
-        default=None,
-        help="wrk duration per round of the counting off/on comparison (default: --duration; "
-        "0s skips it)",
+        default="1s",
+        help="wrk duration per round of the counting off/on comparison, in whole seconds "
+        f"({COUNTING_PAIRS} pairs of rounds; 0s skips it)",
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
@@ -1169,8 +1171,6 @@ def parse_args(argv=None):
     parser.add_argument("--proxy-duration", default="60s", help="wrk duration of the mix")
     args = parser.parse_args(argv)
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    if args.views_duration is None:  # twelve rounds (COUNTING_PAIRS): as long as 4.5 pages
-        args.views_duration = f"{max(1, round(parse_duration_ms(args.duration) * 3 / 8000))}s"
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")

@@ -139,11 +139,11 @@ def measure_counting(monkeypatch, speeds: list[int]) -> tuple[list[str], run.Run
 def test_view_counting_is_measured_in_pairs_on_two_servers_so_a_drift_weighs_on_both(
     monkeypatch,
 ):
-    # The machine slows down steadily through the twelve rounds, by 100 req/s a round, and
-    # counting costs nothing: the pairs take turns at going first, so the drift is charged
-    # to counting in half of them and to not counting in the other half.
+    # The machine slows down steadily through the rounds, by 50 req/s a round, and counting
+    # costs nothing: the pairs take turns at going first, so the drift is charged to
+    # counting in half of them and to not counting in the other half.
     rounds = 2 * run.COUNTING_PAIRS
-    speeds = [3400 - 100 * n for n in range(rounds)]
+    speeds = [3400 - 50 * n for n in range(rounds)]
     settings, report = measure_counting(monkeypatch, speeds)
 
     assert settings == ["0", "1"]  # two servers, up side by side
