@@ -2,8 +2,8 @@
 
 Only the live copies of published articles are searched (the indexes of migrations 0027 and
 0029 hold only those rows), yet every working copy and each of its sections had its
-`search_vector` and `key_vector` worked out on every save: half the text-search work of each
-publication and each saved draft was for rows nothing reads. Now:
+`search_vector` and `key_vector` worked out on every save: all the text-search work of a
+saved draft, and half of a publication's, was for rows nothing reads. Now:
 
 - conditions_condition.search_vector and key_vector are NULL unless the row is a live copy
   (is_live). A row never changes between working and live copy.

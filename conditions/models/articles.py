@@ -554,8 +554,9 @@ class ConditionQuerySet(ReviewQuerySet):
         """PostgreSQL's `section_snippet` (see _with_snippets) of the row `alias`, taking two
         parameters (the headline options, the words): ts_headline of the section ranked first
         for the query's words joined by "or" (any of them marks a match), on each section's
-        stored vector (migrations 0026, 0030). NULL where the row's `in_key_text` is true: every word
-        is in its name, synonyms or summary, and the result shows its summary."""
+        stored vector (migrations 0026, 0030; PG_SECTION_VECTOR). NULL where the row's
+        `in_key_text` is true: every word is in its name, synonyms or summary, and the result
+        shows its summary."""
         return (
             f"CASE WHEN {alias}.in_key_text THEN NULL ELSE "  # noqa: S608 - an alias of ours
             "(SELECT json_build_array(s.slug, ts_headline('english', s.body_text, q.query, %s),"
